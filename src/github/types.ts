@@ -1,0 +1,101 @@
+import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  used: number;
+  /** ISO timestamp */
+  resetAt: string;
+  /** points charged for the request that returned this state (0 for a standalone read) */
+  cost: number;
+  nodeCount: number;
+}
+
+export interface RepositoryInfo {
+  owner: string;
+  name: string;
+  githubId: string;
+  nodeId: string;
+  prTotalCount: number;
+  isPrivate: boolean;
+}
+
+/**
+ * One GraphQL request fetches up to two windows of the same CREATED_AT-ordered list: one walking forward from the
+ * start and one walking backward from the end. Both connections cost one request each, so for the same points a
+ * two-window page carries twice the pull requests of a one-window page.
+ */
+export interface PageRequest {
+  owner: string;
+  name: string;
+  profile: FieldProfile;
+  forward?: { first: number; after: string | null };
+  backward?: { last: number; before: string | null };
+}
+
+export interface PageWindow {
+  nodes: PullRequestRecord[];
+  /** for the forward window: endCursor/hasNextPage; for the backward one: startCursor/hasPreviousPage */
+  cursor: string | null;
+  hasMore: boolean;
+}
+
+export interface PageResult {
+  totalCount: number;
+  forward?: PageWindow;
+  backward?: PageWindow;
+  /** nodes GitHub returned without a required id: skipped, counted, never fatal for the page */
+  skippedNodes: number;
+  rateLimit: RateLimitState;
+  predictedCost: number;
+}
+
+export interface UpdatedPageRequest {
+  owner: string;
+  name: string;
+  profile: FieldProfile;
+  first: number;
+  after: string | null;
+}
+
+export interface GitHubClient {
+  /** a free read (rateLimit alone) used once at the start of a run */
+  rateLimit(): Promise<RateLimitState>;
+  /** ids and PR totalCount for many repositories in one aliased query; missing ones are returned in `missing` */
+  lookupRepositories(
+    refs: { owner: string; name: string }[],
+  ): Promise<{ found: RepositoryInfo[]; missing: { owner: string; name: string }[]; rateLimit: RateLimitState }>;
+  /** every repository of a user or organisation (for `owner/*`) */
+  listOwnerRepositories(owner: string): Promise<{ owner: string; name: string }[]>;
+  fetchPullRequests(request: PageRequest): Promise<PageResult>;
+  /** UPDATED_AT DESC, for incremental refresh: the caller stops at its watermark */
+  fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult>;
+  /** predicted point cost of a page request, before sending it */
+  predictCost(request: PageRequest | UpdatedPageRequest): number;
+}
+
+export type GitHubErrorKind =
+  | 'primary_rate_limit' // wait until resetAt; the engine pauses the repository
+  | 'secondary_rate_limit' // wait retryAfterMs, back off
+  | 'transient' // 502/504, "Something went wrong", timeouts, resets: retry with a smaller page
+  | 'auth' // 401 bad credentials: fatal for the run
+  | 'permission' // token lacks access: fatal for the repository
+  | 'not_found' // repository gone or invisible: fatal for the repository
+  | 'partial' // data with errors: never accepted
+  | 'invalid' // a query GitHub rejected: a bug, fatal
+  | 'unknown';
+
+export class GitHubError extends Error {
+  constructor(
+    readonly kind: GitHubErrorKind,
+    message: string,
+    readonly details: { status?: number; retryAfterMs?: number; resetAt?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.name = 'GitHubError';
+  }
+
+  get fatal(): boolean {
+    return this.kind === 'auth' || this.kind === 'permission' || this.kind === 'not_found' || this.kind === 'invalid';
+  }
+}

@@ -1,0 +1,219 @@
+import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+
+/**
+ * The store is a thin shell over the SQL functions in supabase/migrations: every method is one RPC, so the
+ * Postgres, Supabase and PGlite adapters cannot drift apart in behaviour.
+ */
+
+export type BackfillStatus = 'idle' | 'active' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'stalled';
+export type ChunkStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'stalled';
+export type RunOutcome = 'running' | 'completed' | 'interrupted' | 'failed' | 'partial';
+
+/**
+ * Where a repository's walk stands. Opaque to SQL (stored as jsonb and compared for equality on commit), owned by
+ * the engine's pagination strategy. `null` means "not started".
+ */
+export type CursorState = Record<string, unknown> | null;
+
+export interface RepositoryRef {
+  owner: string;
+  name: string;
+}
+
+export interface TrackRepositoryInput extends RepositoryRef {
+  githubId: string | null;
+  nodeId: string | null;
+  prTotalCount: number | null;
+  priority?: number;
+}
+
+export interface RepositoryRow {
+  id: number;
+  githubId: string | null;
+  nodeId: string | null;
+  owner: string;
+  name: string;
+  fullName: string;
+  prTotalCount: number | null;
+  prTotalCountAt: string | null;
+  storedPrCount: number;
+  tracked: boolean;
+  priority: number;
+  backfillStatus: BackfillStatus;
+}
+
+export interface SelectRepositoriesInput {
+  threshold: number; // 0..1, default 0.8
+  minPrs: number; // default 100
+  limit: number;
+  /** Named repositories are selected whatever min-prs says. */
+  repositoryIds?: number[];
+}
+
+export interface RepositoryCandidate {
+  repositoryId: number;
+  owner: string;
+  name: string;
+  fullName: string;
+  priority: number;
+  storedPrCount: number;
+  prTotalCount: number | null;
+  completeness: number | null; // stored / totalCount, null when totalCount unknown or 0
+  backfillStatus: BackfillStatus;
+  /** true when a backfill must be (re)started with start_backfill before a chunk can be claimed */
+  needsStart: boolean;
+  /** a completed backfill whose watermark is older than the refresh interval */
+  needsRefresh: boolean;
+  watermark: string | null;
+}
+
+export interface ClaimChunkInput {
+  repositoryId?: number | null; // null: any repository
+  workerId: string;
+  leaseSeconds: number;
+  runId?: number | null;
+}
+
+export interface ChunkLease {
+  chunkId: number;
+  repositoryId: number;
+  owner: string;
+  name: string;
+  chunkNumber: number;
+  fencingToken: string; // bigint as string
+  leaseExpiresAt: string;
+  cursor: CursorState;
+  attempts: number;
+  fieldProfile: FieldProfile;
+}
+
+export interface CommitPageInput {
+  chunkId: number;
+  fencingToken: string;
+  runId: number | null;
+  expectedCursor: CursorState;
+  nextCursor: CursorState;
+  prs: PullRequestRecord[];
+  pointsSpent: number;
+  skippedNodes: number;
+  githubTotalCount: number | null;
+  /** the walk reached the end: chunk and backfill complete in this same transaction */
+  done: boolean;
+  leaseSeconds: number;
+}
+
+export interface CommitPageResult {
+  /** false when this exact commit had already been applied (a replayed RPC): nothing changed */
+  applied: boolean;
+  inserted: number;
+  updated: number;
+  storedPrCount: number;
+  leaseExpiresAt: string;
+}
+
+export interface FailChunkInput {
+  chunkId: number;
+  fencingToken: string;
+  error: string;
+  retryable: boolean;
+  maxFailures: number;
+}
+
+export interface FailChunkResult {
+  chunkStatus: ChunkStatus;
+  retryAt: string | null;
+  consecutiveErrors: number;
+}
+
+export interface RecoverResult {
+  requeued: number;
+  stalled: number;
+  runsInterrupted: number;
+}
+
+export interface StartRunInput {
+  trigger: 'workflow' | 'cli' | 'function' | 'test';
+  triggerRef: string | null; // workflow run id, function invocation id, …
+  workerId: string;
+  dryRun: boolean;
+}
+
+export interface FinishRunInput {
+  runId: number;
+  outcome: Exclude<RunOutcome, 'running'>;
+  errorSummary: unknown;
+}
+
+export interface RefreshCommitInput {
+  repositoryId: number;
+  runId: number | null;
+  prs: PullRequestRecord[];
+  pointsSpent: number;
+  /** the refresh walked back to the old watermark: the new one is now safe to store */
+  newWatermark: string | null;
+}
+
+export interface ProgressRow {
+  repositoryId: number;
+  fullName: string;
+  backfillStatus: BackfillStatus;
+  storedPrCount: number;
+  prTotalCount: number | null;
+  progressPct: number | null;
+  prsPerHour: number | null;
+  etaSeconds: number | null;
+  pausedUntil: string | null;
+  pauseReason: string | null;
+  lastError: string | null;
+}
+
+export type StoreErrorCode =
+  | 'stale_lease' // fencing token no longer current: a recovered lease
+  | 'cursor_conflict' // the expected cursor is not the stored one
+  | 'invalid_transition' // e.g. completing twice, resuming a non-paused backfill
+  | 'invalid_input' // negative counts, malformed rows
+  | 'schema_missing' // migrations not applied or behind
+  | 'connection'; // cannot reach the database
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export interface Store {
+  readonly kind: 'postgres' | 'supabase' | 'pglite';
+  /** throws StoreError('schema_missing') with a message that says to run `progressive-backfill migrate` */
+  assertSchema(): Promise<void>;
+  trackRepository(input: TrackRepositoryInput): Promise<RepositoryRow>;
+  getRepository(ref: RepositoryRef | { id: number }): Promise<RepositoryRow | null>;
+  updateRepositoryCounts(repositoryId: number, prTotalCount: number): Promise<void>;
+  selectRepositories(input: SelectRepositoriesInput): Promise<RepositoryCandidate[]>;
+  startBackfill(repositoryId: number, fieldProfile: FieldProfile): Promise<void>;
+  claimChunk(input: ClaimChunkInput): Promise<ChunkLease | null>;
+  heartbeat(chunkId: number, fencingToken: string, leaseSeconds: number): Promise<string>;
+  commitPage(input: CommitPageInput): Promise<CommitPageResult>;
+  /** ends a chunk that spent its page allowance and queues the next one, continuing at the same cursor */
+  completeChunk(chunkId: number, fencingToken: string): Promise<void>;
+  /** graceful stop: the chunk goes back to pending with its cursor, attempts unchanged */
+  releaseChunk(chunkId: number, fencingToken: string): Promise<void>;
+  failChunk(input: FailChunkInput): Promise<FailChunkResult>;
+  pauseRepository(repositoryId: number, reason: string, resumeAt: Date): Promise<void>;
+  resumeRepository(repositoryId: number): Promise<void>;
+  cancelBackfill(repositoryId: number, reason: string): Promise<void>;
+  /** marks the backfill failed for a fatal error (bad credentials, repository gone) */
+  failBackfill(repositoryId: number, error: string): Promise<void>;
+  recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
+  commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
+  /** upsert outside any chunk (webhooks) */
+  upsertPullRequests(repositoryId: number, prs: PullRequestRecord[]): Promise<{ inserted: number; updated: number }>;
+  startRun(input: StartRunInput): Promise<number>;
+  finishRun(input: FinishRunInput): Promise<void>;
+  progress(): Promise<ProgressRow[]>;
+  close(): Promise<void>;
+}

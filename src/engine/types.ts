@@ -1,0 +1,124 @@
+import type { FieldProfile } from '../domain/pull-request.ts';
+import type { GitHubClient, GitHubErrorKind } from '../github/types.ts';
+import type { Store } from '../store/types.ts';
+
+/** `owner/name`, or `owner/*` for every repository of an owner. */
+export type RepositorySpec = { owner: string; name: string } | { owner: string; name: '*' };
+
+export interface BackfillOptions {
+  repositories: RepositorySpec[];
+  completenessThreshold: number; // 0..1, default 0.8
+  minPrs: number; // default 100
+  fieldProfile: FieldProfile; // default core
+  chunkSize?: number; // 1..100 override of the planned page size
+  maxChunks?: number; // override of the planned number of pages this run
+  reservePoints?: number; // default max(10% of the limit, 100)
+  timeBudgetMs: number;
+  dryRun: boolean;
+  concurrency?: number; // repositories at once; planned when absent
+  workerId: string;
+  trigger: 'workflow' | 'cli' | 'function' | 'test';
+  triggerRef: string | null;
+  leaseSeconds?: number;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface EngineDeps {
+  store: Store;
+  github: GitHubClient;
+  clock?: Clock;
+  onEvent?: (event: EngineEvent) => void;
+  /** aborting finishes the page in flight, releases leases and records the run as interrupted */
+  signal?: AbortSignal;
+}
+
+export interface Plan {
+  pageSize: number;
+  windowsPerRequest: 1 | 2;
+  pointsPerPage: number;
+  pagesAffordable: number;
+  pagesPlanned: number;
+  concurrency: number;
+  remaining: number;
+  reserve: number;
+  resetAt: string;
+  reason: string;
+}
+
+export type RepositoryOutcome = 'completed' | 'in_progress' | 'paused' | 'failed' | 'skipped' | 'dry_run' | 'refreshed';
+
+export interface RepositoryReport {
+  repositoryId: number | null;
+  fullName: string;
+  completenessBefore: number | null;
+  completenessAfter: number | null;
+  storedBefore: number;
+  storedAfter: number;
+  prTotalCount: number | null;
+  prsWritten: number;
+  pointsSpent: number;
+  pages: number;
+  outcome: RepositoryOutcome;
+  detail?: string;
+}
+
+export type ErrorSeverity = 'critical' | 'warning';
+
+export interface ErrorEntry {
+  severity: ErrorSeverity;
+  repository: string | null;
+  kind: GitHubErrorKind | 'store' | 'health' | 'internal';
+  message: string;
+  chunkId?: number;
+  at: string;
+}
+
+export interface ErrorSummary {
+  totalErrors: number;
+  critical: ErrorEntry[];
+  warnings: ErrorEntry[];
+  byRepository: Record<string, { critical: number; warnings: number }>;
+}
+
+export type RunOutcomeKind = 'completed' | 'interrupted' | 'failed' | 'partial';
+
+export interface RunSummary {
+  runId: number | null;
+  outcome: RunOutcomeKind;
+  dryRun: boolean;
+  plan: Plan | null;
+  prsWritten: number;
+  pointsSpent: number;
+  repositories: RepositoryReport[];
+  errors: ErrorSummary;
+  startedAt: string;
+  durationMs: number;
+  stopReason: string | null;
+}
+
+export type HealthStatus = 'ok' | 'warn' | 'halt';
+
+export type EngineEvent =
+  | { type: 'run.started'; runId: number | null; dryRun: boolean; at: string }
+  | { type: 'run.planned'; plan: Plan; candidates: number }
+  | { type: 'repository.started'; repository: string; completeness: number | null; stored: number; total: number | null }
+  | {
+      type: 'page.committed';
+      repository: string;
+      prs: number;
+      inserted: number;
+      stored: number;
+      total: number | null;
+      points: number;
+      remaining: number;
+      pageSize: number;
+      durationMs: number;
+    }
+  | { type: 'repository.finished'; report: RepositoryReport; durationMs: number }
+  | { type: 'health'; check: string; status: HealthStatus; reason: string }
+  | { type: 'error'; entry: ErrorEntry }
+  | { type: 'run.finished'; summary: RunSummary };

@@ -20,6 +20,15 @@ export interface BackfillOptions {
   trigger: 'workflow' | 'cli' | 'function' | 'test';
   triggerRef: string | null;
   leaseSeconds?: number;
+  /** named repositories are backfilled whatever min-prs and the threshold say (`run --repo`) */
+  force?: boolean;
+  /** pages one chunk lease covers before it is handed back (default 25) */
+  pagesPerChunk?: number;
+  /** consecutive errors before a repository is paused (default 5) and for how long (default 15 min) */
+  breakerThreshold?: number;
+  breakerCooldownMs?: number;
+  /** extra graded checks run before every chunk, after the built-in ones */
+  healthChecks?: import('./health.ts').HealthCheck[];
 }
 
 export interface Clock {
@@ -49,7 +58,14 @@ export interface Plan {
   reason: string;
 }
 
-export type RepositoryOutcome = 'completed' | 'in_progress' | 'paused' | 'failed' | 'skipped' | 'dry_run' | 'refreshed';
+export type RepositoryOutcome =
+  | 'completed'
+  | 'in_progress'
+  | 'paused'
+  | 'failed'
+  | 'skipped'
+  | 'dry_run'
+  | 'refreshed';
 
 export interface RepositoryReport {
   repositoryId: number | null;
@@ -105,7 +121,13 @@ export type HealthStatus = 'ok' | 'warn' | 'halt';
 export type EngineEvent =
   | { type: 'run.started'; runId: number | null; dryRun: boolean; at: string }
   | { type: 'run.planned'; plan: Plan; candidates: number }
-  | { type: 'repository.started'; repository: string; completeness: number | null; stored: number; total: number | null }
+  | {
+      type: 'repository.started';
+      repository: string;
+      completeness: number | null;
+      stored: number;
+      total: number | null;
+    }
   | {
       type: 'page.committed';
       repository: string;

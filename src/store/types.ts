@@ -215,5 +215,7 @@ export interface Store {
   startRun(input: StartRunInput): Promise<number>;
   finishRun(input: FinishRunInput): Promise<void>;
   progress(): Promise<ProgressRow[]>;
+  /** instantaneous load figures plus cumulative counters, for the engine's database-load health check */
+  databaseLoad?(): Promise<{ longRunningQueries: number; lockWaits: number; deadlocks: number }>;
   close(): Promise<void>;
 }

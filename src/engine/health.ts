@@ -1,0 +1,136 @@
+/**
+ * Graded health checks, run before every chunk. A check says ok, warn (the worker degrades: smaller pages and a
+ * pause) or halt (the run stops cleanly with the reason recorded). A check that does not answer in time counts as
+ * a warning, never as ok.
+ */
+import type { Clock, HealthStatus } from './types.ts';
+
+export interface HealthResult {
+  status: HealthStatus;
+  reason: string;
+}
+
+export interface HealthCheck {
+  name: string;
+  check(signal: AbortSignal): Promise<HealthResult>;
+}
+
+export interface HealthVerdict {
+  status: HealthStatus;
+  results: (HealthResult & { check: string })[];
+}
+
+const rank: Record<HealthStatus, number> = { ok: 0, warn: 1, halt: 2 };
+
+export async function runHealthChecks(
+  checks: HealthCheck[],
+  clock: Clock,
+  timeoutMs: number,
+): Promise<HealthVerdict> {
+  const results = await Promise.all(
+    checks.map(async (c) => {
+      const controller = new AbortController();
+      const timeout = clock
+        .sleep(timeoutMs, controller.signal)
+        .then((): HealthResult => ({ status: 'warn', reason: `did not answer within ${timeoutMs} ms` }));
+      try {
+        const result = await Promise.race([c.check(controller.signal), timeout]);
+        return { check: c.name, ...result };
+      } catch (error) {
+        return { check: c.name, status: 'warn' as const, reason: `failed: ${(error as Error).message}` };
+      } finally {
+        controller.abort();
+      }
+    }),
+  );
+  const status = results.reduce<HealthStatus>(
+    (worst, r) => (rank[r.status] > rank[worst] ? r.status : worst),
+    'ok',
+  );
+  return { status, results };
+}
+
+/** Halts when the next page would dig into the reserve and the budget does not reset before the run must end. */
+export function rateLimitFloorCheck(input: {
+  canAfford: () => boolean;
+  resetsAt: () => number;
+  deadline: number;
+  clock: Clock;
+}): HealthCheck {
+  return {
+    name: 'rate-limit-floor',
+    async check() {
+      if (input.canAfford()) return { status: 'ok', reason: 'budget above the reserve' };
+      const reset = input.resetsAt();
+      if (reset < input.deadline) {
+        return {
+          status: 'warn',
+          reason: `reserve reached; budget resets at ${new Date(reset).toISOString()}`,
+        };
+      }
+      return {
+        status: 'halt',
+        reason: 'rate-limit reserve reached; the budget resets after this run must end',
+      };
+    },
+  };
+}
+
+/** Halts when too little time is left to finish one more page. */
+export function timeBudgetCheck(input: {
+  deadline: number;
+  clock: Clock;
+  pageEstimateMs: () => number;
+}): HealthCheck {
+  return {
+    name: 'time-budget',
+    async check() {
+      const left = input.deadline - input.clock.now();
+      const need = input.pageEstimateMs();
+      if (left < need)
+        return {
+          status: 'halt',
+          reason: `time budget spent (${Math.max(0, left)} ms left, a page takes ~${need} ms)`,
+        };
+      if (left < need * 3) return { status: 'warn', reason: `time budget nearly spent (${left} ms left)` };
+      return { status: 'ok', reason: `${left} ms left` };
+    },
+  };
+}
+
+export interface DatabaseLoadSample {
+  longRunningQueries: number;
+  lockWaits: number;
+  deadlocks: number;
+}
+
+/**
+ * Database load from the change between two samples: instantaneous counts of long-running queries and lock waits,
+ * and the growth of the cumulative deadlock counter, so a busy database years ago does not count against it now.
+ */
+export function databaseLoadCheck(
+  sample: () => Promise<DatabaseLoadSample>,
+  limits = { warnLongRunning: 3, haltLongRunning: 10, warnLockWaits: 5, haltLockWaits: 20 },
+): HealthCheck {
+  let previous: DatabaseLoadSample | null = null;
+  return {
+    name: 'database-load',
+    async check() {
+      const current = await sample();
+      const deadlocks = previous ? current.deadlocks - previous.deadlocks : 0;
+      previous = current;
+      const describe = `${current.longRunningQueries} long-running queries, ${current.lockWaits} lock waits, ${deadlocks} new deadlocks`;
+      if (current.longRunningQueries >= limits.haltLongRunning || current.lockWaits >= limits.haltLockWaits) {
+        return { status: 'halt', reason: `database overloaded: ${describe}` };
+      }
+      if (
+        current.longRunningQueries >= limits.warnLongRunning ||
+        current.lockWaits >= limits.warnLockWaits ||
+        deadlocks > 0
+      ) {
+        return { status: 'warn', reason: `database busy: ${describe}` };
+      }
+      return { status: 'ok', reason: describe };
+    },
+  };
+}

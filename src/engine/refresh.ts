@@ -1,0 +1,52 @@
+/**
+ * Incremental refresh: walk pull requests newest-update first until the watermark, so merges, closes and edits
+ * made after a page was stored — and pull requests opened after the backfill began — reach the database.
+ */
+import type { RunContext } from './context.ts';
+import { fetchWithRetry } from './fetch-page.ts';
+import { AdaptivePageSize } from './page-size.ts';
+import type { RepositoryTarget } from './repository-worker.ts';
+import type { RepositoryReport } from './types.ts';
+
+/** The watermark starts on our clock (start of the backfill) while updatedAt is GitHub's: allow for skew. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+export async function refreshRepository(
+  ctx: RunContext,
+  target: RepositoryTarget,
+  watermark: string,
+  report: RepositoryReport,
+): Promise<void> {
+  const since = new Date(Date.parse(watermark) - CLOCK_SKEW_MS).toISOString();
+  const size = new AdaptivePageSize(100);
+  let after: string | null = null;
+  let newest: string | null = null;
+  while (ctx.stopReason() === null) {
+    const { page } = await fetchWithRetry(
+      ctx,
+      size,
+      (first) => ({ owner: target.owner, name: target.name, profile: ctx.profile, first, after }),
+      (request) => ctx.github.fetchUpdatedPullRequests(request),
+    );
+    const nodes = page.forward?.nodes ?? [];
+    newest ??= nodes[0]?.updated_at ?? watermark;
+    const fresh = nodes.filter((pr) => pr.updated_at >= since);
+    const reachedWatermark = fresh.length < nodes.length || !page.forward?.hasMore;
+    const result = await ctx.store.commitRefresh({
+      repositoryId: target.repositoryId,
+      runId: ctx.runId,
+      prs: fresh,
+      pointsSpent: page.rateLimit.cost,
+      newWatermark: reachedWatermark ? newest : null,
+    });
+    report.prsWritten += result.inserted + result.updated;
+    report.pointsSpent += page.rateLimit.cost;
+    report.pages++;
+    report.storedAfter += result.inserted;
+    if (reachedWatermark) {
+      if (report.outcome !== 'completed') report.outcome = 'refreshed';
+      return;
+    }
+    after = page.forward?.cursor ?? null;
+  }
+}

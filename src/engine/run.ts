@@ -1,0 +1,299 @@
+/**
+ * One run of the engine: select → plan from the budget → work through the candidates with bounded concurrency →
+ * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
+ */
+import { GitHubError } from '../github/types.ts';
+import type { RepositoryCandidate } from '../store/types.ts';
+import { BudgetLedger, pageShapes, planRun } from './budget.ts';
+import { isoAt, systemClock } from './clock.ts';
+import { PageTimer, type RunContext } from './context.ts';
+import { ErrorCollector } from './error-summary.ts';
+import { databaseLoadCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
+import { validateOptions } from './options.ts';
+import { refreshRepository } from './refresh.ts';
+import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
+import { selectRepositories } from './select.ts';
+import type {
+  BackfillOptions,
+  EngineDeps,
+  ErrorEntry,
+  Plan,
+  RepositoryReport,
+  RunOutcomeKind,
+  RunSummary,
+} from './types.ts';
+
+const INITIAL_PAGE_ESTIMATE_MS = 1_500;
+
+export async function runBackfill(options: BackfillOptions, deps: EngineDeps): Promise<RunSummary> {
+  validateOptions(options);
+  const clock = deps.clock ?? systemClock;
+  const emit = deps.onEvent ?? (() => {});
+  const { store, github } = deps;
+  const started = clock.now();
+  const deadline = started + options.timeBudgetMs;
+  const errors = new ErrorCollector();
+  const record = (entry: Omit<ErrorEntry, 'at'>) => {
+    const full = { ...entry, at: isoAt(clock) };
+    errors.add(full);
+    emit({ type: 'error', entry: full });
+  };
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+  if (deps.signal?.aborted) stop.abort();
+  let haltReason: string | null = null;
+  const pageTimer = new PageTimer(INITIAL_PAGE_ESTIMATE_MS);
+  const stopReason = () => {
+    if (deps.signal?.aborted) return 'stop signal received';
+    if (haltReason) return haltReason;
+    if (clock.now() + pageTimer.ms > deadline) return 'time budget spent';
+    return null;
+  };
+
+  await store.assertSchema();
+  const runId = options.dryRun
+    ? null
+    : await store.startRun({
+        trigger: options.trigger,
+        triggerRef: options.triggerRef,
+        workerId: options.workerId,
+        dryRun: false,
+      });
+  emit({ type: 'run.started', runId, dryRun: options.dryRun, at: isoAt(clock) });
+
+  const reports = new Map<string, RepositoryReport>();
+  let plan: Plan | null = null;
+  let runFailed = false;
+  let queueLeft = 0;
+  try {
+    if (!options.dryRun) await store.recoverStuckChunks({ requeueLimit: 3, graceSeconds: 30 });
+    const rateLimit = await github.rateLimit();
+    const selection = await selectRepositories(store, github, options);
+    for (const fullName of selection.missing) {
+      record({
+        severity: 'critical',
+        repository: fullName,
+        kind: 'not_found',
+        message: `${fullName} does not exist or the token cannot see it`,
+      });
+      reports.set(fullName, emptyReport(fullName, null, 'failed', 'not found on GitHub'));
+    }
+    for (const s of selection.skipped) {
+      const report = emptyReport(s.fullName, s.repositoryId, 'skipped', s.reason);
+      if (s.row) fillCounts(report, s.row.storedPrCount, s.row.prTotalCount);
+      reports.set(s.fullName, report);
+    }
+    const candidates = selection.candidates;
+    for (const c of candidates) {
+      const report = emptyReport(c.fullName, c.repositoryId > 0 ? c.repositoryId : null, 'skipped');
+      fillCounts(report, c.storedPrCount, c.prTotalCount);
+      reports.set(c.fullName, report);
+    }
+
+    plan = planRun({
+      rateLimit,
+      shapes: pageShapes(github, options.fieldProfile),
+      candidates: candidates.length,
+      timeBudgetMs: options.timeBudgetMs,
+      pageLatencyMs: INITIAL_PAGE_ESTIMATE_MS,
+      now: clock.now(),
+      ...pick(options, ['reservePoints', 'chunkSize', 'maxChunks', 'concurrency']),
+    });
+    emit({ type: 'run.planned', plan, candidates: candidates.length });
+
+    if (options.dryRun) {
+      describeDryRun(candidates, reports, plan);
+    } else {
+      const ledger = new BudgetLedger(rateLimit, plan.reserve, plan.pagesPlanned);
+      const ctx: RunContext = {
+        store,
+        github,
+        clock,
+        emit,
+        signal: stop.signal,
+        plan,
+        ledger,
+        errors,
+        runId,
+        workerId: options.workerId,
+        profile: options.fieldProfile,
+        leaseSeconds: options.leaseSeconds ?? 120,
+        pagesPerChunk: options.pagesPerChunk ?? 25,
+        breakerThreshold: options.breakerThreshold ?? 5,
+        breakerCooldownMs: options.breakerCooldownMs ?? 15 * 60_000,
+        deadline,
+        pageTimer,
+        healthChecks: [
+          rateLimitFloorCheck({
+            canAfford: () => !ledger.exhausted(plan!.pointsPerPage),
+            resetsAt: () => ledger.resetsAt(),
+            deadline,
+            clock,
+          }),
+          timeBudgetCheck({ deadline, clock, pageEstimateMs: () => pageTimer.ms }),
+          ...(store.databaseLoad ? [databaseLoadCheck(() => store.databaseLoad!())] : []),
+          ...(options.healthChecks ?? []),
+        ],
+        stopReason,
+        halt: (reason) => {
+          haltReason ??= reason;
+        },
+        record,
+      };
+      const queue = [...candidates];
+      const worker = async () => {
+        for (let c = queue.shift(); c && stopReason() === null; c = queue.shift()) {
+          await processCandidate(ctx, c, reports.get(c.fullName)!, options);
+        }
+      };
+      await Promise.all(Array.from({ length: plan.concurrency }, worker));
+      queueLeft = queue.length;
+    }
+  } catch (error) {
+    runFailed = true;
+    record({
+      severity: 'critical',
+      repository: null,
+      kind: error instanceof GitHubError ? error.kind : 'internal',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+  }
+
+  const repositories = [...reports.values()];
+  const unfinished = queueLeft > 0 || repositories.some((r) => r.outcome === 'in_progress');
+  const reason = stopReason();
+  // A bad token stops everything, so it fails the run; any other stop with work left is an interruption.
+  const fatal = runFailed || errors.summary().critical.some((e) => e.kind === 'auth');
+  const outcome: RunOutcomeKind = fatal
+    ? 'failed'
+    : reason !== null && unfinished
+      ? 'interrupted'
+      : errors.hasCritical()
+        ? 'partial'
+        : 'completed';
+  const summary: RunSummary = {
+    runId,
+    outcome,
+    dryRun: options.dryRun,
+    plan,
+    prsWritten: repositories.reduce((n, r) => n + r.prsWritten, 0),
+    pointsSpent: repositories.reduce((n, r) => n + r.pointsSpent, 0),
+    repositories,
+    errors: errors.summary(),
+    startedAt: new Date(started).toISOString(),
+    durationMs: clock.now() - started,
+    stopReason: unfinished ? reason : null,
+  };
+  if (runId !== null) {
+    await store.finishRun({ runId, outcome, errorSummary: summary.errors });
+  }
+  emit({ type: 'run.finished', summary });
+  return summary;
+}
+
+async function processCandidate(
+  ctx: RunContext,
+  c: RepositoryCandidate,
+  report: RepositoryReport,
+  options: BackfillOptions,
+): Promise<void> {
+  const target: RepositoryTarget = {
+    repositoryId: c.repositoryId,
+    owner: c.owner,
+    name: c.name,
+    fullName: c.fullName,
+  };
+  const began = ctx.clock.now();
+  ctx.emit({
+    type: 'repository.started',
+    repository: c.fullName,
+    completeness: c.completeness,
+    stored: c.storedPrCount,
+    total: c.prTotalCount,
+  });
+  try {
+    let watermark = c.watermark;
+    if (c.needsStart) {
+      watermark = new Date(ctx.clock.now()).toISOString();
+      await ctx.store.startBackfill(c.repositoryId, options.fieldProfile);
+    }
+    if (c.needsStart || !c.needsRefresh) await backfillRepository(ctx, target, report);
+    const backfilled = report.outcome === 'completed' || (c.needsRefresh && !c.needsStart);
+    if (backfilled && watermark && ctx.stopReason() === null)
+      await refreshRepository(ctx, target, watermark, report);
+  } catch (error) {
+    const kind = error instanceof GitHubError ? error.kind : 'internal';
+    const message = error instanceof Error ? error.message : String(error);
+    const budget = error instanceof Error && error.name === 'BudgetExhausted';
+    if (budget) ctx.halt('rate-limit reserve reached');
+    else
+      ctx.record({
+        severity: error instanceof GitHubError && error.fatal ? 'critical' : 'warning',
+        repository: c.fullName,
+        kind,
+        message,
+      });
+  }
+  const total = report.prTotalCount;
+  report.completenessAfter = total ? Math.min(1, report.storedAfter / total) : report.completenessBefore;
+  ctx.emit({ type: 'repository.finished', report, durationMs: ctx.clock.now() - began });
+}
+
+function describeDryRun(
+  candidates: RepositoryCandidate[],
+  reports: Map<string, RepositoryReport>,
+  plan: Plan,
+): void {
+  let pagesLeft = plan.pagesPlanned;
+  for (const c of candidates) {
+    const report = reports.get(c.fullName)!;
+    const remaining = Math.max(0, (c.prTotalCount ?? 0) - c.storedPrCount);
+    const pages = Math.ceil(remaining / (plan.pageSize * plan.windowsPerRequest));
+    const thisRun = Math.min(pages, pagesLeft);
+    pagesLeft -= thisRun;
+    report.outcome = 'dry_run';
+    report.detail =
+      c.needsRefresh && !c.needsStart
+        ? 'would refresh pull requests updated since the watermark'
+        : `would fetch ${thisRun} of ~${pages} pages (${thisRun * plan.pointsPerPage} points) this run`;
+  }
+}
+
+function emptyReport(
+  fullName: string,
+  repositoryId: number | null,
+  outcome: RepositoryReport['outcome'],
+  detail?: string,
+): RepositoryReport {
+  return {
+    repositoryId,
+    fullName,
+    completenessBefore: null,
+    completenessAfter: null,
+    storedBefore: 0,
+    storedAfter: 0,
+    prTotalCount: null,
+    prsWritten: 0,
+    pointsSpent: 0,
+    pages: 0,
+    outcome,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+function fillCounts(report: RepositoryReport, stored: number, total: number | null): void {
+  report.storedBefore = stored;
+  report.storedAfter = stored;
+  report.prTotalCount = total;
+  report.completenessBefore = total ? Math.min(1, stored / total) : null;
+  report.completenessAfter = report.completenessBefore;
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

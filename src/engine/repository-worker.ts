@@ -19,6 +19,11 @@ export interface RepositoryTarget {
   fullName: string;
 }
 
+interface ChunkResult {
+  end: ChunkEnd;
+  retryAt?: number;
+}
+
 type ChunkEnd = 'done' | 'allowance' | 'stopped' | 'budget' | 'paused' | 'failed' | 'retry' | 'lost';
 
 const HEALTH_TIMEOUT_MS = 5_000;
@@ -55,7 +60,14 @@ export async function backfillRepository(
       break;
     }
     report.outcome = 'in_progress';
-    const end = await runChunk(ctx, target, lease, size, report);
+    const { end, retryAt } = await runChunk(ctx, target, lease, size, report);
+    if (end === 'retry' && retryAt !== undefined) {
+      // The chunk is queued again after a short backoff: wait for it inside this run if the time allows.
+      const wait = retryAt - ctx.clock.now();
+      if (ctx.clock.now() + wait + ctx.pageTimer.ms > ctx.deadline) break;
+      await ctx.clock.sleep(wait, ctx.signal);
+      continue;
+    }
     if (end === 'done') {
       report.outcome = 'completed';
       break;
@@ -79,7 +91,7 @@ async function runChunk(
   lease: ChunkLease,
   size: AdaptivePageSize,
   report: RepositoryReport,
-): Promise<ChunkEnd> {
+): Promise<ChunkResult> {
   const token = lease.fencingToken;
   let expected = lease.cursor;
   let cursor = parseWalkCursor(lease.cursor);
@@ -151,14 +163,14 @@ async function runChunk(
           chunkId: lease.chunkId,
         });
       }
-      if (step.done) return 'done';
+      if (step.done) return { end: 'done' };
     }
     if (ctx.signal.aborted || ctx.stopReason() !== null) {
       await ctx.store.releaseChunk(lease.chunkId, token);
-      return 'stopped';
+      return { end: 'stopped' };
     }
     await ctx.store.completeChunk(lease.chunkId, token);
-    return 'allowance';
+    return { end: 'allowance' };
   } catch (error) {
     if (inFlight) await (inFlight as Promise<Fetched>).catch(() => {});
     return handleChunkError(ctx, target, lease, error);
@@ -170,19 +182,19 @@ async function handleChunkError(
   target: RepositoryTarget,
   lease: ChunkLease,
   error: unknown,
-): Promise<ChunkEnd> {
+): Promise<ChunkResult> {
   const token = lease.fencingToken;
   const repository = target.fullName;
   const release = () => ctx.store.releaseChunk(lease.chunkId, token).catch(() => {});
 
   if (error instanceof StopRequested) {
     await release();
-    return 'stopped';
+    return { end: 'stopped' };
   }
   if (error instanceof BudgetExhausted) {
     await release();
     ctx.halt('rate-limit reserve reached');
-    return 'budget';
+    return { end: 'budget' };
   }
   if (error instanceof StoreError) {
     if (error.code === 'stale_lease' || error.code === 'cursor_conflict') {
@@ -194,7 +206,7 @@ async function handleChunkError(
         message: error.message,
         chunkId: lease.chunkId,
       });
-      return 'lost';
+      return { end: 'lost' };
     }
     await release();
     ctx.record({
@@ -204,7 +216,7 @@ async function handleChunkError(
       message: error.message,
       chunkId: lease.chunkId,
     });
-    return 'failed';
+    return { end: 'failed' };
   }
   if (error instanceof GitHubError) {
     if (error.kind === 'primary_rate_limit') {
@@ -220,13 +232,13 @@ async function handleChunkError(
         chunkId: lease.chunkId,
       });
       ctx.halt('primary rate limit reached');
-      return 'paused';
+      return { end: 'paused' };
     }
     if (error.kind === 'auth') {
       await release();
       ctx.record({ severity: 'critical', repository: null, kind: error.kind, message: error.message });
       ctx.halt(error.message);
-      return 'stopped';
+      return { end: 'stopped' };
     }
     if (error.kind === 'not_found' || error.kind === 'permission') {
       await ctx.store.failBackfill(target.repositoryId, error.message);
@@ -237,7 +249,7 @@ async function handleChunkError(
         message: error.message,
         chunkId: lease.chunkId,
       });
-      return 'failed';
+      return { end: 'failed' };
     }
   }
   const kind = error instanceof GitHubError ? error.kind : 'internal';
@@ -258,7 +270,7 @@ async function handleChunkError(
       message: `gave up after repeated failures: ${message}`,
       chunkId: lease.chunkId,
     });
-    return 'failed';
+    return { end: 'failed' };
   }
   if (failed.consecutiveErrors >= ctx.breakerThreshold) {
     const resumeAt = new Date(ctx.clock.now() + ctx.breakerCooldownMs);
@@ -273,7 +285,7 @@ async function handleChunkError(
       kind,
       message: `paused until ${resumeAt.toISOString()} after ${failed.consecutiveErrors} consecutive errors: ${message}`,
     });
-    return 'paused';
+    return { end: 'paused' };
   }
   ctx.record({
     severity: 'warning',
@@ -282,5 +294,5 @@ async function handleChunkError(
     message: `chunk will be retried: ${message}`,
     chunkId: lease.chunkId,
   });
-  return 'retry';
+  return { end: 'retry', ...(failed.retryAt ? { retryAt: Date.parse(failed.retryAt) } : {}) };
 }

@@ -167,11 +167,12 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   const reason = stopReason();
   // A bad token stops everything, so it fails the run; any other stop with work left is an interruption.
   const fatal = runFailed || errors.summary().critical.some((e) => e.kind === 'auth');
+  // Work left with no stop reason is waiting on a retry backoff or a pause: partial, never completed.
   const outcome: RunOutcomeKind = fatal
     ? 'failed'
-    : reason !== null && unfinished
+    : unfinished && reason !== null
       ? 'interrupted'
-      : errors.hasCritical()
+      : unfinished || errors.hasCritical()
         ? 'partial'
         : 'completed';
   const summary: RunSummary = {

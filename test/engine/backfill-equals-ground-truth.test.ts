@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { EngineEvent } from '../../src/engine/types.ts';
+import { runBackfill } from '../../src/engine/run.ts';
+import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
+
+const repositories = [
+  { owner: 'acme', name: 'empty', pullRequests: 0 },
+  { owner: 'acme', name: 'middle', pullRequests: 1_234, changes: { everyPages: 3, transitions: 2, growth: 1 } },
+  { owner: 'acme', name: 'large', pullRequests: 25_000, changes: { everyPages: 20, transitions: 3, growth: 2 } },
+];
+
+describe('a three-repository backfill', () => {
+  let env: EngineEnvironment;
+  const events: EngineEvent[] = [];
+
+  beforeAll(async () => {
+    env = await startEngineEnvironment({ dataset: { seed: 42, repositories } });
+  });
+  afterAll(() => env?.close());
+
+  test('ends with the database equal to GitHub, field by field', async () => {
+    const summary = await runBackfill(env.options(), {
+      store: env.store,
+      github: env.github,
+      clock: env.clock,
+      onEvent: (e) => events.push(e),
+    });
+    expect(summary.errors.critical).toEqual([]);
+    expect(summary.outcome).toBe('completed');
+    for (const r of repositories) {
+      const stored = await env.stored(r.owner, r.name);
+      const expected = truth(env.sim, r.owner, r.name, 'core');
+      expect(stored.length, `${r.name} row count`).toBe(expected.length);
+      expect(stored, r.name).toEqual(expected);
+    }
+  });
+
+  test('the run is recorded with its totals, and each repository is completed', async () => {
+    const { rows } = await env.db.client.query(
+      `select outcome, prs_written, points_spent from backfill_runs order by id desc limit 1`,
+    );
+    expect(rows[0]).toMatchObject({ outcome: 'completed' });
+    expect(Number(rows[0].prs_written)).toBeGreaterThanOrEqual(26_234);
+    const states = await env.db.client.query(`select status from backfill_state`);
+    expect(states.rows.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+  });
+
+  test('the budget went at two windows of 100 per point', () => {
+    const pages = events.filter((e) => e.type === 'page.committed');
+    const points = pages.reduce((n, e) => n + (e.type === 'page.committed' ? e.points : 0), 0);
+    const prs = pages.reduce((n, e) => n + (e.type === 'page.committed' ? e.prs : 0), 0);
+    expect(prs / points).toBeGreaterThan(190);
+  });
+});

@@ -7,6 +7,7 @@ import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { RequestError } from '@octokit/request-error';
+// @ts-types="bottleneck"
 import Bottleneck from 'bottleneck/light.js';
 import type { FieldProfile } from '../domain/pull-request.ts';
 import { queryCost } from './cost.ts';

@@ -25,8 +25,9 @@ const AUTHOR_SELECTION = `author {
       ... on Organization { databaseId }
     }`;
 
+// Only fullDatabaseId: PullRequest.databaseId is a 32-bit Int that GitHub deprecated (pull request ids have
+// outgrown it) and has announced it will remove.
 const CORE_FIELDS = `id
-    databaseId
     fullDatabaseId
     number
     title

@@ -1,0 +1,74 @@
+import { expect, test } from 'vitest';
+import {
+  chunkOf,
+  commitPage,
+  expectSqlState,
+  leasedRepository,
+  rpc,
+  stateOf,
+  trackRepository,
+  useDatabase,
+} from './fixtures.ts';
+
+const ctx = useDatabase();
+
+const cancel = (repositoryId: number, reason = 'not needed') =>
+  rpc(ctx.client, 'backfill_cancel', { p_repository_id: repositoryId, p_reason: reason });
+
+test('cancelling ends the backfill and its open chunk; the worker’s lease is then stale', async () => {
+  const { repository, lease } = await leasedRepository(ctx.client);
+  await cancel(repository.id, 'operator request');
+  expect(await stateOf(ctx.client, repository.id)).toMatchObject({
+    status: 'cancelled',
+    last_error: 'operator request',
+  });
+  const chunk = await chunkOf(ctx.client, lease.chunkId);
+  expect(chunk).toMatchObject({ status: 'cancelled', lease_owner: null });
+  expect(chunk.finished_at).not.toBeNull();
+  await expectSqlState(
+    commitPage(ctx.client, {
+      chunkId: lease.chunkId,
+      fencingToken: lease.fencingToken,
+      nextCursor: { a: 1 },
+    }),
+    'PB001',
+  );
+});
+
+test('an idle backfill can be cancelled; a cancelled or completed one cannot (PB003)', async () => {
+  const idle = await trackRepository(ctx.client);
+  await cancel(idle.id);
+  await expectSqlState(cancel(idle.id), 'PB003');
+
+  const { repository, lease } = await leasedRepository(ctx.client);
+  await commitPage(ctx.client, {
+    chunkId: lease.chunkId,
+    fencingToken: lease.fencingToken,
+    nextCursor: { end: 1 },
+    done: true,
+  });
+  await expectSqlState(cancel(repository.id), 'PB003');
+});
+
+test('a fatal error fails the backfill and its open chunk, keeping the cursor for a later restart', async () => {
+  const { repository, lease } = await leasedRepository(ctx.client);
+  await commitPage(ctx.client, {
+    chunkId: lease.chunkId,
+    fencingToken: lease.fencingToken,
+    nextCursor: { page: 2 },
+  });
+  await rpc(ctx.client, 'backfill_fail_backfill', {
+    p_repository_id: repository.id,
+    p_error: 'Could not resolve to a Repository',
+  });
+  expect(await stateOf(ctx.client, repository.id)).toMatchObject({
+    status: 'failed',
+    last_error: 'Could not resolve to a Repository',
+    cursor: { page: 2 },
+  });
+  expect((await chunkOf(ctx.client, lease.chunkId)).status).toBe('failed');
+  await expectSqlState(
+    rpc(ctx.client, 'backfill_fail_backfill', { p_repository_id: 99_999_999, p_error: 'x' }),
+    'PB004',
+  );
+});

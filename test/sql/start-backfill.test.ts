@@ -1,0 +1,96 @@
+import { expect, test } from 'vitest';
+import {
+  claim,
+  commitPage,
+  expectSqlState,
+  leasedRepository,
+  rpc,
+  stateOf,
+  trackRepository,
+  useDatabase,
+} from './fixtures.ts';
+
+const ctx = useDatabase();
+
+interface StateJson {
+  status: string;
+  cursor: unknown;
+  openChunkId: number | null;
+  fieldProfile: string;
+  watermark: string | null;
+}
+const start = (repositoryId: number, fieldProfile = 'core') =>
+  rpc<StateJson>(ctx.client, 'backfill_start_backfill', {
+    p_repository_id: repositoryId,
+    p_field_profile: fieldProfile,
+  });
+
+async function openChunks(repositoryId: number) {
+  const { rows } = await ctx.client.query(
+    "select id, chunk_number, start_cursor from backfill_chunks where repository_id = $1 and status in ('pending', 'running')",
+    [repositoryId],
+  );
+  return rows;
+}
+
+test('starting an idle backfill makes it active with one pending chunk and a watermark', async () => {
+  const repository = await trackRepository(ctx.client);
+  const state = await start(repository.id, 'full');
+  expect(state).toMatchObject({ status: 'active', cursor: null, fieldProfile: 'full' });
+  expect(state.watermark).not.toBeNull();
+  const chunks = await openChunks(repository.id);
+  expect(chunks).toHaveLength(1);
+  expect(Number(chunks[0].id)).toBe(state.openChunkId);
+  expect(chunks[0].chunk_number).toBe(1);
+});
+
+test('starting again while active or paused changes nothing', async () => {
+  const repository = await trackRepository(ctx.client);
+  const first = await start(repository.id);
+  expect(await start(repository.id)).toEqual(first);
+  await rpc(ctx.client, 'backfill_pause', {
+    p_repository_id: repository.id,
+    p_reason: 'wait',
+    p_resume_at: new Date(Date.now() + 60_000),
+  });
+  expect((await start(repository.id)).status).toBe('paused');
+  expect(await openChunks(repository.id)).toHaveLength(1);
+});
+
+test('a failed backfill restarts where it stopped; a completed one starts over', async () => {
+  const { repository, lease } = await leasedRepository(ctx.client);
+  await commitPage(ctx.client, {
+    chunkId: lease.chunkId,
+    fencingToken: lease.fencingToken,
+    nextCursor: { page: 4 },
+  });
+  await rpc(ctx.client, 'backfill_fail_chunk', {
+    p_chunk_id: lease.chunkId,
+    p_fencing_token: lease.fencingToken,
+    p_error: 'fatal',
+    p_retryable: false,
+  });
+  const restarted = await start(repository.id);
+  expect(restarted).toMatchObject({ status: 'active', cursor: { page: 4 } });
+  const again = await claim(ctx.client, { repositoryId: repository.id });
+  expect(again).toMatchObject({ chunkNumber: 2, cursor: { page: 4 } });
+
+  await commitPage(ctx.client, {
+    chunkId: again!.chunkId,
+    fencingToken: again!.fencingToken,
+    expectedCursor: { page: 4 },
+    nextCursor: { page: 5 },
+    done: true,
+  });
+  const before = await stateOf(ctx.client, repository.id);
+  const fresh = await start(repository.id);
+  expect(fresh).toMatchObject({ status: 'active', cursor: null });
+  expect(new Date(fresh.watermark!).getTime()).toBeGreaterThanOrEqual(before.watermark.getTime());
+  expect((await openChunks(repository.id))[0].chunk_number).toBe(3);
+});
+
+test('an unknown repository or field profile is invalid input (PB004)', async () => {
+  await expectSqlState(start(99_999_999), 'PB004');
+  const repository = await trackRepository(ctx.client);
+  await expectSqlState(start(repository.id, 'everything'), 'PB004');
+});

@@ -4,14 +4,46 @@
  */
 import { intBetween, pick, type Random } from './random.ts';
 
-const AREAS = ['parser', 'CLI', 'docs', 'cache layer', 'auth flow', 'CI', 'build', 'API client', 'scheduler', 'UI'];
+const AREAS = [
+  'parser',
+  'CLI',
+  'docs',
+  'cache layer',
+  'auth flow',
+  'CI',
+  'build',
+  'API client',
+  'scheduler',
+  'UI',
+];
 const VERBS = ['Fix', 'Add', 'Refactor', 'Remove', 'Speed up', 'Document', 'Harden', 'Simplify', 'Revert'];
-const THINGS = ['race condition', 'null check', 'retry logic', 'pagination', 'error message', 'config option'];
+const THINGS = [
+  'race condition',
+  'null check',
+  'retry logic',
+  'pagination',
+  'error message',
+  'config option',
+];
 const EMOJI = ['🚀', '✨', '🐛', '🔥', '♻️', '👩‍💻', '🇺🇦', '🧪', '📝', '⚡️'];
-const ARABIC = ['إصلاح خطأ في المحلل', 'إضافة دعم للغة العربية', 'تحديث الوثائق', 'تحسين الأداء في ذاكرة التخزين'];
+const ARABIC = [
+  'إصلاح خطأ في المحلل',
+  'إضافة دعم للغة العربية',
+  'تحديث الوثائق',
+  'تحسين الأداء في ذاكرة التخزين',
+];
 const HEBREW = ['תיקון באג בממשק', 'הוספת תמיכה בעברית', 'עדכון התיעוד', 'שיפור ביצועים במטמון'];
 const CJK = ['修复解析器中的错误', '添加中文支持', 'ドキュメントを更新', '캐시 성능 개선'];
-export const BOT_PACKAGES = ['lodash', 'axios', 'react', 'typescript', 'vitest', '@types/node', 'esbuild', 'pg'];
+export const BOT_PACKAGES = [
+  'lodash',
+  'axios',
+  'react',
+  'typescript',
+  'vitest',
+  '@types/node',
+  'esbuild',
+  'pg',
+];
 
 export function pullRequestTitle(random: Random, byBot: boolean): string {
   if (byBot) {
@@ -50,7 +82,10 @@ export function pullRequestBody(random: Random, shape: BodyShape, number: number
   const target = 60_000 + intBetween(random, 0, 20_000);
   const line = `${paragraph}\`\`\`\nERROR ${'🔥'.repeat(3)} שגיאה خطأ ${'x'.repeat(40)}\n\`\`\`\n`;
   // Never cut an emoji in half: GitHub's JSON is UTF-8, which cannot carry a lone surrogate.
-  return line.repeat(Math.ceil(target / line.length)).slice(0, target).replace(/[\uD800-\uDBFF]$/, '');
+  return line
+    .repeat(Math.ceil(target / line.length))
+    .slice(0, target)
+    .replace(/[\uD800-\uDBFF]$/, '');
 }
 
 export function commentBody(random: Random): string {

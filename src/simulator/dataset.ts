@@ -1,0 +1,602 @@
+/**
+ * Deterministic synthetic GitHub data. Every pull request is derived from (seed, repository, index) on demand, so a
+ * 200,000-PR repository costs a few numbers until someone asks for its pages; only changes made while the simulator
+ * runs (state transitions, new PRs) are stored.
+ *
+ * Index order is creation order: createdAt never decreases with the index and ties are broken by the index, which
+ * is also databaseId order — exactly GitHub's CREATED_AT ordering "ties broken by id".
+ */
+import type { ActorType, PullRequestState } from '../domain/pull-request.ts';
+import { hashTuple, intBetween, pick, type Random, randomFor } from './random.ts';
+import {
+  BOT_PACKAGES,
+  bodyShape,
+  commentBody,
+  LABELS,
+  pullRequestBody,
+  pullRequestTitle,
+  slug,
+} from './text.ts';
+
+export interface RepositoryChanges {
+  /** after every `everyPages` pull-request page requests served for the repository, the repository changes */
+  everyPages: number;
+  /** OPEN pull requests that become MERGED or CLOSED at each change (default 2) */
+  transitions?: number;
+  /** new OPEN pull requests created at the end at each change (default 0) */
+  growth?: number;
+  /** the repository stops changing after this many changes (default: never), so a test can end on quiet data */
+  maxEvents?: number;
+}
+
+export interface RepositorySpec {
+  owner: string;
+  name: string;
+  /** 0..200,000 (more works, it is just not what the generator is tuned for) */
+  pullRequests: number;
+  isPrivate?: boolean;
+  ownerType?: 'User' | 'Organization';
+  changes?: RepositoryChanges;
+  /** this many pull requests, spread evenly, have neither databaseId nor fullDatabaseId (default 0) */
+  pullRequestsWithoutIds?: number;
+}
+
+export interface DatasetOptions {
+  seed: number;
+  repositories: RepositorySpec[];
+  /** the newest generated pull request is created shortly before this instant (default 2026-01-01) */
+  historyEndsAt?: string;
+  /** seconds between consecutive pull requests (default 2,400: 200,000 PRs span ~15 years) */
+  spacingSeconds?: number;
+}
+
+export interface SimActor {
+  type: ActorType;
+  login: string;
+  /** `null` for EnterpriseUserAccount, which has no databaseId field */
+  databaseId: number | null;
+  nodeId: string;
+  url: string;
+}
+
+export interface SimLabel {
+  name: string;
+  color: string;
+}
+
+export interface SimReview {
+  author: SimActor | null;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  submittedAt: number | null;
+  createdAt: number;
+  body: string;
+  nodeId: string;
+}
+
+export interface SimComment {
+  author: SimActor | null;
+  createdAt: number;
+  body: string;
+  nodeId: string;
+}
+
+/** A pull request as the simulator currently holds it; timestamps are epoch seconds. */
+export interface SimPullRequest {
+  index: number;
+  number: number;
+  /** exact below 2^53; `null` together with fullDatabaseId for the rare id-less node */
+  databaseId: number | null;
+  nodeId: string;
+  title: string;
+  body: string;
+  state: PullRequestState;
+  isDraft: boolean;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  mergedAt: number | null;
+  author: SimActor | null;
+  additions: number;
+  deletions: number;
+  changedFiles: number;
+  baseRefName: string;
+  headRefName: string;
+  url: string;
+  labels: SimLabel[];
+  reviewDecision: 'APPROVED' | 'CHANGES_REQUESTED' | 'REVIEW_REQUIRED' | null;
+  reviews: SimReview[];
+  comments: SimComment[];
+}
+
+/** The cheap part of a pull request: enough to order, filter and count without generating text. */
+export interface PullRequestSkeleton {
+  index: number;
+  number: number;
+  databaseId: number | null;
+  state: PullRequestState;
+  isDraft: boolean;
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+  mergedAt: number | null;
+}
+
+export type OrderField = 'CREATED_AT' | 'UPDATED_AT';
+
+/** Sort key of a pull request in an ordering: (timestamp seconds, index). */
+export type SortKey = readonly [seconds: number, index: number];
+
+/** An ascending list of pull-request indices in one ordering, possibly filtered by state. */
+export interface OrderedList {
+  readonly size: number;
+  indexAt(position: number): number;
+  keyAt(position: number): SortKey;
+}
+
+interface StateOverride {
+  state: PullRequestState;
+  isDraft: boolean;
+  updatedAt: number;
+  closedAt: number | null;
+  mergedAt: number | null;
+}
+
+const TWO_POW_31 = 2 ** 31;
+const DAY = 86_400;
+const MEMO_LIMIT = 512;
+const BOTS = [
+  { login: 'dependabot', databaseId: 49_699_333 },
+  { login: 'renovate', databaseId: 29_139_614 },
+  { login: 'github-actions', databaseId: 41_898_282 },
+] as const;
+
+function base64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+/** GitHub's newer global ids look like `PR_kwDO…`: a type prefix and an opaque base64 payload. */
+export function nodeId(prefix: string, ...parts: (string | number)[]): string {
+  return `${prefix}_kwDO${base64url(parts.join(':'))}`;
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+export function lowerBound(list: OrderedList, key: SortKey): number {
+  let lo = 0;
+  let hi = list.size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(list.keyAt(mid), key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function upperBound(list: OrderedList, key: SortKey): number {
+  let lo = 0;
+  let hi = list.size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(list.keyAt(mid), key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class SimRepository {
+  readonly owner: string;
+  readonly name: string;
+  readonly isPrivate: boolean;
+  readonly ownerType: 'User' | 'Organization';
+  readonly databaseId: number;
+  readonly nodeId: string;
+  readonly createdAt: number;
+  /** bumped on every change so cached orderings are rebuilt */
+  version = 0;
+  pageRequestsServed = 0;
+
+  private readonly initialCount: number;
+  private count: number;
+  private readonly firstCreatedAt: number;
+  private readonly highIdsFrom: number;
+  private readonly overrides = new Map<number, StateOverride>();
+  private readonly grownCreatedAt = new Map<number, number>();
+  private readonly memo = new Map<number, SimPullRequest>();
+  private readonly orderings = new Map<string, OrderedList>();
+  private readonly withoutIds: Set<number>;
+  private changeEvents = 0;
+
+  constructor(
+    private readonly seed: number,
+    private readonly salt: number,
+    private readonly spec: RepositorySpec,
+    historyEndsAt: number,
+    private readonly spacing: number,
+  ) {
+    if (!Number.isInteger(spec.pullRequests) || spec.pullRequests < 0) {
+      throw new Error(`pullRequests must be a non-negative integer for ${spec.owner}/${spec.name}`);
+    }
+    this.owner = spec.owner;
+    this.name = spec.name;
+    this.isPrivate = spec.isPrivate ?? false;
+    this.ownerType = spec.ownerType ?? 'Organization';
+    this.initialCount = spec.pullRequests;
+    this.count = spec.pullRequests;
+    this.databaseId = 100_000_000 + salt * 7_919;
+    this.nodeId = nodeId('R', 'repo', seed, salt);
+    this.firstCreatedAt = historyEndsAt - (spec.pullRequests + 1) * spacing;
+    this.createdAt = this.firstCreatedAt - 30 * DAY;
+    // the last 2% of the history has ids just under 2^53, everything else sits across 2^31
+    this.highIdsFrom = Math.floor(spec.pullRequests * 0.98);
+    const without = Math.min(spec.pullRequestsWithoutIds ?? 0, spec.pullRequests);
+    this.withoutIds = new Set(
+      Array.from({ length: without }, (_, j) => Math.floor(((j + 0.5) * spec.pullRequests) / without)),
+    );
+  }
+
+  get nameWithOwner(): string {
+    return `${this.owner}/${this.name}`;
+  }
+
+  get url(): string {
+    return `https://github.com/${this.owner}/${this.name}`;
+  }
+
+  /** current number of pull requests (grows with `changes.growth`) */
+  get pullRequestCount(): number {
+    return this.count;
+  }
+
+  get pullRequestsWithoutIdsCount(): number {
+    return this.withoutIds.size;
+  }
+
+  private numberOf(index: number): number {
+    // Issues share the number sequence: PR numbers rise with gaps of 1 to 5.
+    return 3 * index + 1 + (hashTuple(this.seed, this.salt, index, 'number') % 3);
+  }
+
+  private databaseIdOf(index: number): number | null {
+    if (this.withoutIds.has(index)) return null;
+    const jitter = hashTuple(this.seed, this.salt, index, 'id') % 1_000;
+    if (index < this.highIdsFrom)
+      return TWO_POW_31 - 50_000 + this.salt * 400_000_000 + index * 1_000 + jitter;
+    return 2 ** 53 - 2 ** 42 + this.salt * 2 ** 32 + (index - this.highIdsFrom) * 1_000 + jitter;
+  }
+
+  private historicalCreatedAt(index: number): number {
+    const at = (i: number) =>
+      this.firstCreatedAt +
+      i * this.spacing +
+      (hashTuple(this.seed, this.salt, i, 'created') % (this.spacing >> 1));
+    // Some odd-indexed pull requests share their predecessor's createdAt to the second.
+    if (index % 2 === 1 && hashTuple(this.seed, this.salt, index, 'tie') % 100 < 8) return at(index - 1);
+    return at(index);
+  }
+
+  createdAtOf(index: number): number {
+    return this.grownCreatedAt.get(index) ?? this.historicalCreatedAt(index);
+  }
+
+  skeleton(index: number): PullRequestSkeleton {
+    this.assertIndex(index);
+    const createdAt = this.createdAtOf(index);
+    const base: PullRequestSkeleton = {
+      index,
+      number: this.numberOf(index),
+      databaseId: this.databaseIdOf(index),
+      ...this.generatedState(index, createdAt),
+    };
+    const override = this.overrides.get(index);
+    return override ? { ...base, ...override } : base;
+  }
+
+  private generatedState(
+    index: number,
+    createdAt: number,
+  ): Omit<PullRequestSkeleton, 'index' | 'number' | 'databaseId'> {
+    const random = randomFor(this.seed, this.salt, index, 'state');
+    const stateRoll = random();
+    const closeAfter = Math.floor(60 + random() ** 3 * 90 * DAY);
+    const touchAfter = Math.floor(random() ** 2 * 20 * DAY);
+    const draftRoll = random();
+    if (this.grownCreatedAt.has(index)) {
+      return {
+        state: 'OPEN',
+        isDraft: draftRoll < 0.2,
+        createdAt,
+        updatedAt: createdAt,
+        closedAt: null,
+        mergedAt: null,
+      };
+    }
+    // activity may continue up to 60 days past the last creation, never further: "now" stays newer than history
+    const historyEnd = this.firstCreatedAt + (this.initialCount + 1) * this.spacing + 60 * DAY;
+    const recent = index >= this.initialCount * 0.95;
+    const openChance = recent ? 0.35 : 0.04;
+    if (stateRoll < openChance) {
+      const updatedAt = Math.min(createdAt + touchAfter, historyEnd);
+      return {
+        state: 'OPEN',
+        isDraft: draftRoll < 0.2,
+        createdAt,
+        updatedAt,
+        closedAt: null,
+        mergedAt: null,
+      };
+    }
+    const closedAt = Math.min(createdAt + closeAfter, historyEnd);
+    const updatedAt = Math.min(closedAt + Math.floor(touchAfter / 10), historyEnd);
+    if (stateRoll < openChance + 0.2) {
+      return { state: 'CLOSED', isDraft: draftRoll < 0.05, createdAt, updatedAt, closedAt, mergedAt: null };
+    }
+    return { state: 'MERGED', isDraft: false, createdAt, updatedAt, closedAt, mergedAt: closedAt };
+  }
+
+  pullRequest(index: number): SimPullRequest {
+    this.assertIndex(index);
+    let generated = this.memo.get(index);
+    if (!generated) {
+      generated = this.generate(index);
+      if (this.memo.size >= MEMO_LIMIT) {
+        const oldest = this.memo.keys().next().value;
+        if (oldest !== undefined) this.memo.delete(oldest);
+      }
+      this.memo.set(index, generated);
+    }
+    const override = this.overrides.get(index);
+    return override ? { ...generated, ...override } : generated;
+  }
+
+  private generate(index: number): SimPullRequest {
+    const skeleton = this.skeleton(index);
+    const random = randomFor(this.seed, this.salt, index, 'detail');
+    const author = this.author(random);
+    const byBot = author?.type === 'Bot';
+    const title = pullRequestTitle(random, byBot);
+    const body = pullRequestBody(random, bodyShape(random), skeleton.number);
+    const additions = Math.floor(Math.exp(random() * 9)) - 1;
+    const deletions = Math.floor(Math.exp(random() * 8)) - 1;
+    const changedFiles = additions + deletions === 0 ? 0 : 1 + Math.floor(random() ** 3 * 60);
+    const baseRefName = pick(random, ['main', 'main', 'main', 'master', 'develop', 'release/2.x']);
+    const headRefName = byBot
+      ? `${author?.login}/npm_and_yarn/${pick(random, BOT_PACKAGES)}-${skeleton.number}`
+      : `${random() < 0.05 ? 'fix/ünïcödé' : 'feature'}/${slug(title)}-${skeleton.number}`;
+    const labelCount = random() < 0.55 ? 0 : intBetween(random, 1, 4);
+    const labelPool = [...LABELS];
+    const labels: SimLabel[] = [];
+    for (let l = 0; l < labelCount; l++) {
+      const [name] = labelPool.splice(Math.floor(random() * labelPool.length), 1);
+      if (name !== undefined)
+        labels.push({ name, color: (hashTuple(name) & 0xffffff).toString(16).padStart(6, '0') });
+    }
+    const lastActivity = skeleton.closedAt ?? skeleton.updatedAt;
+    const reviews = this.reviews(random, index, skeleton.createdAt, lastActivity);
+    const comments = this.comments(random, index, skeleton.createdAt, lastActivity);
+    const reviewDecision = this.reviewDecision(random, skeleton.state);
+    return {
+      ...skeleton,
+      nodeId: nodeId('PR', this.seed, this.salt, index),
+      title,
+      body,
+      author,
+      additions,
+      deletions,
+      changedFiles,
+      baseRefName,
+      headRefName,
+      url: `${this.url}/pull/${skeleton.number}`,
+      labels,
+      reviewDecision,
+      reviews,
+      comments,
+    };
+  }
+
+  private author(random: Random): SimActor | null {
+    const roll = random();
+    const k = intBetween(random, 0, Math.max(20, Math.min(5_000, Math.floor(this.initialCount / 10))));
+    if (roll < 0.02) return null; // a deleted account: GitHub shows "ghost" but the API returns null
+    if (roll < 0.09) {
+      // GraphQL reports a GitHub App's login without REST's "[bot]" suffix
+      const bot = pick(random, BOTS);
+      return {
+        type: 'Bot',
+        login: bot.login,
+        databaseId: bot.databaseId,
+        nodeId: nodeId('BOT', bot.login),
+        url: `https://github.com/apps/${bot.login}`,
+      };
+    }
+    if (roll < 0.095) return this.actor('Mannequin', `mannequin-${k}`, k, 'MQ');
+    if (roll < 0.1) return this.actor('Organization', `org-${k}`, k, 'O');
+    if (roll < 0.105) {
+      return {
+        type: 'EnterpriseUserAccount',
+        login: `enterprise-user-${k}`,
+        databaseId: null,
+        nodeId: nodeId('EUA', k),
+        url: `https://github.com/enterprises/acme/people/enterprise-user-${k}`,
+      };
+    }
+    return this.actor(
+      'User',
+      `${pick(random, ['octo', 'dev', 'ana', 'li', 'müller', 'sam'])}-${k}`.replace('ü', 'u'),
+      k,
+      'U',
+    );
+  }
+
+  private actor(type: ActorType, login: string, k: number, prefix: string): SimActor {
+    return {
+      type,
+      login,
+      databaseId: 1_000 + k * 37 + type.length,
+      nodeId: nodeId(prefix, login),
+      url: `https://github.com/${login}`,
+    };
+  }
+
+  private reviews(random: Random, index: number, from: number, to: number): SimReview[] {
+    const count =
+      random() < 0.01 ? intBetween(random, 100, 140) : random() < 0.4 ? 0 : intBetween(random, 1, 6);
+    return Array.from({ length: count }, (_, r) => {
+      const createdAt = from + Math.floor(((to - from) * (r + 1)) / (count + 1));
+      const state = pick(random, [
+        'APPROVED',
+        'CHANGES_REQUESTED',
+        'COMMENTED',
+        'COMMENTED',
+        'DISMISSED',
+      ] as const);
+      const pending = random() < 0.01;
+      return {
+        author: this.author(random),
+        state: pending ? 'PENDING' : state,
+        submittedAt: pending ? null : createdAt,
+        createdAt,
+        body: random() < 0.5 ? '' : commentBody(random),
+        nodeId: nodeId('PRR', this.seed, this.salt, index, r),
+      };
+    });
+  }
+
+  private comments(random: Random, index: number, from: number, to: number): SimComment[] {
+    const count =
+      random() < 0.01 ? intBetween(random, 100, 150) : random() < 0.35 ? 0 : intBetween(random, 1, 10);
+    return Array.from({ length: count }, (_, c) => ({
+      author: this.author(random),
+      createdAt: from + Math.floor(((to - from) * (c + 1)) / (count + 1)),
+      body: commentBody(random),
+      nodeId: nodeId('IC', this.seed, this.salt, index, c),
+    }));
+  }
+
+  private reviewDecision(random: Random, state: PullRequestState): SimPullRequest['reviewDecision'] {
+    if (state === 'MERGED') return random() < 0.7 ? 'APPROVED' : null;
+    if (state === 'CLOSED') return random() < 0.2 ? 'CHANGES_REQUESTED' : null;
+    return pick(random, [null, 'REVIEW_REQUIRED', 'APPROVED', 'CHANGES_REQUESTED'] as const);
+  }
+
+  /** Pull requests in ascending `field` order, ties broken by index (= id), optionally only some states. */
+  ordered(field: OrderField, states: readonly PullRequestState[] | null = null): OrderedList {
+    const filter = states && states.length > 0 ? [...new Set(states)].sort() : null;
+    if (field === 'CREATED_AT' && !filter) {
+      return {
+        size: this.count,
+        indexAt: (position) => position,
+        keyAt: (position) => [this.createdAtOf(position), position],
+      };
+    }
+    const cacheKey = `${this.version}|${field}|${filter?.join(',') ?? '*'}`;
+    const cached = this.orderings.get(cacheKey);
+    if (cached) return cached;
+    const keys = new Float64Array(this.count);
+    const selected: number[] = [];
+    for (let index = 0; index < this.count; index++) {
+      const skeleton = this.skeleton(index);
+      keys[index] = field === 'CREATED_AT' ? skeleton.createdAt : skeleton.updatedAt;
+      if (!filter || filter.includes(skeleton.state)) selected.push(index);
+    }
+    const indices = Int32Array.from(selected);
+    if (field === 'UPDATED_AT') indices.sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
+    const list: OrderedList = {
+      size: indices.length,
+      indexAt: (position) => indices[position] ?? -1,
+      keyAt: (position) => {
+        const index = indices[position] ?? -1;
+        return [keys[index] ?? 0, index];
+      },
+    };
+    this.orderings.clear(); // older versions are never asked for again
+    this.orderings.set(cacheKey, list);
+    return list;
+  }
+
+  /** Sort key of one pull request in an ordering, for cursors. */
+  keyOf(field: OrderField, index: number): SortKey {
+    const skeleton = this.skeleton(index);
+    return [field === 'CREATED_AT' ? skeleton.createdAt : skeleton.updatedAt, index];
+  }
+
+  /**
+   * Counts a served page request; every `changes.everyPages` of them, some OPEN pull requests merge or close and
+   * new ones may appear — the data a long backfill sees moving under it.
+   */
+  recordPageServed(nowMs: number): void {
+    this.pageRequestsServed++;
+    const changes = this.spec.changes;
+    if (!changes || changes.everyPages <= 0 || this.pageRequestsServed % changes.everyPages !== 0) return;
+    if (changes.maxEvents !== undefined && this.changeEvents >= changes.maxEvents) return;
+    this.applyChange(Math.floor(nowMs / 1000), changes);
+  }
+
+  private applyChange(nowSec: number, changes: RepositoryChanges): void {
+    const event = ++this.changeEvents;
+    const random = randomFor(this.seed, this.salt, 'change', event);
+    for (let t = 0; t < (changes.transitions ?? 2) && this.count > 0; t++) {
+      const start = Math.floor(random() * this.count);
+      for (let step = 0; step < this.count; step++) {
+        const index = (start + step) % this.count;
+        const current = this.skeleton(index);
+        if (current.state !== 'OPEN') continue;
+        const at = Math.max(nowSec, current.updatedAt + 1);
+        const merged = random() < 0.7;
+        this.overrides.set(index, {
+          state: merged ? 'MERGED' : 'CLOSED',
+          isDraft: merged ? false : current.isDraft,
+          updatedAt: at,
+          closedAt: at,
+          mergedAt: merged ? at : null,
+        });
+        break;
+      }
+    }
+    for (let g = 0; g < (changes.growth ?? 0); g++) {
+      const index = this.count;
+      const previous = index > 0 ? this.createdAtOf(index - 1) : nowSec;
+      this.grownCreatedAt.set(index, Math.max(nowSec, previous));
+      this.count++;
+    }
+    this.version++;
+  }
+
+  private assertIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+      throw new RangeError(`no pull request at index ${index} in ${this.nameWithOwner}`);
+    }
+  }
+}
+
+export interface Dataset {
+  readonly seed: number;
+  readonly repositories: readonly SimRepository[];
+  /** case-insensitive, like GitHub */
+  repository(owner: string, name: string): SimRepository | undefined;
+  /** repositories of one owner, in declaration order */
+  ownerRepositories(owner: string): SimRepository[];
+}
+
+export function createDataset(options: DatasetOptions): Dataset {
+  const historyEndsAt = Math.floor(Date.parse(options.historyEndsAt ?? '2026-01-01T00:00:00Z') / 1000);
+  const spacing = options.spacingSeconds ?? 2_400;
+  if (!Number.isFinite(historyEndsAt) || !(spacing >= 2)) throw new Error('invalid dataset time settings');
+  if (options.repositories.length > 1_000) throw new Error('at most 1,000 repositories per dataset');
+  const repositories = options.repositories.map(
+    (spec, salt) => new SimRepository(options.seed, salt, spec, historyEndsAt, spacing),
+  );
+  const byName = new Map<string, SimRepository>();
+  for (const repository of repositories) {
+    const key = repository.nameWithOwner.toLowerCase();
+    if (byName.has(key)) throw new Error(`duplicate repository ${repository.nameWithOwner}`);
+    byName.set(key, repository);
+  }
+  return {
+    seed: options.seed,
+    repositories,
+    repository: (owner, name) => byName.get(`${owner}/${name}`.toLowerCase()),
+    ownerRepositories: (owner) => repositories.filter((r) => r.owner.toLowerCase() === owner.toLowerCase()),
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * What a correct backfill must have stored, computed straight from the simulator's dataset. Deliberately written
+ * apart from src/github/map.ts: a test comparing the database with this list checks the product's mapping too,
+ * instead of comparing the mapping with itself. Only the page sizes the product asks for are shared.
+ */
+import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+import { FULL_PROFILE_ITEMS_PER_PULL_REQUEST, LABELS_PER_PULL_REQUEST } from '../github/queries.ts';
+import type { SimActor, SimPullRequest, SimRepository } from './dataset.ts';
+import { isoSeconds } from './resolvers.ts';
+
+function iso(seconds: number | null): string | null {
+  return seconds === null ? null : isoSeconds(seconds);
+}
+
+function authorColumns(author: SimActor | null) {
+  return {
+    author_login: author?.login ?? null,
+    author_github_id: author?.databaseId == null ? null : String(author.databaseId),
+    author_type: author?.type ?? null,
+  };
+}
+
+export function expectedRecord(pr: SimPullRequest, profile: FieldProfile): PullRequestRecord | null {
+  if (pr.databaseId === null) return null; // the product skips and counts id-less nodes
+  const record: PullRequestRecord = {
+    github_id: String(pr.databaseId),
+    node_id: pr.nodeId,
+    number: pr.number,
+    title: pr.title,
+    body: pr.body,
+    state: pr.state,
+    is_draft: pr.isDraft,
+    created_at: isoSeconds(pr.createdAt),
+    updated_at: isoSeconds(pr.updatedAt),
+    closed_at: iso(pr.closedAt),
+    merged_at: iso(pr.mergedAt),
+    ...authorColumns(pr.author),
+    additions: pr.additions,
+    deletions: pr.deletions,
+    changed_files: pr.changedFiles,
+    base_ref: pr.baseRefName,
+    head_ref: pr.headRefName,
+    url: pr.url,
+    field_profile: profile,
+  };
+  if (profile === 'core') return record;
+  record.labels = pr.labels.slice(0, LABELS_PER_PULL_REQUEST).map((label) => label.name);
+  record.review_decision = pr.reviewDecision;
+  record.review_count = pr.reviews.length;
+  record.comment_count = pr.comments.length;
+  if (profile === 'standard') return record;
+  record.reviews = pr.reviews.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((review) => ({
+    author_login: review.author?.login ?? null,
+    state: review.state,
+    submitted_at: iso(review.submittedAt),
+  }));
+  record.comments = pr.comments.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((comment) => ({
+    author_login: comment.author?.login ?? null,
+    created_at: isoSeconds(comment.createdAt),
+    body_length: comment.body.length,
+  }));
+  return record;
+}
+
+/** Every pull request the repository holds now, sorted by number, as the product should store it. */
+export function groundTruth(repository: SimRepository, profile: FieldProfile): PullRequestRecord[] {
+  const records: PullRequestRecord[] = [];
+  for (let index = 0; index < repository.pullRequestCount; index++) {
+    const record = expectedRecord(repository.pullRequest(index), profile);
+    if (record) records.push(record);
+  }
+  return records; // index order is number order
+}

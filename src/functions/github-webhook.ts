@@ -1,0 +1,59 @@
+/**
+ * The GitHub webhook receiver, runtime-neutral: Supabase's Edge Runtime serves it (supabase/functions/github-webhook)
+ * and tests call it with plain `Request` objects. Nothing is written unless the signature verifies.
+ *
+ * Replays are harmless: the store upserts by GitHub id and never lets an older `updated_at` overwrite a newer one,
+ * so GitHub's redelivery of the same event (or an out-of-order older one) leaves a single, newest row.
+ */
+import { redactSecrets } from '../domain/redact.ts';
+import type { Store } from '../store/types.ts';
+import { errorResponse, jsonResponse, PayloadError, parseJsonBody } from './http.ts';
+import { restPullRequestToRecord, restRepository } from './rest-pull-request.ts';
+import { verifyWebhookSignature } from './webhook-signature.ts';
+
+export interface GitHubWebhookDeps {
+  store: Store;
+  secret: string;
+}
+
+async function storePullRequest(payload: unknown, store: Store): Promise<Response> {
+  if (typeof payload !== 'object' || payload === null)
+    throw new PayloadError('the payload must be an object');
+  const { action, pull_request: pullRequest, repository } = payload as Record<string, unknown>;
+  const record = restPullRequestToRecord(pullRequest);
+  const repo = restRepository(repository);
+  // an upsert by name that also keeps GitHub's ids current; a new repository is only tracked, not backfilled
+  // (selection needs a known PR total unless the repository is named explicitly)
+  const row = await store.trackRepository({ ...repo, prTotalCount: null });
+  const { inserted, updated } = await store.upsertPullRequests(row.id, [record]);
+  return jsonResponse(200, {
+    event: 'pull_request',
+    action: typeof action === 'string' ? action : null,
+    repository: row.fullName,
+    number: record.number,
+    inserted,
+    updated,
+  });
+}
+
+export async function handleGitHubWebhook(request: Request, deps: GitHubWebhookDeps): Promise<Response> {
+  if (request.method !== 'POST') return errorResponse(405, 'only POST is accepted');
+  if (!deps.secret) return errorResponse(500, 'the webhook secret is not configured');
+  const body = new Uint8Array(await request.arrayBuffer());
+  if (!(await verifyWebhookSignature(deps.secret, body, request.headers.get('x-hub-signature-256')))) {
+    return errorResponse(401, 'invalid or missing X-Hub-Signature-256');
+  }
+  const event = request.headers.get('x-github-event');
+  try {
+    const payload = parseJsonBody(body);
+    if (event === 'ping') return jsonResponse(200, { event: 'ping', ok: true });
+    if (event === 'pull_request') return await storePullRequest(payload, deps.store);
+    return jsonResponse(202, { event, ignored: true });
+  } catch (error) {
+    if (error instanceof PayloadError) return errorResponse(400, error.message);
+    // store errors: 500 makes GitHub mark the delivery failed so it can be redelivered; details stay in our logs
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    console.error(`github-webhook: storing the delivery failed: ${redactSecrets(detail, [deps.secret])}`);
+    return errorResponse(500, 'storing the delivery failed');
+  }
+}

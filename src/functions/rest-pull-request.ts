@@ -1,0 +1,153 @@
+/**
+ * Maps the REST shape of a pull request (as found in `pull_request` webhook payloads) to the stored record, so a
+ * webhook writes exactly what the GraphQL backfill would have written for the same pull request.
+ */
+import { ACTOR_TYPES, type ActorType, type PullRequestRecord } from '../domain/pull-request.ts';
+import { PayloadError } from './http.ts';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function field(source: Json, key: string): unknown {
+  return source[key];
+}
+
+function requiredString(source: Json, key: string, path: string): string {
+  const value = field(source, key);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new PayloadError(`${path}.${key} must be a string`);
+  return value;
+}
+
+/** like requiredString, but an empty string is a valid value */
+function text(source: Json, key: string, path: string): string {
+  const value = field(source, key);
+  if (typeof value !== 'string') throw new PayloadError(`${path}.${key} must be a string`);
+  return value;
+}
+
+function optionalString(source: Json, key: string, path: string): string | null {
+  const value = field(source, key);
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new PayloadError(`${path}.${key} must be a string or null`);
+  return value;
+}
+
+function requiredInteger(source: Json, key: string, path: string): number {
+  const value = field(source, key);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new PayloadError(`${path}.${key} must be a non-negative integer`);
+  }
+  return value;
+}
+
+/**
+ * GitHub's `pull_request` events always carry the full pull request, counts included; other payloads that embed a
+ * pull request (reviews, comments) omit them. An absent count is stored as 0 rather than rejecting the delivery:
+ * the next backfill refresh (GraphQL, which always has them) corrects it.
+ */
+function countOrZero(source: Json, key: string, path: string): number {
+  return field(source, key) === undefined || field(source, key) === null
+    ? 0
+    : requiredInteger(source, key, path);
+}
+
+/** REST ids are JSON numbers; the record keeps them as decimal strings (they outgrow 2^53 in JSON elsewhere). */
+function idString(source: Json, key: string, path: string): string {
+  const value = field(source, key);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
+  if (typeof value === 'string' && /^[1-9][0-9]*$/.test(value)) return value;
+  throw new PayloadError(`${path}.${key} must be a positive integer id`);
+}
+
+/** GitHub's placeholder for deleted accounts; GraphQL reports it as a null author, so the record does too. */
+const GHOST = { login: 'ghost', id: 10137 };
+
+function author(user: unknown): Pick<PullRequestRecord, 'author_login' | 'author_github_id' | 'author_type'> {
+  if (!isObject(user)) return { author_login: null, author_github_id: null, author_type: null };
+  const login = requiredString(user, 'login', 'pull_request.user');
+  const id = idString(user, 'id', 'pull_request.user');
+  if (login === GHOST.login && id === String(GHOST.id)) {
+    return { author_login: null, author_github_id: null, author_type: null };
+  }
+  const type = field(user, 'type');
+  return {
+    author_login: login,
+    author_github_id: id,
+    author_type: ACTOR_TYPES.includes(type as ActorType) ? (type as ActorType) : null,
+  };
+}
+
+function state(pr: Json): PullRequestRecord['state'] {
+  const value = field(pr, 'state');
+  if (value === 'open') return 'OPEN';
+  if (value !== 'closed') throw new PayloadError('pull_request.state must be "open" or "closed"');
+  return field(pr, 'merged_at') || field(pr, 'merged') === true ? 'MERGED' : 'CLOSED';
+}
+
+function refName(pr: Json, key: 'base' | 'head'): string | null {
+  const ref = field(pr, key);
+  return isObject(ref) ? optionalString(ref, 'ref', `pull_request.${key}`) : null;
+}
+
+function labelNames(pr: Json): string[] | undefined {
+  const labels = field(pr, 'labels');
+  if (labels === undefined || labels === null) return undefined;
+  if (!Array.isArray(labels)) throw new PayloadError('pull_request.labels must be an array');
+  return labels.map((label, index) => {
+    if (!isObject(label)) throw new PayloadError(`pull_request.labels[${index}] must be an object`);
+    return requiredString(label, 'name', `pull_request.labels[${index}]`);
+  });
+}
+
+export function restPullRequestToRecord(pr: unknown): PullRequestRecord {
+  if (!isObject(pr)) throw new PayloadError('pull_request must be an object');
+  const path = 'pull_request';
+  const record: PullRequestRecord = {
+    github_id: idString(pr, 'id', path),
+    node_id: requiredString(pr, 'node_id', path),
+    number: requiredInteger(pr, 'number', path),
+    title: text(pr, 'title', path),
+    body: optionalString(pr, 'body', path),
+    state: state(pr),
+    is_draft: field(pr, 'draft') === true,
+    created_at: requiredString(pr, 'created_at', path),
+    updated_at: requiredString(pr, 'updated_at', path),
+    closed_at: optionalString(pr, 'closed_at', path),
+    merged_at: optionalString(pr, 'merged_at', path),
+    ...author(field(pr, 'user')),
+    additions: countOrZero(pr, 'additions', path),
+    deletions: countOrZero(pr, 'deletions', path),
+    changed_files: countOrZero(pr, 'changed_files', path),
+    base_ref: refName(pr, 'base'),
+    head_ref: refName(pr, 'head'),
+    url: requiredString(pr, 'html_url', path),
+    // the webhook knows the core fields and the labels, nothing about reviews or comments
+    field_profile: 'core',
+  };
+  const labels = labelNames(pr);
+  if (labels !== undefined) record.labels = labels;
+  return record;
+}
+
+export interface WebhookRepository {
+  owner: string;
+  name: string;
+  githubId: string | null;
+  nodeId: string | null;
+}
+
+export function restRepository(repository: unknown): WebhookRepository {
+  if (!isObject(repository)) throw new PayloadError('repository must be an object');
+  const owner = field(repository, 'owner');
+  if (!isObject(owner)) throw new PayloadError('repository.owner must be an object');
+  return {
+    owner: requiredString(owner, 'login', 'repository.owner'),
+    name: requiredString(repository, 'name', 'repository'),
+    githubId: field(repository, 'id') === undefined ? null : idString(repository, 'id', 'repository'),
+    nodeId: optionalString(repository, 'node_id', 'repository'),
+  };
+}

@@ -1,0 +1,28 @@
+// Supabase Edge Function entry: pg_cron → pg_net → one time-boxed backfill slice. Logic: src/functions/backfill-tick.ts.
+import {
+  DEFAULT_TICK_BUDGET_MS,
+  EDGE_WALL_CLOCK_LIMIT_MS,
+  handleBackfillTick,
+} from '../../../src/functions/backfill-tick.ts';
+import { createGitHubClient } from '../../../src/github/client.ts';
+import { createSupabaseStore } from '../../../src/store/supabase.ts';
+import { edgeRuntimeWaitUntil, positiveNumberEnv, requiredEnv } from '../_shared/env.ts';
+
+// created once per isolate and reused by every request it serves
+const serviceRoleKey = requiredEnv('SUPABASE_SERVICE_ROLE_KEY');
+const store = createSupabaseStore(requiredEnv('SUPABASE_URL'), serviceRoleKey);
+const github = createGitHubClient({
+  token: requiredEnv('GITHUB_TOKEN'),
+  apiUrl: Deno.env.get('GITHUB_API_URL') || 'https://api.github.com',
+});
+const deps = {
+  store,
+  github,
+  budgetMs: positiveNumberEnv('BACKFILL_TICK_BUDGET_MS', DEFAULT_TICK_BUDGET_MS),
+  wallClockLimitMs: positiveNumberEnv('BACKFILL_WALL_CLOCK_LIMIT_MS', EDGE_WALL_CLOCK_LIMIT_MS),
+  // the service role key (what the pg_cron job sends by default) or a dedicated secret
+  authorizedTokens: [serviceRoleKey, Deno.env.get('BACKFILL_TICK_SECRET') ?? ''].filter(Boolean),
+  waitUntil: edgeRuntimeWaitUntil(),
+};
+
+Deno.serve((request) => handleBackfillTick(request, deps));

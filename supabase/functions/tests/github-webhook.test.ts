@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { handleGitHubWebhook } from '../../../src/functions/github-webhook.ts';
+import { signWebhookBody } from '../../../src/functions/webhook-signature.ts';
+import { type Harness, test, withDatabase } from './support.ts';
+
+const SECRET = 'deno-webhook-secret';
+
+/** A trimmed but faithful `pull_request` webhook payload (REST shapes). */
+function pullRequestEvent(repo: string, number: number, overrides: Record<string, unknown> = {}) {
+  const id = 2_000_000_000 + number;
+  return {
+    action: 'closed',
+    number,
+    pull_request: {
+      id,
+      node_id: `PR_kwDO${id}`,
+      number,
+      html_url: `https://github.com/acme/${repo}/pull/${number}`,
+      state: 'closed',
+      title: `Fix the thing #${number}`,
+      body: 'Long description — with émoji 🚀 and RTL שלום',
+      draft: false,
+      created_at: '2024-05-01T10:00:00Z',
+      updated_at: '2024-05-03T12:00:00Z',
+      closed_at: '2024-05-03T12:00:00Z',
+      merged_at: '2024-05-03T12:00:00Z',
+      merged: true,
+      user: { login: 'octocat', id: 583231, node_id: 'MDQ6VXNlcjU4MzIzMQ==', type: 'User' },
+      labels: [
+        { id: 1, name: 'bug' },
+        { id: 2, name: 'backend' },
+      ],
+      base: { ref: 'main' },
+      head: { ref: 'fix-the-thing' },
+      additions: 12,
+      deletions: 3,
+      changed_files: 2,
+      ...overrides,
+    },
+    repository: {
+      id: 9_100_000 + repo.length,
+      node_id: `R_kgDO${repo}`,
+      name: repo,
+      owner: { login: 'acme' },
+    },
+  };
+}
+
+async function delivery(
+  body: string,
+  options: { event?: string; signature?: string | null; secret?: string } = {},
+): Promise<Request> {
+  const headers = new Headers({
+    'content-type': 'application/json',
+    'x-github-event': options.event ?? 'pull_request',
+    'x-github-delivery': crypto.randomUUID(),
+  });
+  const signature =
+    options.signature === undefined
+      ? await signWebhookBody(options.secret ?? SECRET, body)
+      : options.signature;
+  if (signature !== null) headers.set('x-hub-signature-256', signature);
+  return new Request('http://localhost/functions/v1/github-webhook', { method: 'POST', headers, body });
+}
+
+async function rowsFor(sql: Harness['sql'], repo: string) {
+  return sql<Record<string, unknown>>(
+    `select p.* from pull_requests p join repositories r on r.id = p.repository_id
+      where r.owner = 'acme' and r.name = $1 order by p.number`,
+    [repo],
+  );
+}
+
+async function repositoryExists(sql: Harness['sql'], repo: string): Promise<boolean> {
+  const rows = await sql(`select 1 from repositories where owner = 'acme' and name = $1`, [repo]);
+  return rows.length > 0;
+}
+
+test('a signed pull_request delivery stores the pull request as the backfill would', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const response = await handleGitHubWebhook(
+      await delivery(JSON.stringify(pullRequestEvent('signed', 7))),
+      {
+        store,
+        secret: SECRET,
+      },
+    );
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), {
+      event: 'pull_request',
+      action: 'closed',
+      repository: 'acme/signed',
+      number: 7,
+      inserted: 1,
+      updated: 0,
+    });
+    const [row, ...rest] = await rowsFor(sql, 'signed');
+    assert.equal(rest.length, 0);
+    assert.ok(row);
+    assert.equal(String(row.github_id), '2000000007');
+    assert.equal(row.state, 'MERGED');
+    assert.equal(row.author_login, 'octocat');
+    assert.equal(String(row.author_github_id), '583231');
+    assert.equal(row.author_type, 'User');
+    assert.deepEqual(row.labels, ['bug', 'backend']);
+    assert.equal(row.field_profile, 'core');
+    assert.equal(row.body, 'Long description — with émoji 🚀 and RTL שלום');
+    assert.deepEqual([row.additions, row.deletions, row.changed_files], [12, 3, 2]);
+    assert.deepEqual([row.base_ref, row.head_ref], ['main', 'fix-the-thing']);
+    const [repository] = await sql(`select github_id, node_id from repositories where name = 'signed'`);
+    assert.deepEqual(repository, { github_id: String(9_100_006), node_id: 'R_kgDOsigned' });
+  });
+});
+
+test('a replayed delivery leaves one row', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const body = JSON.stringify(pullRequestEvent('replayed', 8));
+    for (let i = 0; i < 3; i++) {
+      const response = await handleGitHubWebhook(await delivery(body), { store, secret: SECRET });
+      assert.equal(response.status, 200);
+      assert.equal((await response.json()).inserted, i === 0 ? 1 : 0);
+    }
+    assert.equal((await rowsFor(sql, 'replayed')).length, 1);
+    const [count] = await sql<{ stored_pr_count: number }>(
+      `select stored_pr_count from repositories where name = 'replayed'`,
+    );
+    assert.equal(count?.stored_pr_count, 1);
+  });
+});
+
+test('an older delivery arriving late does not overwrite a newer one', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const newer = pullRequestEvent('late', 9, { title: 'newer title', updated_at: '2024-06-01T00:00:00Z' });
+    const older = pullRequestEvent('late', 9, { title: 'older title', updated_at: '2024-05-01T00:00:00Z' });
+    for (const event of [newer, older]) {
+      const response = await handleGitHubWebhook(await delivery(JSON.stringify(event)), {
+        store,
+        secret: SECRET,
+      });
+      assert.equal(response.status, 200);
+    }
+    assert.deepEqual(
+      (await rowsFor(sql, 'late')).map((row) => row.title),
+      ['newer title'],
+    );
+  });
+});
+
+test('a bad or missing signature is refused with 401 and writes nothing', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const body = JSON.stringify(pullRequestEvent('unsigned', 10));
+    const attempts = [
+      await delivery(body, { signature: null }),
+      await delivery(body, { secret: 'not-the-secret' }),
+      await delivery(body, { signature: 'sha256=zz' }),
+      await delivery(body, { signature: (await signWebhookBody(SECRET, body)).replace('sha256=', 'sha1=') }),
+      // signed for a different body
+      await delivery(body, { signature: await signWebhookBody(SECRET, `${body} `) }),
+    ];
+    for (const request of attempts) {
+      const response = await handleGitHubWebhook(request, { store, secret: SECRET });
+      assert.equal(response.status, 401);
+      await response.body?.cancel();
+    }
+    assert.equal(await repositoryExists(sql, 'unsigned'), false);
+  });
+});
+
+test('without a configured secret nothing verifies', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const body = JSON.stringify(pullRequestEvent('no-secret', 11));
+    const response = await handleGitHubWebhook(await delivery(body), { store, secret: '' });
+    assert.equal(response.status, 500);
+    await response.body?.cancel();
+    assert.equal(await repositoryExists(sql, 'no-secret'), false);
+  });
+});
+
+test('ping is answered 200, other events 202, and neither writes anything', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const before = await sql<{ n: string }>('select count(*)::text as n from pull_requests');
+    const ping = await handleGitHubWebhook(
+      await delivery(JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }), { event: 'ping' }),
+      { store, secret: SECRET },
+    );
+    assert.equal(ping.status, 200);
+    await ping.body?.cancel();
+    const issues = await handleGitHubWebhook(
+      await delivery(JSON.stringify(pullRequestEvent('issues-event', 12)), { event: 'issues' }),
+      { store, secret: SECRET },
+    );
+    assert.equal(issues.status, 202);
+    assert.deepEqual(await issues.json(), { event: 'issues', ignored: true });
+    assert.equal(await repositoryExists(sql, 'issues-event'), false);
+    assert.deepEqual(await sql('select count(*)::text as n from pull_requests'), before);
+  });
+});
+
+test('a signed but malformed body is answered 400 and writes nothing', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const notJson = await handleGitHubWebhook(await delivery('{"action": "opened",'), {
+      store,
+      secret: SECRET,
+    });
+    assert.equal(notJson.status, 400);
+    await notJson.body?.cancel();
+    const event = pullRequestEvent('malformed', 13);
+    const noId = await handleGitHubWebhook(
+      await delivery(JSON.stringify({ ...event, pull_request: { ...event.pull_request, id: 'x' } })),
+      { store, secret: SECRET },
+    );
+    assert.equal(noId.status, 400);
+    assert.match((await noId.json()).error, /pull_request\.id/);
+    assert.equal(await repositoryExists(sql, 'malformed'), false);
+  });
+});
+
+test('a deleted author (ghost) is stored as a null author, like GraphQL reports it', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const event = pullRequestEvent('ghost', 14, {
+      user: { login: 'ghost', id: 10137, type: 'User' },
+      state: 'open',
+      merged_at: null,
+      merged: false,
+      closed_at: null,
+      draft: true,
+    });
+    const response = await handleGitHubWebhook(await delivery(JSON.stringify(event)), {
+      store,
+      secret: SECRET,
+    });
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+    const [row] = await rowsFor(sql, 'ghost');
+    assert.deepEqual(
+      [row?.author_login, row?.author_github_id, row?.author_type, row?.state, row?.is_draft],
+      [null, null, null, 'OPEN', true],
+    );
+  });
+});

@@ -1,0 +1,47 @@
+/** The engine's events as one line of step log each; quiet events (healthy checks) give null. */
+import type { EngineEvent } from '../engine/types.ts';
+import { formatCount, formatDuration, formatPercent, summaryLine } from '../entry/format.ts';
+
+function ofTotal(stored: number, total: number | null): string {
+  return `${formatCount(stored)}/${formatCount(total)} (${formatPercent(total ? Math.min(1, stored / total) : null)})`;
+}
+
+export function logLine(event: EngineEvent): string | null {
+  switch (event.type) {
+    case 'run.started':
+      return event.dryRun ? 'Dry run: planning only, nothing is written' : `Run ${event.runId} started`;
+    case 'run.planned': {
+      const p = event.plan;
+      return (
+        `Plan: ${event.candidates} ${event.candidates === 1 ? 'repository' : 'repositories'} to work on; ` +
+        `pages of ${p.pageSize} pull requests${p.windowsPerRequest === 2 ? ', two per request' : ''} ` +
+        `(${p.pointsPerPage} points each), ${formatCount(p.pagesPlanned)} pages planned, ${p.concurrency} at once; ` +
+        `${formatCount(p.remaining)} points left, ${formatCount(p.reserve)} kept in reserve, reset at ${p.resetAt}. ` +
+        p.reason
+      );
+    }
+    case 'repository.started':
+      return `${event.repository}: starting at ${ofTotal(event.stored, event.total)}`;
+    case 'page.committed':
+      return (
+        `${event.repository}: +${event.inserted} new of ${event.prs} fetched → ${ofTotal(event.stored, event.total)}` +
+        ` · ${event.points} points, ${formatCount(event.remaining)} left · ${formatDuration(event.durationMs)}`
+      );
+    case 'repository.finished': {
+      const r = event.report;
+      return (
+        `${r.fullName}: ${r.outcome} · ${formatCount(r.prsWritten)} written in ${r.pages} pages · ` +
+        `${formatPercent(r.completenessBefore)} → ${formatPercent(r.completenessAfter)}` +
+        (r.detail ? ` · ${r.detail}` : '')
+      );
+    }
+    case 'health':
+      return event.status === 'ok' ? null : `Health check ${event.check}: ${event.status} (${event.reason})`;
+    case 'error': {
+      const e = event.entry;
+      return `${e.severity === 'critical' ? 'Critical error' : 'Warning'} [${e.kind}] ${e.repository ?? 'run'}: ${e.message}`;
+    }
+    case 'run.finished':
+      return summaryLine(event.summary);
+  }
+}

@@ -17,6 +17,29 @@ export class StopRequested extends Error {
 
 const MAX_ATTEMPTS = 6;
 
+const WAIT_SLICE_MS = 30_000;
+
+/**
+ * Points for one request. At the reserve, wait for GitHub's hourly reset when it comes before the run must end
+ * (in slices, keeping the lease alive); otherwise the run's budget is spent.
+ */
+async function reservePoints(
+  ctx: RunContext,
+  points: number,
+  onWait?: (ms: number) => Promise<void>,
+): Promise<void> {
+  while (!ctx.ledger.tryReserve(points, ctx.clock.now())) {
+    const wait = ctx.ledger.resetsAt() - ctx.clock.now() + 1_000;
+    if (ctx.ledger.pagesRemaining() <= 0 || ctx.clock.now() + wait + ctx.pageTimer.ms > ctx.deadline) {
+      throw new BudgetExhausted('rate-limit reserve reached');
+    }
+    const slice = Math.min(wait, WAIT_SLICE_MS);
+    await ctx.clock.sleep(slice, ctx.signal);
+    if (ctx.signal.aborted) throw new StopRequested('stop requested');
+    await onWait?.(slice);
+  }
+}
+
 export function backoffMs(attempt: number, random = Math.random): number {
   const base = Math.min(30_000, 500 * 2 ** attempt);
   return Math.round(base * (0.75 + random() * 0.5));
@@ -34,8 +57,7 @@ export async function fetchWithRetry<R extends PageRequest | UpdatedPageRequest>
     if (ctx.signal.aborted) throw new StopRequested('stop requested');
     const request = build(size.current);
     const points = ctx.github.predictCost(request);
-    if (!ctx.ledger.tryReserve(points, ctx.clock.now()))
-      throw new BudgetExhausted('rate-limit reserve reached');
+    await reservePoints(ctx, points, onWait);
     const started = ctx.clock.now();
     try {
       const page = await send(request);

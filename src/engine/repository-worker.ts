@@ -36,7 +36,7 @@ export async function backfillRepository(
 ): Promise<void> {
   const size = new AdaptivePageSize(ctx.plan.pageSize);
   while (ctx.stopReason() === null) {
-    const verdict = await runHealthChecks(ctx.healthChecks, ctx.clock, HEALTH_TIMEOUT_MS);
+    const verdict = await runHealthChecks(ctx.healthChecks, HEALTH_TIMEOUT_MS);
     for (const r of verdict.results) {
       if (r.status !== 'ok') ctx.emit({ type: 'health', check: r.check, status: r.status, reason: r.reason });
     }
@@ -96,8 +96,12 @@ async function runChunk(
   let expected = lease.cursor;
   let cursor = parseWalkCursor(lease.cursor);
   let pages = 0;
+  let waited = 0;
   const heartbeat = async (waitedMs: number) => {
-    if (waitedMs > 10_000) await ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds);
+    waited += waitedMs;
+    if (waited < 10_000) return;
+    waited = 0;
+    await ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds);
   };
   const fetchNext = (from: WalkCursor): Promise<Fetched> =>
     fetchWithRetry(

@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { EngineEvent } from '../../src/engine/types.ts';
 import { runBackfill } from '../../src/engine/run.ts';
+import type { EngineEvent } from '../../src/engine/types.ts';
 import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
 
 const repositories = [
   { owner: 'acme', name: 'empty', pullRequests: 0 },
-  { owner: 'acme', name: 'middle', pullRequests: 1_234, changes: { everyPages: 3, transitions: 2, growth: 1 } },
-  { owner: 'acme', name: 'large', pullRequests: 25_000, changes: { everyPages: 20, transitions: 3, growth: 2 } },
+  {
+    owner: 'acme',
+    name: 'middle',
+    pullRequests: 1_234,
+    changes: { everyPages: 3, transitions: 2, growth: 1, maxEvents: 2 },
+  },
+  {
+    owner: 'acme',
+    name: 'large',
+    pullRequests: 25_000,
+    changes: { everyPages: 20, transitions: 3, growth: 2, maxEvents: 4 },
+  },
 ];
 
 describe('a three-repository backfill', () => {

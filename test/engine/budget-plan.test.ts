@@ -37,13 +37,27 @@ describe('the budget planner', () => {
   });
 
   test('it spends the budget down to the reserve and no further', () => {
-    const plan = planRun({ rateLimit: rate(1000, 1000), shapes: pageShapes(github, 'core'), candidates: 3, timeBudgetMs: 600_000, pageLatencyMs: 1000, now });
+    const plan = planRun({
+      rateLimit: rate(1000, 1000),
+      shapes: pageShapes(github, 'core'),
+      candidates: 3,
+      timeBudgetMs: 600_000,
+      pageLatencyMs: 1000,
+      now,
+    });
     expect(plan.reserve).toBe(100);
     expect(plan.pagesAffordable).toBe(900);
   });
 
   test('nothing is planned when only the reserve is left and it resets after the run', () => {
-    const plan = planRun({ rateLimit: rate(100, 1000), shapes: pageShapes(github, 'core'), candidates: 1, timeBudgetMs: 600_000, pageLatencyMs: 1000, now });
+    const plan = planRun({
+      rateLimit: rate(100, 1000),
+      shapes: pageShapes(github, 'core'),
+      candidates: 1,
+      timeBudgetMs: 600_000,
+      pageLatencyMs: 1000,
+      now,
+    });
     expect(plan.pagesAffordable).toBe(0);
     expect(plan.reason).toMatch(/reserve/);
   });
@@ -76,7 +90,14 @@ describe('the budget planner', () => {
   });
 
   test('concurrency grows with the work the time budget cannot fit into one lane', () => {
-    const plan = planRun({ rateLimit: rate(5000), shapes: pageShapes(github, 'core'), candidates: 10, timeBudgetMs: 60_000, pageLatencyMs: 1000, now });
+    const plan = planRun({
+      rateLimit: rate(5000),
+      shapes: pageShapes(github, 'core'),
+      candidates: 10,
+      timeBudgetMs: 60_000,
+      pageLatencyMs: 1000,
+      now,
+    });
     expect(plan.concurrency).toBeGreaterThan(1);
     expect(plan.concurrency).toBeLessThanOrEqual(8);
   });
@@ -102,7 +123,11 @@ describe('the shared ledger', () => {
 
   test('the page allowance of the run is respected', () => {
     const ledger = new BudgetLedger(rate(5000), 500, 2);
-    expect([ledger.tryReserve(1, now), ledger.tryReserve(1, now), ledger.tryReserve(1, now)]).toEqual([true, true, false]);
+    expect([ledger.tryReserve(1, now), ledger.tryReserve(1, now), ledger.tryReserve(1, now)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   test('after the reset time the full limit is available again', () => {

@@ -331,7 +331,8 @@ $$;
 -- A candidate is a tracked repository (only the named ones when p_repository_ids is given) that is
 --   (a) in progress: active with no live lease on its chunk, or paused with resume_at already passed;
 --   (b) idle or completed, with at least p_min_prs pull requests on GitHub (named repositories skip that test) and
---       stored/total below p_threshold (an idle repository whose total is unknown counts as below)
+--       stored/total below p_threshold (an idle repository whose total is unknown counts as below, and a named
+--       empty one starts too, so that it is recorded as completed rather than left idle)
 --       -> needsStart: call backfill_start_backfill first;
 --   (c) completed and last refreshed (or completed) more than p_refresh_after_seconds ago -> needsRefresh
 --       (only when it does not need a restart, which covers a refresh).
@@ -400,7 +401,8 @@ begin
             s.status in ('idle', 'completed')
               and (r.id = any(p_repository_ids) or r.pr_total_count >= p_min_prs)
               and (r.stored_pr_count::numeric / nullif(r.pr_total_count, 0) < p_threshold
-                   or (s.status = 'idle' and r.pr_total_count is null)) as needs_start_raw,
+                   or (s.status = 'idle' and r.pr_total_count is null)
+                   or (s.status = 'idle' and r.pr_total_count = 0 and r.id = any(p_repository_ids))) as needs_start_raw,
             s.status = 'completed'
               and greatest(s.refreshed_at, s.completed_at)
                   < now() - make_interval(secs => p_refresh_after_seconds) as stale_raw

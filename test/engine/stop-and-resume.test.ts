@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { runBackfill } from '../../src/engine/run.ts';
+import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
+
+const REPO = { owner: 'stop', name: 'repo', pullRequests: 2_500 };
+
+describe('stopping and coming back', () => {
+  let env: EngineEnvironment;
+  beforeEach(async () => {
+    env = await startEngineEnvironment({ dataset: { seed: 11, repositories: [REPO] } });
+  });
+  afterEach(() => env?.close());
+
+  test('a stop signal finishes the page in flight, releases the lease and records the run as interrupted', async () => {
+    const controller = new AbortController();
+    let pages = 0;
+    const summary = await runBackfill(env.options({ chunkSize: 50 }), {
+      store: env.store,
+      github: env.github,
+      clock: env.clock,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'page.committed' && ++pages === 3) controller.abort();
+      },
+    });
+    expect(summary.outcome).toBe('interrupted');
+    expect(summary.stopReason).toMatch(/stop signal/);
+    const chunks = await env.db.client.query(`select status from backfill_chunks where status = 'running'`);
+    expect(chunks.rowCount).toBe(0);
+    const run = await env.db.client.query(`select outcome, finished_at from backfill_runs where id = $1`, [summary.runId]);
+    expect(run.rows[0]).toMatchObject({ outcome: 'interrupted' });
+    expect(run.rows[0].finished_at).not.toBeNull();
+    // Every page whose fetch had started was committed: nothing in flight was thrown away.
+    const stored = (await env.db.client.query(`select stored_pr_count from repositories`)).rows[0].stored_pr_count;
+    expect(stored).toBe(summary.prsWritten);
+
+    const again = await runBackfill(env.options(), { store: env.store, github: env.github, clock: env.clock });
+    expect(again.outcome).toBe('completed');
+    expect(await env.stored(REPO.owner, REPO.name)).toEqual(truth(env.sim, REPO.owner, REPO.name, 'core'));
+  });
+
+  test('a completed repository whose completeness falls under the threshold is picked up again', async () => {
+    await runBackfill(env.options(), { store: env.store, github: env.github, clock: env.clock });
+    // Lose most of the stored rows (a careless cleanup), keeping the counter honest.
+    await env.db.client.query(`delete from pull_requests where number % 4 <> 0`);
+    await env.db.client.query(`update repositories set stored_pr_count = (select count(*) from pull_requests)`);
+    const summary = await runBackfill(env.options({ force: false, repositories: [] }), {
+      store: env.store,
+      github: env.github,
+      clock: env.clock,
+    });
+    expect(summary.repositories.map((r) => [r.fullName, r.outcome])).toEqual([['stop/repo', 'completed']]);
+    expect(await env.stored(REPO.owner, REPO.name)).toEqual(truth(env.sim, REPO.owner, REPO.name, 'core'));
+  });
+});

@@ -69,8 +69,13 @@ export function advanceWalk(cursor: WalkCursor, page: PageResult): WalkStep {
     crossed(backward, cursor.forwardEdge, true) ||
     sharesNode(forward, backward);
 
+  // Where the windows meet, the part of a window that runs into the other walker's ground is already stored.
+  const fresh = [
+    ...forward.filter((pr) => !crossed([pr], cursor.backwardEdge)),
+    ...backward.filter((pr) => !crossed([pr], cursor.forwardEdge, true)),
+  ];
   const byId = new Map<string, PullRequestRecord>();
-  for (const pr of [...forward, ...backward]) byId.set(pr.github_id, pr);
+  for (const pr of fresh) byId.set(pr.github_id, pr);
 
   return {
     prs: [...byId.values()],

@@ -1,0 +1,52 @@
+/** `recover`: put chunks whose worker vanished back in the queue (or mark them stalled) and close dead runs. */
+import { Command, Option } from 'commander';
+import { ExitCode } from '../../entry/exit-codes.ts';
+import { openBackend } from '../../entry/open-store.ts';
+import type { CliContext } from '../context.ts';
+import { integerIn } from '../parsers.ts';
+import { addDatabaseOptions, addJsonOption, type DatabaseFlags, storeBackend } from '../shared-options.ts';
+
+interface RecoverFlags extends DatabaseFlags {
+  requeueLimit: number;
+  graceSeconds: number;
+  json?: boolean;
+}
+
+export function recoverCommand(ctx: CliContext, done: (code: number) => void): Command {
+  const command = new Command('recover')
+    .description(
+      'Recover stuck work: chunks whose lease expired go back to pending (or become stalled after --requeue-limit ' +
+        'recoveries, visible in `status`), and runs whose worker stopped heart-beating are marked interrupted.',
+    )
+    .addOption(
+      new Option('--requeue-limit <n>', 'recoveries of one chunk before it is marked stalled')
+        .argParser(integerIn(0, 1000))
+        .default(3),
+    )
+    .addOption(
+      new Option('--grace-seconds <n>', 'seconds past lease expiry before a chunk counts as stuck')
+        .argParser(integerIn(0, 86_400))
+        .default(60),
+    );
+  addDatabaseOptions(command);
+  addJsonOption(command, 'the counts');
+  return command.action(async (flags: RecoverFlags) => {
+    const store = await openBackend(storeBackend(flags, ctx));
+    try {
+      await store.assertSchema();
+      const result = await store.recoverStuckChunks({
+        requeueLimit: flags.requeueLimit,
+        graceSeconds: flags.graceSeconds,
+      });
+      ctx.out(
+        flags.json
+          ? JSON.stringify(result)
+          : `requeued ${result.requeued} chunk(s), marked ${result.stalled} stalled, ` +
+              `marked ${result.runsInterrupted} run(s) interrupted`,
+      );
+    } finally {
+      await store.close();
+    }
+    done(ExitCode.Ok);
+  });
+}

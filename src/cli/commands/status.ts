@@ -1,0 +1,30 @@
+/** `status`: the progress table, one row per tracked repository. */
+import { Command } from 'commander';
+import { ExitCode } from '../../entry/exit-codes.ts';
+import { statusTable } from '../../entry/format.ts';
+import { openBackend } from '../../entry/open-store.ts';
+import type { CliContext } from '../context.ts';
+import { addDatabaseOptions, addJsonOption, type DatabaseFlags, storeBackend } from '../shared-options.ts';
+
+interface StatusFlags extends DatabaseFlags {
+  json?: boolean;
+}
+
+export function statusCommand(ctx: CliContext, done: (code: number) => void): Command {
+  const command = new Command('status').description(
+    'Print backfill progress: stored and GitHub totals, progress, rate and ETA per tracked repository.',
+  );
+  addDatabaseOptions(command);
+  addJsonOption(command, 'the progress rows');
+  return command.action(async (flags: StatusFlags) => {
+    const store = await openBackend(storeBackend(flags, ctx));
+    try {
+      await store.assertSchema();
+      const rows = await store.progress();
+      ctx.out(flags.json ? JSON.stringify(rows, null, 2) : statusTable(rows));
+    } finally {
+      await store.close();
+    }
+    done(ExitCode.Ok);
+  });
+}

@@ -1,0 +1,124 @@
+/** Small text formatters shared by the CLI and the action's logs and job summary. */
+import type { RepositoryReport, RunSummary } from '../engine/types.ts';
+import type { ProgressRow } from '../store/types.ts';
+
+/** `0.4567` → `45.7%`; null (unknown total) → `–`. */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '–';
+  const pct = ratio * 100;
+  // 99.96% must not round up to a completed-looking 100.0%
+  const shown = pct < 100 && pct >= 99.95 ? 99.9 : pct;
+  return `${shown.toFixed(1)}%`;
+}
+
+/** Milliseconds as `850ms`, `12.3s`, `4m 05s`, `2h 03m`, `3d 04h`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const total = Math.round(seconds);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (total < 3600) return `${Math.floor(total / 60)}m ${pad(total % 60)}s`;
+  if (total < 86_400) return `${Math.floor(total / 3600)}h ${pad(Math.floor((total % 3600) / 60))}m`;
+  return `${Math.floor(total / 86_400)}d ${pad(Math.floor((total % 86_400) / 3600))}h`;
+}
+
+/** 1234567 → `1,234,567` (fixed locale, so logs and tests read the same everywhere). */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export const REPORT_HEADERS = [
+  'Repository',
+  'Outcome',
+  'Stored',
+  'GitHub total',
+  'Before',
+  'After',
+  'PRs written',
+  'Points',
+  'Detail',
+];
+
+export function repositoryReportRow(report: RepositoryReport): string[] {
+  return [
+    report.fullName,
+    report.outcome,
+    formatCount(report.storedAfter),
+    formatCount(report.prTotalCount),
+    formatPercent(report.completenessBefore),
+    formatPercent(report.completenessAfter),
+    formatCount(report.prsWritten),
+    formatCount(report.pointsSpent),
+    report.detail ?? '',
+  ];
+}
+
+export const PROGRESS_HEADERS = [
+  'Repository',
+  'Status',
+  'Stored',
+  'GitHub total',
+  'Progress',
+  'PRs/hour',
+  'ETA',
+  'Note',
+];
+
+export function progressRow(row: ProgressRow): string[] {
+  const note =
+    row.backfillStatus === 'paused'
+      ? `paused until ${row.pausedUntil ?? '?'}${row.pauseReason ? `: ${row.pauseReason}` : ''}`
+      : (row.lastError ?? '');
+  return [
+    row.fullName,
+    row.backfillStatus,
+    formatCount(row.storedPrCount),
+    formatCount(row.prTotalCount),
+    row.progressPct === null ? '–' : formatPercent(row.progressPct / 100),
+    row.prsPerHour === null ? '–' : formatCount(row.prsPerHour),
+    row.etaSeconds === null ? '–' : formatDuration(row.etaSeconds * 1000),
+    note.length > 80 ? `${note.slice(0, 77)}...` : note,
+  ];
+}
+
+const NUMERIC = /^[\d,.%–-]+$|^\d+(ms|s)$|^\d+[mhd] \d+[smh]$/;
+
+/** A plain-text table: columns padded to their widest cell, numbers right-aligned. */
+export function textTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[], header: boolean) =>
+    cells
+      .map((cell, i) => (!header && NUMERIC.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(headers, true),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map((r) => line(r, false)),
+  ].join('\n');
+}
+
+/** The `status` table: one row per tracked repository. */
+export function statusTable(rows: ProgressRow[]): string {
+  if (rows.length === 0)
+    return 'No repositories are tracked yet: run `progressive-backfill track --repo owner/name`.';
+  return textTable(PROGRESS_HEADERS, rows.map(progressRow));
+}
+
+/** One line that says how a run ended, e.g. for the last line of a log. */
+export function summaryLine(summary: RunSummary): string {
+  const parts = [
+    `${summary.dryRun ? 'dry run' : 'run'} ${summary.outcome}`,
+    `${formatCount(summary.prsWritten)} pull requests written`,
+    `${formatCount(summary.pointsSpent)} points`,
+    formatDuration(summary.durationMs),
+  ];
+  if (summary.stopReason) parts.push(`stopped: ${summary.stopReason}`);
+  const critical = summary.errors.critical.length;
+  const warnings = summary.errors.warnings.length;
+  if (critical + warnings > 0) parts.push(`${critical} critical error(s), ${warnings} warning(s)`);
+  return parts.join(' · ');
+}

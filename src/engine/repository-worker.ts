@@ -197,7 +197,7 @@ async function handleChunkError(
   }
   if (error instanceof BudgetExhausted) {
     await release();
-    ctx.halt('rate-limit reserve reached');
+    ctx.halt(error.message);
     return { end: 'budget' };
   }
   if (error instanceof StoreError) {

@@ -229,7 +229,7 @@ async function processCandidate(
     const kind = error instanceof GitHubError ? error.kind : 'internal';
     const message = error instanceof Error ? error.message : String(error);
     const budget = error instanceof Error && error.name === 'BudgetExhausted';
-    if (budget) ctx.halt('rate-limit reserve reached');
+    if (budget) ctx.halt(message);
     else
       ctx.record({
         severity: error instanceof GitHubError && error.fatal ? 'critical' : 'warning',

@@ -183,9 +183,9 @@ revoke all on sequence backfill_fencing_token_seq from anon, authenticated;
 
 -- Views run with the caller's rights, so RLS above still decides what a dashboard sees.
 
--- Backfills that are not finished: progress, recent speed (PRs per hour over the chunks active in the last hour)
--- and the time left at that speed.
-create view backfill_active_progress with (security_invoker = true) as
+-- Every tracked repository: backfill status, progress, recent speed (PRs per hour over the chunks active in the
+-- last hour) and the time left at that speed.
+create view backfill_repository_progress with (security_invoker = true) as
 with recent as (
   select
     c.repository_id,
@@ -224,7 +224,11 @@ select
 from repositories r
 join backfill_state s on s.repository_id = r.id
 left join speed sp on sp.repository_id = r.id
-where s.status in ('active', 'paused', 'failed', 'stalled');
+where r.tracked;
+
+-- Backfills that are not finished.
+create view backfill_active_progress with (security_invoker = true) as
+select * from backfill_repository_progress where status in ('active', 'paused', 'failed', 'stalled');
 
 -- Chunks that need a human: failed for good, or stalled after too many expired leases.
 create view backfill_problem_chunks with (security_invoker = true) as
@@ -265,6 +269,8 @@ select
 from repositories r
 left join backfill_state s on s.repository_id = r.id;
 
-revoke all on backfill_active_progress, backfill_problem_chunks, backfill_repository_completion from anon;
-grant select on backfill_active_progress, backfill_problem_chunks, backfill_repository_completion
+revoke all on backfill_repository_progress, backfill_active_progress, backfill_problem_chunks, backfill_repository_completion
+  from anon;
+grant select on backfill_repository_progress, backfill_active_progress, backfill_problem_chunks,
+  backfill_repository_completion
   to authenticated, service_role;

@@ -1043,7 +1043,7 @@ as $$
       'pauseReason', p.pause_reason,
       'lastError', p.last_error)
     order by p.priority desc, p.repository_id), '[]'::jsonb)
-  from backfill_active_progress p
+  from backfill_repository_progress p
 $$;
 
 -- ---------------------------------------------------------------------------------------------------------------

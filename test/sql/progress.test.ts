@@ -13,7 +13,7 @@ import {
 
 const ctx = useDatabase();
 
-test('progress lists unfinished backfills with completion, speed and time left', async () => {
+test('progress lists every tracked repository with completion, speed and time left', async () => {
   const { repository, lease } = await leasedRepository(ctx.client, { prTotalCount: 400 });
   await commitPage(ctx.client, {
     chunkId: lease.chunkId,
@@ -35,10 +35,11 @@ test('progress lists unfinished backfills with completion, speed and time left',
   });
   const failed = await startedRepository(ctx.client);
   await rpc(ctx.client, 'backfill_fail_backfill', { p_repository_id: failed.id, p_error: 'gone' });
-  await trackRepository(ctx.client); // idle: not listed
+  const idle = await trackRepository(ctx.client); // never backfilled: listed too, so `status` shows every repository
 
   const rows = await rpc<ProgressRow[]>(ctx.client, 'backfill_progress');
-  expect(rows.map((r) => r.repositoryId).sort()).toEqual([repository.id, paused.id, failed.id].sort());
+  expect(rows.map((r) => r.repositoryId).sort()).toEqual([repository.id, paused.id, failed.id, idle.id].sort());
+  expect(rows.find((r) => r.repositoryId === idle.id)).toMatchObject({ backfillStatus: 'idle', prsPerHour: null });
   const running = rows.find((r) => r.repositoryId === repository.id)!;
   expect(running).toMatchObject({
     fullName: repository.fullName,

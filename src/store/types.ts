@@ -48,6 +48,8 @@ export interface SelectRepositoriesInput {
   limit: number;
   /** Named repositories are selected whatever min-prs says. */
   repositoryIds?: number[];
+  /** completed repositories last refreshed longer ago than this are selected for a refresh (default 3600) */
+  refreshAfterSeconds?: number;
 }
 
 export interface RepositoryCandidate {
@@ -211,7 +213,10 @@ export interface Store {
   recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
   commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
   /** upsert outside any chunk (webhooks) */
-  upsertPullRequests(repositoryId: number, prs: PullRequestRecord[]): Promise<{ inserted: number; updated: number }>;
+  upsertPullRequests(
+    repositoryId: number,
+    prs: PullRequestRecord[],
+  ): Promise<{ inserted: number; updated: number }>;
   startRun(input: StartRunInput): Promise<number>;
   finishRun(input: FinishRunInput): Promise<void>;
   progress(): Promise<ProgressRow[]>;

@@ -1,7 +1,8 @@
 /**
  * A fresh, fully migrated database per call, cloned from a template that is migrated once per test run: the template
  * is named after the migrations' checksums, and an advisory lock on the admin database makes the first test process
- * build it while the others wait, so parallel test files never collide.
+ * build it while the others wait, so parallel test files never collide. `createDatabaseOn` does the same on any
+ * admin URL, for the benchmark and chaos scripts that run outside vitest.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -16,10 +17,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-let template: Promise<string> | undefined;
+const templates = new Map<string, Promise<string>>();
 
-function databaseUrl(database: string): string {
-  const url = new URL(inject('adminDatabaseUrl'));
+function databaseUrl(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();
 }
@@ -34,14 +35,14 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-async function buildTemplate(): Promise<string> {
+async function buildTemplate(adminUrl: string): Promise<string> {
   const migrations = await loadMigrations();
   const fingerprint = createHash('sha256')
     .update(migrations.map((m) => `${m.version}:${m.checksum}`).join('\n'))
     .digest('hex')
     .slice(0, 16);
   const name = `pb_template_${fingerprint}`;
-  return withClient(inject('adminDatabaseUrl'), async (admin) => {
+  return withClient(adminUrl, async (admin) => {
     await admin.query('select pg_advisory_lock(hashtext($1))', [name]);
     try {
       const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
@@ -50,7 +51,9 @@ async function buildTemplate(): Promise<string> {
       const building = `${name}_${process.pid}`;
       await admin.query(`drop database if exists ${building}`);
       await admin.query(`create database ${building}`);
-      await withClient(databaseUrl(building), (client) => applyMigrations(pgExecutor(client), migrations));
+      await withClient(databaseUrl(adminUrl, building), (client) =>
+        applyMigrations(pgExecutor(client), migrations),
+      );
       await admin.query(`alter database ${building} rename to ${name}`);
       return name;
     } finally {
@@ -59,14 +62,20 @@ async function buildTemplate(): Promise<string> {
   });
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  template ??= buildTemplate();
+export function createTestDatabase(): Promise<TestDatabase> {
+  return createDatabaseOn(inject('adminDatabaseUrl'));
+}
+
+export async function createDatabaseOn(adminUrl: string): Promise<TestDatabase> {
+  let template = templates.get(adminUrl);
+  if (!template) {
+    template = buildTemplate(adminUrl);
+    templates.set(adminUrl, template);
+  }
   const source = await template;
   const name = `pb_test_${process.pid}_${randomBytes(6).toString('hex')}`;
-  await withClient(inject('adminDatabaseUrl'), (admin) =>
-    admin.query(`create database ${name} template ${source}`),
-  );
-  const url = databaseUrl(name);
+  await withClient(adminUrl, (admin) => admin.query(`create database ${name} template ${source}`));
+  const url = databaseUrl(adminUrl, name);
   const client = new pg.Client(url);
   await client.connect();
   return {
@@ -74,9 +83,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     client,
     async drop() {
       await client.end().catch(() => {});
-      await withClient(inject('adminDatabaseUrl'), (admin) =>
-        admin.query(`drop database if exists ${name} with (force)`),
-      );
+      await withClient(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
     },
   };
 }

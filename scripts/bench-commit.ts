@@ -1,0 +1,178 @@
+/**
+ * Measures backfill_commit_page throughput through the real Postgres adapter: pages of 100 synthetic pull requests
+ * of realistic size committed one after another, as one worker does.
+ *
+ *   npx tsx scripts/bench-commit.ts [pages=100]
+ *
+ * Starts a throwaway PostgreSQL server, or uses DATABASE_URL (an admin URL: a scratch database is created in it
+ * and dropped afterwards).
+ */
+import pg from 'pg';
+import type { PullRequestRecord } from '../src/domain/pull-request.ts';
+import { createPostgresStore, migrateDatabase } from '../src/store/postgres.ts';
+import type { CursorState } from '../src/store/types.ts';
+import { startTempPostgres } from '../test/support/temp-postgres.ts';
+
+const PAGE_SIZE = 100;
+const pages = Number(process.argv[2] ?? 100);
+
+/** mulberry32: a tiny seeded generator so every run commits the same data */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS =
+  'fix add update remove refactor test docs build deps bump handle error cache query page chunk retry lease'
+    .split(' ')
+    .concat(['🚀', 'naïve', 'שלום', '数据']);
+
+function text(next: () => number, length: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  while (size < length) {
+    const word = WORDS[Math.floor(next() * WORDS.length)]!;
+    parts.push(word);
+    size += word.length + 1;
+  }
+  return parts.join(' ');
+}
+
+function syntheticPr(number: number, next: () => number): PullRequestRecord {
+  const created = Date.parse('2015-01-01T00:00:00Z') + number * 3_600_000;
+  const merged = next() < 0.6;
+  // about one PR in 60 carries a huge body (generated changelogs, dependency bumps)
+  const bodyLength = next() < 1 / 60 ? 60_000 : 1000 + Math.floor(next() * 1000);
+  return {
+    github_id: String(100_000_000 + number),
+    node_id: `PR_kwDOBench${number.toString(36)}`,
+    number,
+    title: text(next, 30 + Math.floor(next() * 50)),
+    body: text(next, bodyLength),
+    state: merged ? 'MERGED' : next() < 0.5 ? 'CLOSED' : 'OPEN',
+    is_draft: next() < 0.05,
+    created_at: new Date(created).toISOString(),
+    updated_at: new Date(created + 86_400_000).toISOString(),
+    closed_at: merged ? new Date(created + 43_200_000).toISOString() : null,
+    merged_at: merged ? new Date(created + 43_200_000).toISOString() : null,
+    author_login: `author${Math.floor(next() * 500)}`,
+    author_github_id: String(Math.floor(next() * 10_000_000)),
+    author_type: next() < 0.1 ? 'Bot' : 'User',
+    additions: Math.floor(next() * 2000),
+    deletions: Math.floor(next() * 500),
+    changed_files: 1 + Math.floor(next() * 40),
+    base_ref: 'main',
+    head_ref: `branch-${number}`,
+    url: `https://github.com/bench/repo/pull/${number}`,
+    field_profile: 'core',
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function withScratchDatabase<T>(adminUrl: string, use: (url: string) => Promise<T>): Promise<T> {
+  const name = `pb_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client(adminUrl);
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await use(url.toString());
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+async function bench(url: string): Promise<void> {
+  await migrateDatabase(url);
+  const store = createPostgresStore(url, { max: 2, applicationName: 'bench-commit' });
+  try {
+    await store.assertSchema();
+    const repository = await store.trackRepository({
+      owner: 'bench',
+      name: 'repo',
+      githubId: '1',
+      nodeId: 'R_bench',
+      prTotalCount: pages * PAGE_SIZE,
+    });
+    await store.startBackfill(repository.id, 'core');
+    const lease = await store.claimChunk({
+      repositoryId: repository.id,
+      workerId: 'bench',
+      leaseSeconds: 600,
+    });
+    if (!lease) throw new Error('no chunk to claim');
+    const next = random(42);
+    const allPages = Array.from({ length: pages }, (_, page) =>
+      Array.from({ length: PAGE_SIZE }, (_, i) => syntheticPr(page * PAGE_SIZE + i + 1, next)),
+    );
+    const bytes = allPages.reduce((sum, page) => sum + JSON.stringify(page).length, 0);
+    const durations: number[] = [];
+    let cursor: CursorState = null;
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    for (const [index, prs] of allPages.entries()) {
+      const nextCursor = { after: `cursor-${index + 1}` };
+      const pageStarted = performance.now();
+      const result = await store.commitPage({
+        chunkId: lease.chunkId,
+        fencingToken: lease.fencingToken,
+        runId: null,
+        expectedCursor: cursor,
+        nextCursor,
+        prs,
+        pointsSpent: 1,
+        skippedNodes: 0,
+        githubTotalCount: pages * PAGE_SIZE,
+        done: index === pages - 1,
+        leaseSeconds: 600,
+      });
+      durations.push(performance.now() - pageStarted);
+      if (result.inserted !== PAGE_SIZE) throw new Error(`page ${index}: inserted ${result.inserted}`);
+      cursor = nextCursor;
+    }
+    const total = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const sorted = [...durations].sort((a, b) => a - b);
+    const prs = pages * PAGE_SIZE;
+    console.log(
+      `committed ${prs} PRs in ${pages} pages (${(bytes / 1e6).toFixed(1)} MB of JSON) sequentially`,
+    );
+    console.log(`throughput: ${Math.round(prs / (total / 1000))} PRs/s`);
+    console.log(
+      `ms per page: median ${percentile(sorted, 50).toFixed(1)}, p95 ${percentile(sorted, 95).toFixed(1)}, max ${sorted.at(-1)!.toFixed(1)}`,
+    );
+    // where the time goes: this process (JSON, driver) versus waiting on the server
+    console.log(`client CPU per page: ${((cpu.user + cpu.system) / 1000 / pages).toFixed(1)} ms`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(pages) || pages < 1) throw new Error('usage: bench-commit.ts [pages >= 1]');
+  if (process.env.DATABASE_URL) {
+    await withScratchDatabase(process.env.DATABASE_URL, bench);
+    return;
+  }
+  const server = await startTempPostgres();
+  try {
+    await withScratchDatabase(server.adminUrl, bench);
+  } finally {
+    server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,96 @@
+/**
+ * Store over a direct Postgres connection (node-postgres pool). Node only.
+ */
+import pg from 'pg';
+import { type AppliedMigrations, applyMigrations, pgExecutor } from './migrate.ts';
+import { createRpcStore, type RpcTransport, toStoreError } from './rpc.ts';
+import { buildSqlCall } from './sql-call.ts';
+import { type Store, StoreError } from './types.ts';
+
+export interface PostgresStoreOptions {
+  /** pool size; the engine needs one connection per concurrent worker plus one for heartbeats */
+  max?: number;
+  applicationName?: string;
+}
+
+interface CheckedUrl {
+  /** the password as written and decoded, to scrub from error messages */
+  secrets: string[];
+}
+
+/**
+ * Rejects anything that is not a postgres:// URL before pg sees it: pg would otherwise try to connect to
+ * localhost or fail with a message that can quote the whole string, password included.
+ */
+export function checkDatabaseUrl(url: string): CheckedUrl {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // deliberately no cause: URL's TypeError carries the input, password and all
+    throw new StoreError(
+      'invalid_input',
+      'the database URL is not a valid URL: expected postgres://user:password@host:5432/database',
+    );
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    const supabaseHint =
+      parsed.protocol === 'https:' || parsed.protocol === 'http:'
+        ? ' (an https:// Supabase project URL goes with a service-role key instead; the Postgres connection string is under Project Settings → Database)'
+        : '';
+    throw new StoreError(
+      'invalid_input',
+      `the database URL must start with postgres:// or postgresql://, not ${parsed.protocol}//${supabaseHint}`,
+    );
+  }
+  const secrets: string[] = [];
+  if (parsed.password) {
+    secrets.push(parsed.password);
+    try {
+      secrets.push(decodeURIComponent(parsed.password));
+    } catch {
+      // a malformed escape: the raw form is already covered
+    }
+  }
+  return { secrets };
+}
+
+export function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
+  const { secrets } = checkDatabaseUrl(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 4,
+    application_name: options.applicationName ?? 'progressive-backfill',
+    connectionTimeoutMillis: 30_000,
+  });
+  // An idle connection dropped by the server emits here; without a listener that would crash the process.
+  // The next query gets a fresh connection or reports the failure as a StoreError.
+  pool.on('error', () => {});
+  const transport: RpcTransport = {
+    kind: 'postgres',
+    async call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+      const { text, values } = buildSqlCall(fn, args);
+      const result = await pool.query<{ result: T }>(text, values);
+      return (result.rows[0]?.result ?? null) as T;
+    },
+    close: () => pool.end(),
+  };
+  return createRpcStore(transport, { secrets });
+}
+
+/** Applies supabase/migrations to the database at `url` (idempotent). */
+export async function migrateDatabase(url: string): Promise<AppliedMigrations> {
+  const { secrets } = checkDatabaseUrl(url);
+  const client = new pg.Client({ connectionString: url, application_name: 'progressive-backfill migrate' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw toStoreError('migrate', error, secrets);
+  }
+  try {
+    return await applyMigrations(pgExecutor(client));
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Turns an RPC (function name + named arguments) into one parameterised `select` for SQL drivers (pg, PGlite).
+ */
+import { JsonbArg } from './rpc.ts';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+export interface SqlCall {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * `select fn(p_a => $1, p_b => $2::jsonb) as result`. Plain arguments are typed by the function's signature;
+ * jsonb ones are sent as JSON text (a JSON array would otherwise be serialised as a Postgres array), and a null
+ * becomes SQL NULL — the same thing PostgREST does with a JSON `null`, so every transport agrees.
+ */
+export function buildSqlCall(fn: string, args: Record<string, unknown>): SqlCall {
+  if (!IDENTIFIER.test(fn)) throw new Error(`not a function name: ${fn}`);
+  const values: unknown[] = [];
+  const named: string[] = [];
+  for (const [name, value] of Object.entries(args)) {
+    if (value === undefined) continue;
+    if (!IDENTIFIER.test(name)) throw new Error(`not an argument name: ${name}`);
+    if (value instanceof JsonbArg) {
+      values.push(value.value === null || value.value === undefined ? null : JSON.stringify(value.value));
+      named.push(`${name} => $${values.length}::jsonb`);
+    } else {
+      values.push(value);
+      named.push(`${name} => $${values.length}`);
+    }
+  }
+  return { text: `select ${fn}(${named.join(', ')}) as result`, values };
+}

@@ -85,7 +85,8 @@ export async function selectRepositories(
     threshold: force ? 1 : options.completenessThreshold,
     minPrs: options.minPrs,
     limit: 1000,
-    ...(force ? { repositoryIds: namedIds } : {}),
+    // Naming a repository asks for it now: a completed one is refreshed whatever its last refresh.
+    ...(force ? { repositoryIds: namedIds, refreshAfterSeconds: 0 } : {}),
   });
   if (refs.length > 0) {
     const wanted = new Set(namedIds);

@@ -30,7 +30,8 @@ async function reservePoints(
 ): Promise<void> {
   while (!ctx.ledger.tryReserve(points, ctx.clock.now())) {
     const wait = ctx.ledger.resetsAt() - ctx.clock.now() + 1_000;
-    if (ctx.ledger.pagesRemaining() <= 0) throw new BudgetExhausted('the run\'s page allowance (max-chunks) is spent');
+    if (ctx.ledger.pagesRemaining() <= 0)
+      throw new BudgetExhausted("the run's page allowance (max-chunks) is spent");
     if (ctx.clock.now() + wait + ctx.pageTimer.ms > ctx.deadline) {
       throw new BudgetExhausted('rate-limit reserve reached; the budget resets after this run must end');
     }

@@ -62,9 +62,11 @@ export interface GitHubClient {
   /** a free read (rateLimit alone) used once at the start of a run */
   rateLimit(): Promise<RateLimitState>;
   /** ids and PR totalCount for many repositories in one aliased query; missing ones are returned in `missing` */
-  lookupRepositories(
-    refs: { owner: string; name: string }[],
-  ): Promise<{ found: RepositoryInfo[]; missing: { owner: string; name: string }[]; rateLimit: RateLimitState }>;
+  lookupRepositories(refs: { owner: string; name: string }[]): Promise<{
+    found: RepositoryInfo[];
+    missing: { owner: string; name: string }[];
+    rateLimit: RateLimitState;
+  }>;
   /** every repository of a user or organisation (for `owner/*`) */
   listOwnerRepositories(owner: string): Promise<{ owner: string; name: string }[]>;
   fetchPullRequests(request: PageRequest): Promise<PageResult>;
@@ -96,6 +98,11 @@ export class GitHubError extends Error {
   }
 
   get fatal(): boolean {
-    return this.kind === 'auth' || this.kind === 'permission' || this.kind === 'not_found' || this.kind === 'invalid';
+    return (
+      this.kind === 'auth' ||
+      this.kind === 'permission' ||
+      this.kind === 'not_found' ||
+      this.kind === 'invalid'
+    );
   }
 }

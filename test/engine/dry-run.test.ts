@@ -23,18 +23,25 @@ describe('a dry run', () => {
       },
     });
     // One repository already half done, so the plan has both kinds of work to describe.
-    await runBackfill(env.options({ repositories: [{ owner: 'dry', name: 'tracked' }], maxChunks: 2, chunkSize: 100 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    await runBackfill(
+      env.options({ repositories: [{ owner: 'dry', name: 'tracked' }], maxChunks: 2, chunkSize: 100 }),
+      {
+        store: env.store,
+        github: env.github,
+        clock: env.clock,
+      },
+    );
   });
   afterAll(() => env?.close());
 
   test('reads GitHub and the database, plans, and writes nothing', async () => {
     const before = await snapshot(env);
     const requestsBefore = env.sim.requests.length;
-    const summary = await runBackfill(env.options({ dryRun: true }), { store: env.store, github: env.github, clock: env.clock });
+    const summary = await runBackfill(env.options({ dryRun: true }), {
+      store: env.store,
+      github: env.github,
+      clock: env.clock,
+    });
     expect(await snapshot(env)).toEqual(before);
     expect(summary.runId).toBeNull();
     expect(summary.plan?.pagesPlanned).toBeGreaterThan(0);

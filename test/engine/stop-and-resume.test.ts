@@ -27,14 +27,21 @@ describe('stopping and coming back', () => {
     expect(summary.stopReason).toMatch(/stop signal/);
     const chunks = await env.db.client.query(`select status from backfill_chunks where status = 'running'`);
     expect(chunks.rowCount).toBe(0);
-    const run = await env.db.client.query(`select outcome, finished_at from backfill_runs where id = $1`, [summary.runId]);
+    const run = await env.db.client.query(`select outcome, finished_at from backfill_runs where id = $1`, [
+      summary.runId,
+    ]);
     expect(run.rows[0]).toMatchObject({ outcome: 'interrupted' });
     expect(run.rows[0].finished_at).not.toBeNull();
     // Every page whose fetch had started was committed: nothing in flight was thrown away.
-    const stored = (await env.db.client.query(`select stored_pr_count from repositories`)).rows[0].stored_pr_count;
+    const stored = (await env.db.client.query(`select stored_pr_count from repositories`)).rows[0]
+      .stored_pr_count;
     expect(stored).toBe(summary.prsWritten);
 
-    const again = await runBackfill(env.options(), { store: env.store, github: env.github, clock: env.clock });
+    const again = await runBackfill(env.options(), {
+      store: env.store,
+      github: env.github,
+      clock: env.clock,
+    });
     expect(again.outcome).toBe('completed');
     expect(await env.stored(REPO.owner, REPO.name)).toEqual(truth(env.sim, REPO.owner, REPO.name, 'core'));
   });
@@ -43,7 +50,9 @@ describe('stopping and coming back', () => {
     await runBackfill(env.options(), { store: env.store, github: env.github, clock: env.clock });
     // Lose most of the stored rows (a careless cleanup), keeping the counter honest.
     await env.db.client.query(`delete from pull_requests where number % 4 <> 0`);
-    await env.db.client.query(`update repositories set stored_pr_count = (select count(*) from pull_requests)`);
+    await env.db.client.query(
+      `update repositories set stored_pr_count = (select count(*) from pull_requests)`,
+    );
     const summary = await runBackfill(env.options({ force: false, repositories: [] }), {
       store: env.store,
       github: env.github,

@@ -38,8 +38,13 @@ test('progress lists every tracked repository with completion, speed and time le
   const idle = await trackRepository(ctx.client); // never backfilled: listed too, so `status` shows every repository
 
   const rows = await rpc<ProgressRow[]>(ctx.client, 'backfill_progress');
-  expect(rows.map((r) => r.repositoryId).sort()).toEqual([repository.id, paused.id, failed.id, idle.id].sort());
-  expect(rows.find((r) => r.repositoryId === idle.id)).toMatchObject({ backfillStatus: 'idle', prsPerHour: null });
+  expect(rows.map((r) => r.repositoryId).sort()).toEqual(
+    [repository.id, paused.id, failed.id, idle.id].sort(),
+  );
+  expect(rows.find((r) => r.repositoryId === idle.id)).toMatchObject({
+    backfillStatus: 'idle',
+    prsPerHour: null,
+  });
   const running = rows.find((r) => r.repositoryId === repository.id)!;
   expect(running).toMatchObject({
     fullName: repository.fullName,

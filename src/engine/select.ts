@@ -2,9 +2,9 @@
  * Selection: expand `owner/*`, look the repositories up on GitHub (ids and PR totalCount, many per query), track
  * them, and ask the contract which ones need work, in its priority order.
  */
-import type { GitHubClient } from '../github/types.ts';
+import type { GitHubClient, RepositoryInfo } from '../github/types.ts';
 import type { RepositoryCandidate, RepositoryRow, Store } from '../store/types.ts';
-import type { BackfillOptions } from './types.ts';
+import type { BackfillOptions, RepositorySpec } from './types.ts';
 
 const LOOKUP_BATCH = 50;
 
@@ -16,21 +16,56 @@ export interface Selection {
   named: RepositoryRow[];
 }
 
-async function expandSpecs(
+/** `owner/*` expanded through GitHub, duplicates dropped; owners with no visible repository are reported. */
+export async function expandSpecs(
   github: GitHubClient,
-  options: BackfillOptions,
-): Promise<{ owner: string; name: string }[]> {
+  specs: RepositorySpec[],
+): Promise<{ refs: { owner: string; name: string }[]; emptyOwners: string[] }> {
   const refs: { owner: string; name: string }[] = [];
-  for (const spec of options.repositories) {
-    if (spec.name === '*') refs.push(...(await github.listOwnerRepositories(spec.owner)));
-    else refs.push({ owner: spec.owner, name: spec.name });
-  }
+  const emptyOwners: string[] = [];
   const seen = new Set<string>();
-  return refs.filter((r) => {
-    const key = `${r.owner}/${r.name}`.toLowerCase();
-    if (seen.has(key)) return false;
+  const add = (ref: { owner: string; name: string }) => {
+    const key = `${ref.owner}/${ref.name}`.toLowerCase();
+    if (seen.has(key)) return;
     seen.add(key);
-    return true;
+    refs.push(ref);
+  };
+  for (const spec of specs) {
+    if (spec.name !== '*') {
+      add({ owner: spec.owner, name: spec.name });
+      continue;
+    }
+    const listed = await github.listOwnerRepositories(spec.owner);
+    if (listed.length === 0) emptyOwners.push(`${spec.owner}/*`);
+    for (const ref of listed) add(ref);
+  }
+  return { refs, emptyOwners };
+}
+
+/** Looks repositories up on GitHub (ids, PR totals) in batches of one query each. */
+export async function lookUp(
+  github: GitHubClient,
+  refs: { owner: string; name: string }[],
+): Promise<{ found: RepositoryInfo[]; missing: string[] }> {
+  const found: RepositoryInfo[] = [];
+  const missing: string[] = [];
+  for (let i = 0; i < refs.length; i += LOOKUP_BATCH) {
+    const result = await github.lookupRepositories(refs.slice(i, i + LOOKUP_BATCH));
+    found.push(...result.found);
+    for (const ref of result.missing) missing.push(`${ref.owner}/${ref.name}`);
+  }
+  return { found, missing };
+}
+
+/** Adds looked-up repositories to the tracked set, refreshing their ids and GitHub's PR total. */
+export function track(store: Store, info: RepositoryInfo, priority?: number): Promise<RepositoryRow> {
+  return store.trackRepository({
+    owner: info.owner,
+    name: info.name,
+    githubId: info.githubId,
+    nodeId: info.nodeId,
+    prTotalCount: info.prTotalCount,
+    ...(priority === undefined ? {} : { priority }),
   });
 }
 
@@ -39,19 +74,31 @@ export async function selectRepositories(
   github: GitHubClient,
   options: BackfillOptions,
 ): Promise<Selection> {
-  const refs = await expandSpecs(github, options);
+  const { refs, emptyOwners } = await expandSpecs(github, options.repositories);
+  const { found, missing } = await lookUp(github, refs);
+  missing.push(...emptyOwners);
+  if (refs.length === 0 && !options.dryRun) {
+    // No list given: the tracked set is the list, and GitHub's totals decide who is under the threshold.
+    const tracked = (await store.progress()).map((row) => {
+      const [owner, name] = row.fullName.split('/') as [string, string];
+      return { owner, name };
+    });
+    const current = await lookUp(github, tracked);
+    for (const info of current.found) await track(store, info);
+    missing.push(...current.missing);
+  }
   const named: RepositoryRow[] = [];
-  const missing: string[] = [];
-  for (let i = 0; i < refs.length; i += LOOKUP_BATCH) {
-    const batch = refs.slice(i, i + LOOKUP_BATCH);
-    const { found, missing: gone } = await github.lookupRepositories(batch);
-    for (const ref of gone) missing.push(`${ref.owner}/${ref.name}`);
-    for (const info of found) {
-      if (options.dryRun) {
-        const row = await store.getRepository({ owner: info.owner, name: info.name });
-        if (row) named.push({ ...row, prTotalCount: info.prTotalCount });
-        else
-          named.push({
+  for (const info of found) {
+    if (!options.dryRun) {
+      named.push(await track(store, info));
+      continue;
+    }
+    // A dry run writes nothing: judge an untracked repository as if it had just been tracked.
+    const row = await store.getRepository({ owner: info.owner, name: info.name });
+    named.push(
+      row
+        ? { ...row, prTotalCount: info.prTotalCount }
+        : {
             id: -1,
             githubId: info.githubId,
             nodeId: info.nodeId,
@@ -64,19 +111,8 @@ export async function selectRepositories(
             tracked: false,
             priority: 0,
             backfillStatus: 'idle',
-          });
-      } else {
-        named.push(
-          await store.trackRepository({
-            owner: info.owner,
-            name: info.name,
-            githubId: info.githubId,
-            nodeId: info.nodeId,
-            prTotalCount: info.prTotalCount,
-          }),
-        );
-      }
-    }
+          },
+    );
   }
 
   const namedIds = named.filter((r) => r.id > 0).map((r) => r.id);

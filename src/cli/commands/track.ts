@@ -1,10 +1,10 @@
 /** `track`: look repositories up on GitHub (ids, PR totals) and add them to the tracked set. */
 import { Command, Option } from 'commander';
 import type { ParsedRepositorySpec } from '../../domain/repository-spec.ts';
+import { expandSpecs, lookUp, track } from '../../engine/select.ts';
 import { ExitCode } from '../../entry/exit-codes.ts';
 import { formatCount, textTable } from '../../entry/format.ts';
 import { openBackend } from '../../entry/open-store.ts';
-import type { GitHubClient } from '../../github/types.ts';
 import type { RepositoryRow } from '../../store/types.ts';
 import type { CliContext } from '../context.ts';
 import { collectRepositories, integerIn } from '../parsers.ts';
@@ -47,29 +47,17 @@ export function trackCommand(ctx: CliContext, done: (code: number) => void): Com
   return command.action(async (flags: TrackFlags) => {
     const backend = storeBackend(flags, ctx);
     const github = githubClient(flags, ctx);
-    const { refs, missing: noOwner } = await expand(github, flags.repo);
-    const { found, missing } =
-      refs.length > 0 ? await github.lookupRepositories(refs) : { found: [], missing: [] };
+    const { refs, emptyOwners } = await expandSpecs(github, flags.repo);
+    const { found, missing } = await lookUp(github, refs);
     const store = await openBackend(backend);
     const rows: RepositoryRow[] = [];
     try {
       await store.assertSchema();
-      for (const info of found) {
-        rows.push(
-          await store.trackRepository({
-            owner: info.owner,
-            name: info.name,
-            githubId: info.githubId,
-            nodeId: info.nodeId,
-            prTotalCount: info.prTotalCount,
-            ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
-          }),
-        );
-      }
+      for (const info of found) rows.push(await track(store, info, flags.priority));
     } finally {
       await store.close();
     }
-    const notFound = [...noOwner, ...missing.map((m) => `${m.owner}/${m.name}`)];
+    const notFound = [...emptyOwners, ...missing];
     if (flags.json) {
       ctx.out(JSON.stringify({ tracked: rows, notFound }, null, 2));
     } else {
@@ -92,30 +80,4 @@ export function trackCommand(ctx: CliContext, done: (code: number) => void): Com
     }
     done(notFound.length > 0 ? ExitCode.Partial : ExitCode.Ok);
   });
-}
-
-async function expand(
-  github: GitHubClient,
-  specs: ParsedRepositorySpec[],
-): Promise<{ refs: { owner: string; name: string }[]; missing: string[] }> {
-  const refs: { owner: string; name: string }[] = [];
-  const missing: string[] = [];
-  const seen = new Set<string>();
-  const add = (ref: { owner: string; name: string }) => {
-    const key = `${ref.owner}/${ref.name}`.toLowerCase();
-    if (!seen.has(key)) {
-      seen.add(key);
-      refs.push(ref);
-    }
-  };
-  for (const spec of specs) {
-    if (spec.name !== '*') {
-      add({ owner: spec.owner, name: spec.name });
-      continue;
-    }
-    const listed = await github.listOwnerRepositories(spec.owner);
-    if (listed.length === 0) missing.push(`${spec.owner}/*`);
-    for (const ref of listed) add(ref);
-  }
-  return { refs, missing };
 }

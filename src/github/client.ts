@@ -212,7 +212,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
   }
 
   async function rateLimit(): Promise<RateLimitState> {
-    // REST /rate_limit is documented as free and reports the GraphQL budget; GHES without rate limiting answers 404.
+    // REST /rate_limit is documented as free and reports the GraphQL budget. Where it is missing or odd (GHES
+    // without rate limiting answers 404; proxies and look-alikes vary) the GraphQL rateLimit field answers instead.
     try {
       const response = await octokit.request('GET /rate_limit');
       const graphqlBudget = (response.data as { resources?: { graphql?: RestBudget } }).resources?.graphql;
@@ -228,7 +229,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
       }
     } catch (error) {
       const classified = toGitHubError(error, context('reading the rate limit'));
-      if (classified.kind !== 'not_found') throw redacted(classified);
+      if (classified.kind === 'auth') throw redacted(classified);
     }
     const { data, headers } = await graphql<{ rateLimit: GraphQLRateLimit | null }>(
       RATE_LIMIT_QUERY,

@@ -194,34 +194,27 @@ alter table backfill_migrations enable row level security;
 
 // src/domain/postgres-text.ts
 function storableText(text) {
-  if (!UNSTORABLE.test(text)) return text;
-  return text.replaceAll("\0", "").toWellFormed();
+  const clean = text.includes(NUL) ? text.replaceAll(NUL, "") : text;
+  return clean.isWellFormed() ? clean : clean.toWellFormed();
 }
 function storableStrings(value) {
   if (typeof value === "string") return storableText(value);
   if (Array.isArray(value)) {
-    let copy = null;
-    value.forEach((item, i) => {
-      const clean = storableStrings(item);
-      if (clean !== item) (copy ??= [...value])[i] = clean;
-    });
-    return copy ?? value;
+    const cleaned = value.map((item) => storableStrings(item));
+    return cleaned.some((item, i) => item !== value[i]) ? cleaned : value;
   }
   if (value !== null && typeof value === "object") {
-    let copy = null;
-    for (const [key, item] of Object.entries(value)) {
-      const clean = storableStrings(item);
-      if (clean !== item) (copy ??= { ...value })[key] = clean;
-    }
-    return copy ?? value;
+    const entries = Object.entries(value);
+    const cleaned = entries.map(([key, item]) => [key, storableStrings(item)]);
+    return cleaned.some(([, item], i) => item !== entries[i][1]) ? Object.fromEntries(cleaned) : value;
   }
   return value;
 }
-var UNSTORABLE;
+var NUL;
 var init_postgres_text = __esm({
   "src/domain/postgres-text.ts"() {
     "use strict";
-    UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    NUL = String.fromCharCode(0);
   }
 });
 
@@ -1555,7 +1548,7 @@ function createGitHubClient(options) {
       }
     } catch (error) {
       const classified = toGitHubError(error, context("reading the rate limit"));
-      if (classified.kind !== "not_found") throw redacted(classified);
+      if (classified.kind === "auth") throw redacted(classified);
     }
     const { data, headers } = await graphql(
       RATE_LIMIT_QUERY,
@@ -3567,13 +3560,13 @@ var package_default = {
   devDependencies: {
     "@action-validator/cli": "^0.6.0",
     "@action-validator/core": "^0.6.0",
-    "@biomejs/biome": "^2.6.8",
+    "@biomejs/biome": "2.5.15",
     "@github/local-action": "^7.0.1",
     "@types/cli-progress": "^3.11.6",
     "@types/node": "^20.19.43",
     "@types/pg": "^8.23.1",
     "@types/ws": "^8.18.2",
-    deno: "^2.9.6",
+    deno: "2.9.5",
     esbuild: "^0.28.2",
     "fast-check": "^4.10.2",
     msw: "^2.15.0",
@@ -4885,59 +4878,83 @@ async function handleChunkError(ctx, target, lease, error) {
 
 // src/engine/select.ts
 var LOOKUP_BATCH = 50;
-async function expandSpecs(github, options) {
+async function expandSpecs(github, specs) {
   const refs = [];
-  for (const spec of options.repositories) {
-    if (spec.name === "*") refs.push(...await github.listOwnerRepositories(spec.owner));
-    else refs.push({ owner: spec.owner, name: spec.name });
-  }
+  const emptyOwners = [];
   const seen = /* @__PURE__ */ new Set();
-  return refs.filter((r) => {
-    const key = `${r.owner}/${r.name}`.toLowerCase();
-    if (seen.has(key)) return false;
+  const add = (ref) => {
+    const key = `${ref.owner}/${ref.name}`.toLowerCase();
+    if (seen.has(key)) return;
     seen.add(key);
-    return true;
+    refs.push(ref);
+  };
+  for (const spec of specs) {
+    if (spec.name !== "*") {
+      add({ owner: spec.owner, name: spec.name });
+      continue;
+    }
+    const listed = await github.listOwnerRepositories(spec.owner);
+    if (listed.length === 0) emptyOwners.push(`${spec.owner}/*`);
+    for (const ref of listed) add(ref);
+  }
+  return { refs, emptyOwners };
+}
+async function lookUp(github, refs) {
+  const found = [];
+  const missing = [];
+  for (let i = 0; i < refs.length; i += LOOKUP_BATCH) {
+    const result = await github.lookupRepositories(refs.slice(i, i + LOOKUP_BATCH));
+    found.push(...result.found);
+    for (const ref of result.missing) missing.push(`${ref.owner}/${ref.name}`);
+  }
+  return { found, missing };
+}
+function track(store, info, priority) {
+  return store.trackRepository({
+    owner: info.owner,
+    name: info.name,
+    githubId: info.githubId,
+    nodeId: info.nodeId,
+    prTotalCount: info.prTotalCount,
+    ...priority === void 0 ? {} : { priority }
   });
 }
 async function selectRepositories(store, github, options) {
-  const refs = await expandSpecs(github, options);
+  const { refs, emptyOwners } = await expandSpecs(github, options.repositories);
+  const { found, missing } = await lookUp(github, refs);
+  missing.push(...emptyOwners);
+  if (refs.length === 0 && !options.dryRun) {
+    const tracked = (await store.progress()).map((row) => {
+      const [owner, name] = row.fullName.split("/");
+      return { owner, name };
+    });
+    const current = await lookUp(github, tracked);
+    for (const info of current.found) await track(store, info);
+    missing.push(...current.missing);
+  }
   const named = [];
-  const missing = [];
-  for (let i = 0; i < refs.length; i += LOOKUP_BATCH) {
-    const batch = refs.slice(i, i + LOOKUP_BATCH);
-    const { found, missing: gone } = await github.lookupRepositories(batch);
-    for (const ref of gone) missing.push(`${ref.owner}/${ref.name}`);
-    for (const info of found) {
-      if (options.dryRun) {
-        const row = await store.getRepository({ owner: info.owner, name: info.name });
-        if (row) named.push({ ...row, prTotalCount: info.prTotalCount });
-        else
-          named.push({
-            id: -1,
-            githubId: info.githubId,
-            nodeId: info.nodeId,
-            owner: info.owner,
-            name: info.name,
-            fullName: `${info.owner}/${info.name}`,
-            prTotalCount: info.prTotalCount,
-            prTotalCountAt: null,
-            storedPrCount: 0,
-            tracked: false,
-            priority: 0,
-            backfillStatus: "idle"
-          });
-      } else {
-        named.push(
-          await store.trackRepository({
-            owner: info.owner,
-            name: info.name,
-            githubId: info.githubId,
-            nodeId: info.nodeId,
-            prTotalCount: info.prTotalCount
-          })
-        );
-      }
+  for (const info of found) {
+    if (!options.dryRun) {
+      named.push(await track(store, info));
+      continue;
     }
+    const row = await store.getRepository({ owner: info.owner, name: info.name });
+    named.push(
+      row ? { ...row, prTotalCount: info.prTotalCount } : {
+        id: -1,
+        githubId: info.githubId,
+        nodeId: info.nodeId,
+        owner: info.owner,
+        name: info.name,
+        fullName: `${info.owner}/${info.name}`,
+        prTotalCount: info.prTotalCount,
+        prTotalCountAt: null,
+        storedPrCount: 0,
+        tracked: false,
+        priority: 0,
+        backfillStatus: "idle"
+      }
+    );
   }
   const namedIds = named.filter((r) => r.id > 0).map((r) => r.id);
   const force = options.force === true && refs.length > 0;
@@ -5599,28 +5616,17 @@ function trackCommand(ctx, done) {
   return command.action(async (flags) => {
     const backend = storeBackend(flags, ctx);
     const github = githubClient(flags, ctx);
-    const { refs, missing: noOwner } = await expand(github, flags.repo);
-    const { found, missing } = refs.length > 0 ? await github.lookupRepositories(refs) : { found: [], missing: [] };
+    const { refs, emptyOwners } = await expandSpecs(github, flags.repo);
+    const { found, missing } = await lookUp(github, refs);
     const store = await openBackend(backend);
     const rows = [];
     try {
       await store.assertSchema();
-      for (const info of found) {
-        rows.push(
-          await store.trackRepository({
-            owner: info.owner,
-            name: info.name,
-            githubId: info.githubId,
-            nodeId: info.nodeId,
-            prTotalCount: info.prTotalCount,
-            ...flags.priority !== void 0 ? { priority: flags.priority } : {}
-          })
-        );
-      }
+      for (const info of found) rows.push(await track(store, info, flags.priority));
     } finally {
       await store.close();
     }
-    const notFound2 = [...noOwner, ...missing.map((m) => `${m.owner}/${m.name}`)];
+    const notFound2 = [...emptyOwners, ...missing];
     if (flags.json) {
       ctx.out(JSON.stringify({ tracked: rows, notFound: notFound2 }, null, 2));
     } else {
@@ -5643,28 +5649,6 @@ function trackCommand(ctx, done) {
     }
     done(notFound2.length > 0 ? ExitCode.Partial : ExitCode.Ok);
   });
-}
-async function expand(github, specs) {
-  const refs = [];
-  const missing = [];
-  const seen = /* @__PURE__ */ new Set();
-  const add = (ref) => {
-    const key = `${ref.owner}/${ref.name}`.toLowerCase();
-    if (!seen.has(key)) {
-      seen.add(key);
-      refs.push(ref);
-    }
-  };
-  for (const spec of specs) {
-    if (spec.name !== "*") {
-      add({ owner: spec.owner, name: spec.name });
-      continue;
-    }
-    const listed = await github.listOwnerRepositories(spec.owner);
-    if (listed.length === 0) missing.push(`${spec.owner}/*`);
-    for (const ref of listed) add(ref);
-  }
-  return { refs, missing };
 }
 
 // src/domain/redact.ts

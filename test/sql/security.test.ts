@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { EXPECTED_SCHEMA_VERSION } from '../../src/store/schema-version.ts';
 import { expectSqlState, useDatabase } from './fixtures.ts';
 
 const ctx = useDatabase();
@@ -56,7 +57,7 @@ test('anon and authenticated cannot execute any backfill function', async () => 
 
 test('the service role executes the contract, but not the internal helpers', async () => {
   const { rows } = await asRole('service_role', 'select backfill_schema_version() as v');
-  expect(rows[0].v).toBe(1);
+  expect(rows[0].v).toBe(EXPECTED_SCHEMA_VERSION);
   await expectSqlState(
     asRole('service_role', "select backfill_upsert_prs(p_repository_id => 1, p_prs => '[]'::jsonb)"),
     '42501',

@@ -2,7 +2,10 @@
  * Measures backfill_commit_page throughput through the real Postgres adapter: pages of 100 synthetic pull requests
  * of realistic size committed one after another, as one worker does.
  *
- *   npx tsx scripts/bench-commit.ts [pages=100]
+ *   npx tsx scripts/bench-commit.ts [pages=100] [workers=1]
+ *
+ * With several workers, each commits its share of the pages into a repository of its own over its own connection,
+ * as the engine does when it backfills repositories concurrently.
  *
  * Starts a throwaway PostgreSQL server, or uses DATABASE_URL (an admin URL: a scratch database is created in it
  * and dropped afterwards).
@@ -15,6 +18,7 @@ import { startTempPostgres } from '../test/support/temp-postgres.ts';
 
 const PAGE_SIZE = 100;
 const pages = Number(process.argv[2] ?? 100);
+const workers = Number(process.argv[3] ?? 1);
 
 /** mulberry32: a tiny seeded generator so every run commits the same data */
 function random(seed: number): () => number {
@@ -94,58 +98,68 @@ async function withScratchDatabase<T>(adminUrl: string, use: (url: string) => Pr
 
 async function bench(url: string): Promise<void> {
   await migrateDatabase(url);
-  const store = createPostgresStore(url, { max: 2, applicationName: 'bench-commit' });
+  const store = createPostgresStore(url, { max: workers + 1, applicationName: 'bench-commit' });
   try {
     await store.assertSchema();
-    const repository = await store.trackRepository({
-      owner: 'bench',
-      name: 'repo',
-      githubId: '1',
-      nodeId: 'R_bench',
-      prTotalCount: pages * PAGE_SIZE,
-    });
-    await store.startBackfill(repository.id, 'core');
-    const lease = await store.claimChunk({
-      repositoryId: repository.id,
-      workerId: 'bench',
-      leaseSeconds: 600,
-    });
-    if (!lease) throw new Error('no chunk to claim');
     const next = random(42);
     const allPages = Array.from({ length: pages }, (_, page) =>
       Array.from({ length: PAGE_SIZE }, (_, i) => syntheticPr(page * PAGE_SIZE + i + 1, next)),
     );
     const bytes = allPages.reduce((sum, page) => sum + JSON.stringify(page).length, 0);
+    const shares = Array.from({ length: workers }, (_, w) => allPages.filter((_, i) => i % workers === w));
+    const leases = await Promise.all(
+      shares.map(async (share, w) => {
+        const repository = await store.trackRepository({
+          owner: 'bench',
+          name: `repo-${w}`,
+          githubId: String(w + 1),
+          nodeId: `R_bench${w}`,
+          prTotalCount: share.length * PAGE_SIZE,
+        });
+        await store.startBackfill(repository.id, 'core');
+        const lease = await store.claimChunk({
+          repositoryId: repository.id,
+          workerId: `bench-${w}`,
+          leaseSeconds: 600,
+        });
+        if (!lease) throw new Error('no chunk to claim');
+        return lease;
+      }),
+    );
     const durations: number[] = [];
-    let cursor: CursorState = null;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    for (const [index, prs] of allPages.entries()) {
-      const nextCursor = { after: `cursor-${index + 1}` };
-      const pageStarted = performance.now();
-      const result = await store.commitPage({
-        chunkId: lease.chunkId,
-        fencingToken: lease.fencingToken,
-        runId: null,
-        expectedCursor: cursor,
-        nextCursor,
-        prs,
-        pointsSpent: 1,
-        skippedNodes: 0,
-        githubTotalCount: pages * PAGE_SIZE,
-        done: index === pages - 1,
-        leaseSeconds: 600,
-      });
-      durations.push(performance.now() - pageStarted);
-      if (result.inserted !== PAGE_SIZE) throw new Error(`page ${index}: inserted ${result.inserted}`);
-      cursor = nextCursor;
-    }
+    await Promise.all(
+      shares.map(async (share, w) => {
+        let cursor: CursorState = null;
+        for (const [index, prs] of share.entries()) {
+          const nextCursor = { after: `cursor-${index + 1}` };
+          const pageStarted = performance.now();
+          const result = await store.commitPage({
+            chunkId: leases[w]!.chunkId,
+            fencingToken: leases[w]!.fencingToken,
+            runId: null,
+            expectedCursor: cursor,
+            nextCursor,
+            prs,
+            pointsSpent: 1,
+            skippedNodes: 0,
+            githubTotalCount: share.length * PAGE_SIZE,
+            done: index === share.length - 1,
+            leaseSeconds: 600,
+          });
+          durations.push(performance.now() - pageStarted);
+          if (result.inserted !== PAGE_SIZE) throw new Error(`page ${index}: inserted ${result.inserted}`);
+          cursor = nextCursor;
+        }
+      }),
+    );
     const total = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const sorted = [...durations].sort((a, b) => a - b);
     const prs = pages * PAGE_SIZE;
     console.log(
-      `committed ${prs} PRs in ${pages} pages (${(bytes / 1e6).toFixed(1)} MB of JSON) sequentially`,
+      `committed ${prs} PRs in ${pages} pages (${(bytes / 1e6).toFixed(1)} MB of JSON) with ${workers} worker(s)`,
     );
     console.log(`throughput: ${Math.round(prs / (total / 1000))} PRs/s`);
     console.log(
@@ -159,7 +173,9 @@ async function bench(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(pages) || pages < 1) throw new Error('usage: bench-commit.ts [pages >= 1]');
+  if (!Number.isInteger(pages) || pages < 1 || !Number.isInteger(workers) || workers < 1) {
+    throw new Error('usage: bench-commit.ts [pages >= 1] [workers >= 1]');
+  }
   if (process.env.DATABASE_URL) {
     await withScratchDatabase(process.env.DATABASE_URL, bench);
     return;

@@ -151,19 +151,28 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
       queueLeft = queue.length;
     }
   } catch (error) {
-    runFailed = true;
-    record({
-      severity: 'critical',
-      repository: null,
-      kind: error instanceof GitHubError ? error.kind : 'internal',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof GitHubError && error.kind === 'primary_rate_limit') {
+      // Another tool spent the token's budget: nothing is wrong with this run, it simply has to wait.
+      haltReason ??= 'primary rate limit reached';
+      queueLeft = Math.max(queueLeft, 1);
+      record({ severity: 'warning', repository: null, kind: error.kind, message });
+    } else {
+      runFailed = true;
+      record({
+        severity: 'critical',
+        repository: null,
+        kind: error instanceof GitHubError ? error.kind : 'internal',
+        message,
+      });
+    }
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
   }
 
   const repositories = [...reports.values()];
-  const unfinished = queueLeft > 0 || repositories.some((r) => r.outcome === 'in_progress');
+  const unfinished =
+    queueLeft > 0 || repositories.some((r) => r.outcome === 'in_progress' || r.outcome === 'paused');
   const reason = stopReason();
   // A bad token stops everything, so it fails the run; any other stop with work left is an interruption.
   const fatal = runFailed || errors.summary().critical.some((e) => e.kind === 'auth');

@@ -25,6 +25,9 @@ import type {
 
 const INITIAL_PAGE_ESTIMATE_MS = 1_500;
 
+/** Failures that pass by themselves: a run that meets one outside a chunk stops as interrupted, not failed. */
+const PASSING_KINDS = new Set(['primary_rate_limit', 'secondary_rate_limit', 'transient']);
+
 export async function runBackfill(options: BackfillOptions, deps: EngineDeps): Promise<RunSummary> {
   validateOptions(options);
   const clock = deps.clock ?? systemClock;
@@ -152,9 +155,11 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof GitHubError && error.kind === 'primary_rate_limit') {
-      // Another tool spent the token's budget: nothing is wrong with this run, it simply has to wait.
-      haltReason ??= 'primary rate limit reached';
+    if (error instanceof GitHubError && PASSING_KINDS.has(error.kind)) {
+      // GitHub is busy or out of budget for now (after the client's own retries): nothing is wrong with the
+      // setup, so the run stops to be tried again instead of failing.
+      haltReason ??=
+        error.kind === 'primary_rate_limit' ? 'primary rate limit reached' : `GitHub unavailable: ${message}`;
       queueLeft = Math.max(queueLeft, 1);
       record({ severity: 'warning', repository: null, kind: error.kind, message });
     } else {

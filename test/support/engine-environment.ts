@@ -6,10 +6,16 @@ import type { FieldProfile, PullRequestRecord } from '../../src/domain/pull-requ
 import type { BackfillOptions, Clock } from '../../src/engine/types.ts';
 import { createGitHubClient } from '../../src/github/client.ts';
 import type { DatasetOptions } from '../../src/simulator/dataset.ts';
-import { type FaultPlan, type Simulator, startSimulator, type TokenOptions } from '../../src/simulator/server.ts';
+import {
+  type FaultPlan,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+  type TokenOptions,
+} from '../../src/simulator/server.ts';
 import { createPostgresStore } from '../../src/store/postgres.ts';
 import type { Store } from '../../src/store/types.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createDatabaseOn, createTestDatabase, type TestDatabase } from './database.ts';
 import { fastClock } from './fast-clock.ts';
 
 export const TOKEN = 'ghp_testtoken0000000000000000000000000000';
@@ -29,9 +35,13 @@ export async function startEngineEnvironment(input: {
   dataset: DatasetOptions;
   token?: TokenOptions;
   faults?: FaultPlan;
-  latencyMs?: number;
+  latencyMs?: SimulatorOptions['latencyMs'];
+  /** shared by the simulator and the engine (default: a fast clock, so latency and waits cost nothing) */
+  clock?: Clock;
+  /** a Postgres admin URL to create the database on, outside vitest (default: the test run's server) */
+  adminUrl?: string;
 }): Promise<EngineEnvironment> {
-  const clock = fastClock();
+  const clock = input.clock ?? fastClock();
   const sim = await startSimulator({
     dataset: input.dataset,
     tokens: { [TOKEN]: input.token ?? {} },
@@ -40,7 +50,7 @@ export async function startEngineEnvironment(input: {
     latencyMs: input.latencyMs ?? 0,
     ...(input.faults ? { faults: input.faults } : {}),
   });
-  const db = await createTestDatabase();
+  const db = input.adminUrl ? await createDatabaseOn(input.adminUrl) : await createTestDatabase();
   const store = createPostgresStore(db.url);
   const github = createGitHubClient({
     token: TOKEN,
@@ -79,7 +89,11 @@ export async function startEngineEnvironment(input: {
 const TIMESTAMPS = ['created_at', 'updated_at', 'closed_at', 'merged_at'] as const;
 
 /** The stored rows in the record shape, timestamps normalised so both sides spell instants the same way. */
-export async function readStored(db: TestDatabase, owner: string, name: string): Promise<PullRequestRecord[]> {
+export async function readStored(
+  db: TestDatabase,
+  owner: string,
+  name: string,
+): Promise<PullRequestRecord[]> {
   const { rows } = await db.client.query<{ pr: Record<string, unknown> }>(
     `select to_jsonb(p) - 'id' - 'repository_id' - 'captured_at' as pr
        from pull_requests p join repositories r on r.id = p.repository_id
@@ -101,6 +115,11 @@ export function normalise(record: Record<string, unknown>): PullRequestRecord {
   return out as unknown as PullRequestRecord;
 }
 
-export function truth(sim: Simulator, owner: string, name: string, profile: FieldProfile): PullRequestRecord[] {
+export function truth(
+  sim: Simulator,
+  owner: string,
+  name: string,
+  profile: FieldProfile,
+): PullRequestRecord[] {
   return sim.groundTruth(owner, name, profile).map((r) => normalise(r as unknown as Record<string, unknown>));
 }

@@ -40,6 +40,8 @@ for (let round = 0; round < 200; round++) {
       force: true,
       pagesPerChunk: Number(process.env.ENGINE_PAGES_PER_CHUNK ?? 25),
       ...(process.env.ENGINE_CHUNK_SIZE ? { chunkSize: Number(process.env.ENGINE_CHUNK_SIZE) } : {}),
+      // a few pages per run, so concurrent processes hand the repository back and forth between runs
+      ...(process.env.ENGINE_MAX_CHUNKS ? { maxChunks: Number(process.env.ENGINE_MAX_CHUNKS) } : {}),
     },
     {
       store,

@@ -1,0 +1,77 @@
+/**
+ * P4 — page-commit throughput into local Postgres. The product side is scripts/bench-commit.ts (100-PR pages
+ * through the real adapter's commit function, one after another, as one worker commits); the seed side is the
+ * replay's two write statements per chunk, timed while it backfills from the simulator with no latency.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createDatabaseOn } from '../../../test/support/database.ts';
+import { fastClock } from '../../../test/support/fast-clock.ts';
+import { startSeedSide } from '../environment.ts';
+import { replaySeedStrategy } from '../seed-strategy.ts';
+import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';
+
+const GOAL = 20_000;
+const BENCH_COMMIT = fileURLToPath(new URL('../../bench-commit.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+export async function commitThroughput(config: BenchConfig): Promise<FigureResult> {
+  const pages = config.quick ? 100 : 500;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', BENCH_COMMIT, String(pages)],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: config.adminUrl }, maxBuffer: 1 << 20 },
+  );
+  const throughput = Number(/throughput: (\d+) PRs\/s/.exec(stdout)?.[1]);
+  const perPage = /ms per page: (.*)/.exec(stdout)?.[1] ?? '';
+  if (!Number.isFinite(throughput)) throw new Error(`P4: unexpected bench-commit output:\n${stdout}`);
+
+  const prs = config.quick ? 5_000 : 20_000;
+  const repo = { owner: 'bench', name: 'seed-writes', pullRequests: prs };
+  const clock = fastClock();
+  const seed = await startSeedSide({ dataset: { seed: 41, repositories: [repo] }, clock });
+  const db = await createDatabaseOn(config.adminUrl);
+  let seedRate: number;
+  try {
+    const replay = await replaySeedStrategy({
+      github: seed.github,
+      databaseUrl: db.url,
+      clock,
+      repositories: [repo],
+      profile: 'core',
+    });
+    seedRate = replay.prs / (replay.writeMs / 1000);
+  } finally {
+    await db.drop();
+    await seed.stop();
+  }
+  return {
+    id: 'P4',
+    rows: [
+      {
+        figure: 'P4',
+        measure: `page commits into local Postgres, PRs/s (${thousands(pages * 100)} PRs in 100-PR pages)`,
+        product: thousands(throughput),
+        seed: thousands(seedRate),
+        goal: `≥ ${thousands(GOAL)}`,
+        verdict: verdict(throughput >= GOAL),
+      },
+    ],
+    notes: [
+      `P4: product pages commit PRs, cursor and progress in one transaction (ms per page: ${perPage}); the seed ` +
+        'replay upserts 25 PRs, then writes progress in a second statement.',
+    ],
+    panels: [
+      {
+        title: 'P4 commit throughput into Postgres (higher is better)',
+        unit: 'PRs/s',
+        bars: [
+          { label: 'product', value: throughput, kind: 'product' },
+          { label: 'seed replay', value: seedRate, kind: 'seed' },
+        ],
+        goal: { value: GOAL, label: `goal ≥ ${thousands(GOAL)}` },
+      },
+    ],
+  };
+}

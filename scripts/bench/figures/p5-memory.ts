@@ -1,0 +1,131 @@
+/**
+ * P5 — peak resident memory of a whole backfill, 10,000 and 100,000 PRs, each entry point as its own process
+ * against the simulator and a fresh Postgres database: the action bundle run the way a runner runs it, and the
+ * CLI bundle's `run --repo`. The peak RSS is reported by the measured process itself as it exits.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startSimulator } from '../../../src/simulator/server.ts';
+import { runActionBundle } from '../../../test/action/runner.ts';
+import { createDatabaseOn } from '../../../test/support/database.ts';
+import { buildBundles } from '../bundles.ts';
+import { type BenchConfig, type FigureResult, type FigureRow, thousands, verdict } from '../types.ts';
+
+const GOAL_MB = 150;
+const FLAT = 1.1;
+const TOKEN = 'ghp_memorybenchtoken0000000000000000000000';
+const MAX_RSS = pathToFileURL(fileURLToPath(new URL('../max-rss.mjs', import.meta.url))).href;
+const SIZES = [10_000, 100_000] as const;
+
+type EntryPoint = 'action' | 'cli';
+
+interface Measured {
+  mb: number;
+  seconds: number;
+}
+
+function runCli(cli: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', MAX_RSS, cli, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', GITHUB_TOKEN: TOKEN },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-20_000); // only the tail matters: the last line is the measurement
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+async function peakRss(config: BenchConfig, entry: EntryPoint, prs: number): Promise<Measured> {
+  const bundles = await buildBundles();
+  const repo = { owner: 'bench', name: `memory-${prs}`, pullRequests: prs };
+  const sim = await startSimulator({ dataset: { seed: 51, repositories: [repo] }, tokens: { [TOKEN]: {} } });
+  const db = await createDatabaseOn(config.adminUrl);
+  try {
+    const started = performance.now();
+    const { code, stderr } =
+      entry === 'cli'
+        ? await runCli(bundles.cli, [
+            'run',
+            '--repo',
+            `${repo.owner}/${repo.name}`,
+            '--database-url',
+            db.url,
+            '--github-api-url',
+            sim.url,
+          ])
+        : await runActionBundle({
+            bundle: bundles.action,
+            eventName: 'schedule',
+            env: { NODE_OPTIONS: `--import ${MAX_RSS}` },
+            inputs: {
+              'github-token': TOKEN,
+              'github-api-url': sim.url,
+              'database-url': db.url,
+              repositories: `${repo.owner}/${repo.name}`,
+              'completeness-threshold': '0.8',
+              'min-prs': '0',
+              'field-profile': 'core',
+              'time-budget': '1h',
+              'dry-run': 'false',
+              'report-issues': 'false',
+              'issue-labels': 'progressive-backfill',
+            },
+          }).then((run) => ({ code: run.exitCode, stderr: run.stderr }));
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await db.client.query<{ n: number }>('select count(*)::int as n from pull_requests');
+    if (code !== 0 || rows[0]!.n !== prs)
+      throw new Error(`P5 ${entry}: exited ${code} with ${rows[0]!.n} of ${prs} PRs stored:\n${stderr}`);
+    return { mb: Number(/max-rss-kb (\d+)/.exec(stderr)?.[1]) / 1024, seconds };
+  } finally {
+    await db.drop();
+    await sim.stop();
+  }
+}
+
+export async function peakMemory(config: BenchConfig): Promise<FigureResult> {
+  const rows: FigureRow[] = [];
+  const bars: FigureResult['panels'][number]['bars'] = [];
+  for (const entry of ['action', 'cli'] as const) {
+    const [small, large] = [await peakRss(config, entry, SIZES[0]), await peakRss(config, entry, SIZES[1])];
+    const what = entry === 'action' ? 'action (dist/index.js)' : 'CLI `run --repo` (dist/cli.js)';
+    for (const [prs, r] of [
+      [SIZES[0], small],
+      [SIZES[1], large],
+    ] as const) {
+      rows.push({
+        figure: 'P5',
+        measure: `peak RSS, ${what}, ${thousands(prs)}-PR repository (${r.seconds.toFixed(0)} s)`,
+        product: `${r.mb.toFixed(1)} MB`,
+        seed: '—',
+        goal: `≤ ${GOAL_MB} MB`,
+        verdict: verdict(r.mb <= GOAL_MB),
+      });
+      bars.push({ label: `${entry}, ${thousands(prs)} PRs`, value: r.mb, kind: 'product' });
+    }
+    rows.push({
+      figure: 'P5',
+      measure: `peak RSS growth, ${what}, 100,000 ÷ 10,000 PRs`,
+      product: `${(large.mb / small.mb).toFixed(3)}×`,
+      seed: '—',
+      goal: `≤ ${FLAT}×`,
+      verdict: verdict(large.mb / small.mb <= FLAT),
+    });
+  }
+  return {
+    id: 'P5',
+    rows,
+    notes: [
+      'P5: each bundle is its own process (the simulator runs in the benchmark process, not in the measured one). ' +
+        'The seed replay is not measured here: it is a benchmark loop, not a program anyone runs.',
+    ],
+    panels: [
+      {
+        title: 'P5 peak RSS of a whole backfill (lower is better)',
+        unit: 'MB',
+        bars,
+        goal: { value: GOAL_MB, label: `goal ≤ ${GOAL_MB} MB` },
+      },
+    ],
+  };
+}

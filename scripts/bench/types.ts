@@ -1,0 +1,53 @@
+/** What every figure hands to the report: table rows, notes, and the bars it contributes to the chart. */
+
+export interface BenchConfig {
+  quick: boolean;
+  /** Postgres admin URL: each figure creates its own scratch databases on it */
+  adminUrl: string;
+  /** simulated GitHub latency for one 100-PR page (P3's wall-time run uses it for real) */
+  latencyMs: number;
+  /** how latency grows with a request: fixed per request, or proportional to the pull requests it asks for */
+  latencyModel: LatencyModel;
+  /** pull requests in P3's repository */
+  wallTimePrs: number;
+}
+
+export type LatencyModel = 'per-request' | 'per-100-prs';
+
+export type Verdict = 'met' | 'NOT MET' | '—';
+
+export interface FigureRow {
+  figure: string;
+  measure: string;
+  product: string;
+  seed: string;
+  goal: string;
+  verdict: Verdict;
+}
+
+export interface ChartBar {
+  label: string;
+  value: number;
+  kind: 'product' | 'seed' | 'reference';
+}
+
+export interface ChartPanel {
+  title: string;
+  unit: string;
+  bars: ChartBar[];
+  goal?: { value: number; label: string };
+  /** for values that differ by orders of magnitude */
+  logScale?: boolean;
+}
+
+export interface FigureResult {
+  id: string;
+  rows: FigureRow[];
+  notes: string[];
+  panels: ChartPanel[];
+}
+
+export const verdict = (met: boolean): Verdict => (met ? 'met' : 'NOT MET');
+
+export const thousands = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -1746,10 +1746,20 @@ var init_client = __esm({
 });
 
 // src/github/schema.ts
-import { schema } from "@octokit/graphql-schema";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join as join2 } from "node:path";
 import { buildSchema } from "graphql";
+function idlPath() {
+  const paths = createRequire(import.meta.url).resolve.paths("@octokit/graphql-schema") ?? [];
+  for (const dir of paths) {
+    const candidate = join2(dir, "@octokit", "graphql-schema", "schema.graphql");
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error("@octokit/graphql-schema is not installed: run npm ci");
+}
 function githubSchema() {
-  cached ??= buildSchema(schema.idl, { assumeValidSDL: true });
+  cached ??= buildSchema(readFileSync(idlPath(), "utf8"), { assumeValidSDL: true });
   return cached;
 }
 var cached;
@@ -2972,7 +2982,7 @@ function paginationErrors(field, node, args, path, fragments) {
   }
   return [];
 }
-function staticChecks(schema2, document, operation, variables) {
+function staticChecks(schema, document, operation, variables) {
   const fragments = {};
   for (const definition of document.definitions) {
     if (definition.kind === Kind3.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
@@ -2983,12 +2993,12 @@ function staticChecks(schema2, document, operation, variables) {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind3.INLINE_FRAGMENT) {
         const typeName = selection.typeCondition?.name.value;
-        walk2(selection.selectionSet, typeName ? schema2.getType(typeName) : parentType, path);
+        walk2(selection.selectionSet, typeName ? schema.getType(typeName) : parentType, path);
         continue;
       }
       if (selection.kind === Kind3.FRAGMENT_SPREAD) {
         const fragment = fragments[selection.name.value];
-        if (fragment) walk2(fragment.selectionSet, schema2.getType(fragment.typeCondition.name.value), path);
+        if (fragment) walk2(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value), path);
         continue;
       }
       if (!(isObjectType2(parentType) || isInterfaceType(parentType))) continue;
@@ -2997,7 +3007,7 @@ function staticChecks(schema2, document, operation, variables) {
       const args = getArgumentValues(field, selection, variables);
       const fieldPath = pathOf(path, selection);
       const type = getNamedType2(field.type);
-      if (parentType === schema2.getQueryType() && field.name === "rateLimit" && args.dryRun === true)
+      if (parentType === schema.getQueryType() && field.name === "rateLimit" && args.dryRun === true)
         dryRun = true;
       if (isConnection(type) && field.args.some((a) => a.name === "first")) {
         errors.push(...paginationErrors(field, selection, args, fieldPath, fragments));
@@ -3005,7 +3015,7 @@ function staticChecks(schema2, document, operation, variables) {
       if (selection.selectionSet) walk2(selection.selectionSet, type, fieldPath);
     }
   };
-  const root = operation.operation === "query" ? schema2.getQueryType() : schema2.getMutationType();
+  const root = operation.operation === "query" ? schema.getQueryType() : schema.getMutationType();
   walk2(operation.selectionSet, root ?? void 0, []);
   return { errors, dryRun };
 }
@@ -3052,7 +3062,7 @@ async function startSimulator(options) {
   const dataset = "repositories" in options.dataset && typeof options.dataset.repository === "function" ? options.dataset : createDataset(options.dataset);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
-  const schema2 = githubSchema();
+  const schema = githubSchema();
   const requests = [];
   const windows = /* @__PURE__ */ new Map();
   let faults = { ...options.faults, next: [...options.faults?.next ?? []] };
@@ -3064,7 +3074,7 @@ async function startSimulator(options) {
     if (!checked) {
       try {
         const document = parse2(query);
-        checked = { document, validationErrors: validate(schema2, document) };
+        checked = { document, validationErrors: validate(schema, document) };
       } catch (error) {
         checked = { syntaxError: error };
       }
@@ -3191,9 +3201,9 @@ async function startSimulator(options) {
       ]);
     }
     log.operationName = operation.name?.value ?? null;
-    const coerced = getVariableValues(schema2, operation.variableDefinitions ?? [], variables);
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
     if (coerced.errors) return rejected(coerced.errors);
-    const checks = staticChecks(schema2, document, operation, coerced.coerced);
+    const checks = staticChecks(schema, document, operation, coerced.coerced);
     if (checks.errors.length > 0) return rejected(checks.errors);
     const predicted = queryCost(document, coerced.coerced, operation.name?.value);
     if (predicted.nodeCount > MAX_NODES) {
@@ -3236,7 +3246,7 @@ async function startSimulator(options) {
       int32Overflow: options.int32Overflow ?? "null"
     };
     const result = await execute({
-      schema: schema2,
+      schema,
       document,
       rootValue: rootValue(context),
       contextValue: context,
@@ -3589,7 +3599,7 @@ init_types2();
 // src/cli/commands/demo.ts
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 import { Command as Command2, Option as Option3 } from "commander";
 
 // src/entry/format.ts
@@ -5018,6 +5028,7 @@ function skipReason(row, options) {
 
 // src/engine/run.ts
 var INITIAL_PAGE_ESTIMATE_MS = 1500;
+var PASSING_KINDS = /* @__PURE__ */ new Set(["primary_rate_limit", "secondary_rate_limit", "transient"]);
 async function runBackfill(options, deps) {
   validateOptions(options);
   const clock = deps.clock ?? systemClock;
@@ -5139,18 +5150,25 @@ async function runBackfill(options, deps) {
       queueLeft = queue.length;
     }
   } catch (error) {
-    runFailed = true;
-    record({
-      severity: "critical",
-      repository: null,
-      kind: error instanceof GitHubError ? error.kind : "internal",
-      message: error instanceof Error ? error.message : String(error)
-    });
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof GitHubError && PASSING_KINDS.has(error.kind)) {
+      haltReason ??= error.kind === "primary_rate_limit" ? "primary rate limit reached" : `GitHub unavailable: ${message}`;
+      queueLeft = Math.max(queueLeft, 1);
+      record({ severity: "warning", repository: null, kind: error.kind, message });
+    } else {
+      runFailed = true;
+      record({
+        severity: "critical",
+        repository: null,
+        kind: error instanceof GitHubError ? error.kind : "internal",
+        message
+      });
+    }
   } finally {
     deps.signal?.removeEventListener("abort", onAbort);
   }
   const repositories = [...reports.values()];
-  const unfinished = queueLeft > 0 || repositories.some((r) => r.outcome === "in_progress");
+  const unfinished = queueLeft > 0 || repositories.some((r) => r.outcome === "in_progress" || r.outcome === "paused");
   const reason = stopReason();
   const fatal = runFailed || errors.summary().critical.some((e) => e.kind === "auth");
   const outcome = fatal ? "failed" : unfinished && reason !== null ? "interrupted" : unfinished || errors.hasCritical() ? "partial" : "completed";
@@ -5429,8 +5447,8 @@ async function demo(flags, ctx) {
     tokens: { [DEMO_TOKEN]: { limit: 5e3, login: "demo-user" } },
     latencyMs: flags.latency
   });
-  const temporary = flags.dataDir === void 0 ? await mkdtemp(join2(tmpdir(), "progressive-backfill-demo-")) : null;
-  const dataDir = flags.dataDir ?? join2(temporary, "db");
+  const temporary = flags.dataDir === void 0 ? await mkdtemp(join3(tmpdir(), "progressive-backfill-demo-")) : null;
+  const dataDir = flags.dataDir ?? join3(temporary, "db");
   try {
     if (mode !== "json") {
       ctx.err(

@@ -54,6 +54,26 @@ const run = (ctx: CaseContext, ...extra: string[]) => [
   ...extra,
 ];
 const runRepo = (ctx: CaseContext, ...extra: string[]) => run(ctx, '--repo', 'acme/widgets', ...extra);
+/** `run --repo` against a database other than the migrated one */
+const runOn = (ctx: CaseContext, databaseUrl?: string) => [
+  'run',
+  '--repo',
+  'acme/widgets',
+  '--github-api-url',
+  ctx.api,
+  ...(databaseUrl === undefined ? [] : ['--database-url', databaseUrl]),
+];
+
+/** A flag value the parser must refuse, naming the flag, before anything is written. */
+function rejected(name: string, flag: string, value: string): BadInputCase {
+  return {
+    name,
+    args: (c) => runRepo(c, `${flag}=${value}`),
+    exit: ExitCode.BadInput,
+    message: new RegExp(flag),
+    writes: 'none',
+  };
+}
 
 export const BAD_INPUTS: BadInputCase[] = [
   {
@@ -122,102 +142,32 @@ export const BAD_INPUTS: BadInputCase[] = [
     message: /GITHUB_TOKEN/,
     writes: 'none',
   },
-  {
-    name: 'chunk size 0',
-    args: (c) => runRepo(c, '--chunk-size', '0'),
-    exit: ExitCode.BadInput,
-    message: /--chunk-size/,
-    writes: 'none',
-  },
-  {
-    name: 'chunk size 101',
-    args: (c) => runRepo(c, '--chunk-size', '101'),
-    exit: ExitCode.BadInput,
-    message: /--chunk-size/,
-    writes: 'none',
-  },
-  {
-    name: 'completeness threshold 1.5',
-    args: (c) => runRepo(c, '--completeness-threshold', '1.5'),
-    exit: ExitCode.BadInput,
-    message: /--completeness-threshold/,
-    writes: 'none',
-  },
-  {
-    name: 'negative reserve',
-    args: (c) => runRepo(c, '--reserve-points=-5'),
-    exit: ExitCode.BadInput,
-    message: /--reserve-points/,
-    writes: 'none',
-  },
-  {
-    name: 'concurrency 33',
-    args: (c) => runRepo(c, '--concurrency', '33'),
-    exit: ExitCode.BadInput,
-    message: /--concurrency/,
-    writes: 'none',
-  },
-  {
-    name: 'time budget "forever"',
-    args: (c) => runRepo(c, '--time-budget', 'forever'),
-    exit: ExitCode.BadInput,
-    message: /--time-budget/,
-    writes: 'none',
-  },
-  {
-    name: 'max chunks 1e3',
-    args: (c) => runRepo(c, '--max-chunks', '1e3'),
-    exit: ExitCode.BadInput,
-    message: /--max-chunks/,
-    writes: 'none',
-  },
-  {
-    name: 'GitHub API URL that is no URL',
-    args: (c) => [...runRepo(c), '--github-api-url', 'api.github.com'],
-    exit: ExitCode.BadInput,
-    message: /--github-api-url/,
-    writes: 'none',
-  },
-  {
-    name: 'GitHub API URL with ftp://',
-    args: (c) => [...runRepo(c), '--github-api-url', 'ftp://github.example'],
-    exit: ExitCode.BadInput,
-    message: /--github-api-url/,
-    writes: 'none',
-  },
+  rejected('chunk size 0', '--chunk-size', '0'),
+  rejected('chunk size 101', '--chunk-size', '101'),
+  rejected('completeness threshold 1.5', '--completeness-threshold', '1.5'),
+  rejected('negative reserve', '--reserve-points', '-5'),
+  rejected('concurrency 33', '--concurrency', '33'),
+  rejected('time budget "forever"', '--time-budget', 'forever'),
+  rejected('max chunks 1e3', '--max-chunks', '1e3'),
+  rejected('GitHub API URL that is no URL', '--github-api-url', 'api.github.com'),
+  rejected('GitHub API URL with ftp://', '--github-api-url', 'ftp://github.example'),
   {
     name: 'database URL with mysql://',
-    args: (c) => [
-      'run',
-      '--repo',
-      'acme/widgets',
-      '--github-api-url',
-      c.api,
-      '--database-url',
-      `mysql://u:${DB_PASSWORD}@127.0.0.1/db`,
-    ],
+    args: (c) => runOn(c, `mysql://u:${DB_PASSWORD}@127.0.0.1/db`),
     exit: ExitCode.BadInput,
     message: /--database-url/,
     writes: 'none',
   },
   {
     name: 'unparsable database URL',
-    args: (c) => [
-      'run',
-      '--repo',
-      'acme/widgets',
-      '--github-api-url',
-      c.api,
-      '--database-url',
-      `postgres://u:${DB_PASSWORD}@[::1/db`,
-    ],
+    args: (c) => runOn(c, `postgres://u:${DB_PASSWORD}@[::1/db`),
     exit: ExitCode.BadInput,
     message: /--database-url/,
     writes: 'none',
   },
   {
     name: 'unparsable PB_DATABASE_URL',
-    args: (c) => ['run', '--repo', 'acme/widgets', '--github-api-url', c.api],
+    args: (c) => runOn(c),
     env: { PB_DATABASE_URL: `postgres//u:${DB_PASSWORD}@host/db` },
     exit: ExitCode.BadInput,
     message: /PB_DATABASE_URL/,
@@ -225,22 +175,14 @@ export const BAD_INPUTS: BadInputCase[] = [
   },
   {
     name: 'database that refuses connections',
-    args: (c) => [
-      'run',
-      '--repo',
-      'acme/widgets',
-      '--github-api-url',
-      c.api,
-      '--database-url',
-      `postgres://u:${DB_PASSWORD}@127.0.0.1:1/db`,
-    ],
+    args: (c) => runOn(c, `postgres://u:${DB_PASSWORD}@127.0.0.1:1/db`),
     exit: ExitCode.Database,
     message: /database|connect/i,
     writes: 'none',
   },
   {
     name: 'database without the schema',
-    args: (c) => ['run', '--repo', 'acme/widgets', '--github-api-url', c.api, '--database-url', c.unmigrated],
+    args: (c) => runOn(c, c.unmigrated),
     exit: ExitCode.Database,
     message: /migrate/,
     writes: 'none',

@@ -2,10 +2,11 @@
  * Store over a direct Postgres connection (node-postgres pool). Node only.
  */
 import pg from 'pg';
+import { parseConnectionUrl } from './connection-url.ts';
 import { type AppliedMigrations, applyMigrations, pgExecutor } from './migrate.ts';
 import { createRpcStore, type RpcTransport, toStoreError } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
-import { type Store, StoreError } from './types.ts';
+import type { Store } from './types.ts';
 
 export interface PostgresStoreOptions {
   /** pool size; the engine needs one connection per concurrent worker plus one for heartbeats */
@@ -23,26 +24,15 @@ interface CheckedUrl {
  * localhost or fail with a message that can quote the whole string, password included.
  */
 export function checkDatabaseUrl(url: string): CheckedUrl {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // deliberately no cause: URL's TypeError carries the input, password and all
-    throw new StoreError(
-      'invalid_input',
-      'the database URL is not a valid URL: expected postgres://user:password@host:5432/database',
-    );
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    const supabaseHint =
-      parsed.protocol === 'https:' || parsed.protocol === 'http:'
+  const parsed = parseConnectionUrl(url, {
+    label: 'database URL',
+    example: 'postgres://user:password@host:5432/database',
+    protocols: ['postgres:', 'postgresql:'],
+    otherwise: (protocol) =>
+      protocol === 'https:' || protocol === 'http:'
         ? ' (an https:// Supabase project URL goes with a service-role key instead; the Postgres connection string is under Project Settings → Database)'
-        : '';
-    throw new StoreError(
-      'invalid_input',
-      `the database URL must start with postgres:// or postgresql://, not ${parsed.protocol}//${supabaseHint}`,
-    );
-  }
+        : '',
+  });
   const secrets: string[] = [];
   if (parsed.password) {
     secrets.push(parsed.password);

@@ -7,7 +7,9 @@
  * because a retry after a lost response is unavoidable over HTTP: claim/heartbeat/complete/release/fail are fenced
  * by the lease's token, and commit_page recognises a replay of the commit it already applied (applied: false).
  */
+
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { parseConnectionUrl } from './connection-url.ts';
 import { createRpcStore, JsonbArg, type RpcTransport } from './rpc.ts';
 import { type Store, StoreError } from './types.ts';
 
@@ -30,21 +32,12 @@ export class PostgrestCallError extends Error {
 }
 
 function checkSupabaseUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new StoreError(
-      'invalid_input',
-      'the Supabase URL is not a valid URL: expected https://<project>.supabase.co',
-    );
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new StoreError(
-      'invalid_input',
-      `the Supabase URL must start with https:// (a postgres:// URL goes with --database-url), not ${parsed.protocol}//`,
-    );
-  }
+  parseConnectionUrl(url, {
+    label: 'Supabase URL',
+    example: 'https://<project>.supabase.co',
+    protocols: ['https:', 'http:'],
+    otherwise: () => ' (a postgres:// URL goes with --database-url)',
+  });
 }
 
 /**

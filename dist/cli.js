@@ -51,6 +51,33 @@ var init_types2 = __esm({
   }
 });
 
+// src/store/connection-url.ts
+function parseConnectionUrl(text, expect) {
+  let parsed;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new StoreError(
+      "invalid_input",
+      `the ${expect.label} is not a valid URL: expected ${expect.example}`
+    );
+  }
+  if (!expect.protocols.includes(parsed.protocol)) {
+    const allowed = expect.protocols.map((p) => `${p}//`).join(" or ");
+    throw new StoreError(
+      "invalid_input",
+      `the ${expect.label} must start with ${allowed}, not ${parsed.protocol}//${expect.otherwise?.(parsed.protocol) ?? ""}`
+    );
+  }
+  return parsed;
+}
+var init_connection_url = __esm({
+  "src/store/connection-url.ts"() {
+    "use strict";
+    init_types2();
+  }
+});
+
 // src/store/schema-version.ts
 var EXPECTED_SCHEMA_VERSION;
 var init_schema_version = __esm({
@@ -544,22 +571,12 @@ __export(postgres_exports, {
 });
 import pg from "pg";
 function checkDatabaseUrl(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new StoreError(
-      "invalid_input",
-      "the database URL is not a valid URL: expected postgres://user:password@host:5432/database"
-    );
-  }
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    const supabaseHint = parsed.protocol === "https:" || parsed.protocol === "http:" ? " (an https:// Supabase project URL goes with a service-role key instead; the Postgres connection string is under Project Settings → Database)" : "";
-    throw new StoreError(
-      "invalid_input",
-      `the database URL must start with postgres:// or postgresql://, not ${parsed.protocol}//${supabaseHint}`
-    );
-  }
+  const parsed = parseConnectionUrl(url, {
+    label: "database URL",
+    example: "postgres://user:password@host:5432/database",
+    protocols: ["postgres:", "postgresql:"],
+    otherwise: (protocol) => protocol === "https:" || protocol === "http:" ? " (an https:// Supabase project URL goes with a service-role key instead; the Postgres connection string is under Project Settings → Database)" : ""
+  });
   const secrets = [];
   if (parsed.password) {
     secrets.push(parsed.password);
@@ -610,10 +627,10 @@ async function migrateDatabase(url) {
 var init_postgres = __esm({
   "src/store/postgres.ts"() {
     "use strict";
+    init_connection_url();
     init_migrate();
     init_rpc();
     init_sql_call();
-    init_types2();
   }
 });
 
@@ -625,21 +642,12 @@ __export(supabase_exports, {
 });
 import { createClient } from "@supabase/supabase-js";
 function checkSupabaseUrl(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new StoreError(
-      "invalid_input",
-      "the Supabase URL is not a valid URL: expected https://<project>.supabase.co"
-    );
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new StoreError(
-      "invalid_input",
-      `the Supabase URL must start with https:// (a postgres:// URL goes with --database-url), not ${parsed.protocol}//`
-    );
-  }
+  parseConnectionUrl(url, {
+    label: "Supabase URL",
+    example: "https://<project>.supabase.co",
+    protocols: ["https:", "http:"],
+    otherwise: () => " (a postgres:// URL goes with --database-url)"
+  });
 }
 async function realtimeOptions() {
   if (typeof globalThis.WebSocket === "function") return {};
@@ -692,6 +700,7 @@ var PostgrestCallError, MAX_MESSAGE;
 var init_supabase = __esm({
   "src/store/supabase.ts"() {
     "use strict";
+    init_connection_url();
     init_rpc();
     init_types2();
     PostgrestCallError = class extends Error {

@@ -76,19 +76,9 @@ async function demo(flags: DemoFlags, ctx: CliContext): Promise<number> {
     true,
   );
   const mode = renderMode(flags.json, ctx);
-  const [
-    { startSimulator },
-    { createGitHubClient },
-    { PGlite },
-    { applyMigrations, pgliteExecutor },
-    { pgliteStore },
-  ] = await Promise.all([
-    import('../../simulator/server.ts'),
-    import('../../github/client.ts'),
-    import('@electric-sql/pglite'),
-    import('../../store/migrate.ts'),
-    import('../../store/pglite.ts'),
-  ]);
+  const [{ startSimulator }, { createGitHubClient }, { openMigratedPglite, pgliteStore }] = await Promise.all(
+    [import('../../simulator/server.ts'), import('../../github/client.ts'), import('../../store/pglite.ts')],
+  );
 
   const repositories = demoRepositories(flags.prs);
   const sim = await startSimulator({
@@ -111,11 +101,7 @@ async function demo(flags: DemoFlags, ctx: CliContext): Promise<number> {
       );
       ctx.err(`demo: embedded database in ${flags.dataDir ?? 'a temporary folder'}`);
     }
-    const db = await PGlite.create(dataDir);
-    await applyMigrations(pgliteExecutor(db)).catch(async (error: unknown) => {
-      await db.close();
-      throw error;
-    });
+    const db = await openMigratedPglite(dataDir);
     const store = pgliteStore(db);
     try {
       const github = createGitHubClient({ token: DEMO_TOKEN, apiUrl: sim.url });

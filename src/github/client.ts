@@ -10,6 +10,7 @@ import { RequestError } from '@octokit/request-error';
 // @ts-types="bottleneck"
 import Bottleneck from 'bottleneck/light.js';
 import type { FieldProfile } from '../domain/pull-request.ts';
+import { redactSecrets } from '../domain/redact.ts';
 import { queryCost } from './cost.ts';
 import {
   classifyResponse,
@@ -169,11 +170,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
     timeoutMs,
   });
 
+  /** The error as callers may log and store it: its message redacted, and its cause dropped if that leaks. */
   function redacted(error: GitHubError): GitHubError {
-    if (token === '') return error;
-    const leaks = error.message.includes(token) || safeStringify(error.details.cause).includes(token);
-    if (!leaks) return error;
-    return new GitHubError(error.kind, error.message.split(token).join('[redacted]'), {
+    const message = redactSecrets(error.message, [token]);
+    const causeLeaks = token !== '' && safeStringify(error.details.cause).includes(token);
+    if (message === error.message && !causeLeaks) return error;
+    return new GitHubError(error.kind, message, {
       status: error.details.status,
       retryAfterMs: error.details.retryAfterMs,
       resetAt: error.details.resetAt,

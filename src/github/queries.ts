@@ -3,6 +3,7 @@
  * schema test can walk every combination and the cost model can price a request before it is sent.
  */
 import type { FieldProfile } from '../domain/pull-request.ts';
+import { ACTOR_IDENTITY, INLINE_CHILDREN_FIELDS } from './children-queries.ts';
 
 /** Labels per pull request; the cost does not depend on it (labels has no nested connection), only the node count. */
 export const LABELS_PER_PULL_REQUEST = 20;
@@ -15,14 +16,8 @@ export const MAX_PAGE_SIZE = 100;
 
 const RATE_LIMIT_SELECTION = 'rateLimit { cost remaining resetAt limit used nodeCount }';
 
-// EnterpriseUserAccount is the one Actor without a databaseId, hence no inline fragment for it.
 const AUTHOR_SELECTION = `author {
-      __typename
-      login
-      ... on User { databaseId }
-      ... on Bot { databaseId }
-      ... on Mannequin { databaseId }
-      ... on Organization { databaseId }
+      ${ACTOR_IDENTITY}
     }`;
 
 // Only fullDatabaseId: PullRequest.databaseId is a 32-bit Int that GitHub deprecated (pull request ids have
@@ -54,20 +49,10 @@ const STANDARD_FIELDS = `${LABELS_AND_DECISION}
     reviews { totalCount }
     comments { totalCount }`;
 
-const FULL_FIELDS = `${LABELS_AND_DECISION}
-    reviews(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } state submittedAt }
-    }
-    comments(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } createdAt body }
-    }`;
-
 const PROFILE_FIELDS: Record<FieldProfile, string> = {
   core: CORE_FIELDS,
   standard: `${CORE_FIELDS}\n    ${STANDARD_FIELDS}`,
-  full: `${CORE_FIELDS}\n    ${FULL_FIELDS}`,
+  full: `${CORE_FIELDS}\n    ${INLINE_CHILDREN_FIELDS}`,
 };
 
 export const PULL_REQUEST_FRAGMENT_NAME = 'PullRequestFields';

@@ -10,7 +10,7 @@ import type {
   ReviewSummary,
 } from '../domain/pull-request.ts';
 import { actorType, decimalId } from './map-children.ts';
-import { FULL_PROFILE_ITEMS_PER_PULL_REQUEST } from './queries.ts';
+import { FULL_PROFILE_ITEMS_PER_PULL_REQUEST } from './pull-request-fields.ts';
 
 /** The response shape of the `PullRequestFields` fragment (all profiles; richer keys absent for `core`). */
 export interface GraphQLPullRequestNode {

@@ -5,7 +5,10 @@
  */
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
 import { CHILD_PAGE_SIZE } from '../github/children-queries.ts';
-import { FULL_PROFILE_ITEMS_PER_PULL_REQUEST, LABELS_PER_PULL_REQUEST } from '../github/queries.ts';
+import {
+  FULL_PROFILE_ITEMS_PER_PULL_REQUEST,
+  LABELS_PER_PULL_REQUEST,
+} from '../github/pull-request-fields.ts';
 import type { SimActor, SimPullRequest, SimRepository } from './dataset.ts';
 import { isoSeconds } from './resolvers.ts';
 

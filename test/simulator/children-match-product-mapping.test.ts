@@ -19,7 +19,7 @@ import {
 import { queryCost } from '../../src/github/cost.ts';
 import { mapPullRequestNode } from '../../src/github/map.ts';
 import { mapFollowUpPage, mapInlineChildren } from '../../src/github/map-children.ts';
-import { pullRequestPageQuery, pullRequestPageVariables } from '../../src/github/queries.ts';
+import { pageRequestQuery } from '../../src/github/queries.ts';
 import { childrenTruth } from '../../src/simulator/children-truth.ts';
 import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
 import { graphql } from './http.ts';
@@ -70,12 +70,12 @@ async function fetchEverything(): Promise<Fetched> {
     queue.push(...mapped.followUps);
   };
 
-  const query = pullRequestPageQuery('full', { forward: true, backward: false });
   let after: string | null = null;
   do {
-    const variables = pullRequestPageVariables({
+    const { query, variables } = pageRequestQuery({
       owner: 'octo',
       name: 'talk',
+      profile: 'full',
       forward: { first: 40, after },
     });
     const reply = await graphql(sim, query, variables);

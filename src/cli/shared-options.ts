@@ -1,6 +1,6 @@
 /** Option groups several commands share: where the data lives, how to reach GitHub, how to print. */
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../engine/options.ts';
+import { ConfigError, DEFAULTS } from '../engine/options.ts';
 import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
 import { createGitHubClient } from '../github/client.ts';
 import type { GitHubClient } from '../github/types.ts';
@@ -8,7 +8,6 @@ import type { CliContext } from './context.ts';
 import { httpUrl, nonEmpty, postgresUrl } from './parsers.ts';
 
 export const DEFAULT_DATA_DIR = './.progressive-backfill/db';
-export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
@@ -52,7 +51,7 @@ export function addGitHubOptions(command: Command): Command {
   return command.addOption(
     new Option(
       '--github-api-url <url>',
-      `GitHub REST API base: ${DEFAULT_GITHUB_API_URL}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`,
+      `GitHub REST API base: ${DEFAULTS.githubApiUrl}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`,
     )
       .argParser(httpUrl)
       .helpGroup('GitHub:'),
@@ -112,7 +111,7 @@ export function githubToken(ctx: CliContext): string {
 
 export function githubApiUrl(flags: GitHubFlags, ctx: CliContext): string {
   return (
-    flags.githubApiUrl ?? envValue(ctx, 'GITHUB_API_URL', httpUrl, 'github-api-url') ?? DEFAULT_GITHUB_API_URL
+    flags.githubApiUrl ?? envValue(ctx, 'GITHUB_API_URL', httpUrl, 'github-api-url') ?? DEFAULTS.githubApiUrl
   );
 }
 

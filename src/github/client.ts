@@ -43,7 +43,10 @@ import {
 } from './types.ts';
 
 export interface GitHubClientOptions {
-  token: string;
+  /** a fixed token (personal access token, Actions token) … */
+  token?: string;
+  /** … or a source of short-lived ones (a GitHub App installation), asked before every request */
+  tokenSource?: () => Promise<string>;
   /** REST base: https://api.github.com, or https://host/api/v3 on GitHub Enterprise Server (GraphQL at /api/graphql) */
   apiUrl?: string;
   /** per attempt; default 30 s (GitHub itself gives up after 10 s) */
@@ -114,7 +117,9 @@ function secondaryLimitAsError(octokit: Octokit): void {
 const BackfillOctokit = Octokit.plugin(secondaryLimitAsError, retry, throttling);
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClientWithGraphQL {
-  const token = options.token;
+  // every token this client has sent, so none can leak through an error message
+  const tokens = new Set<string>(options.token ? [options.token] : []);
+  const currentToken = options.tokenSource ?? (async () => options.token ?? '');
   const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
   const graphqlBase = graphqlBaseUrl(apiUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -159,7 +164,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
     },
     throttle: throttleOptions,
   });
-  octokit.hook.before('request', (requestOptions) => {
+  octokit.hook.before('request', async (requestOptions) => {
+    const token = await currentToken();
+    if (token) tokens.add(token);
     requestOptions.headers.authorization = `bearer ${token}`;
   });
 
@@ -170,10 +177,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
   });
 
   function redacted(error: GitHubError): GitHubError {
-    if (token === '') return error;
-    const leaks = error.message.includes(token) || safeStringify(error.details.cause).includes(token);
-    if (!leaks) return error;
-    return new GitHubError(error.kind, error.message.split(token).join('[redacted]'), {
+    const cause = safeStringify(error.details.cause);
+    const leaked = [...tokens].filter((token) => error.message.includes(token) || cause.includes(token));
+    if (leaked.length === 0) return error;
+    const message = leaked.reduce((text, token) => text.split(token).join('[redacted]'), error.message);
+    return new GitHubError(error.kind, message, {
       status: error.details.status,
       retryAfterMs: error.details.retryAfterMs,
       resetAt: error.details.resetAt,

@@ -4,7 +4,10 @@
  * instead of comparing the mapping with itself. Only the page sizes the product asks for are shared.
  */
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
-import { FULL_PROFILE_ITEMS_PER_PULL_REQUEST, LABELS_PER_PULL_REQUEST } from '../github/queries.ts';
+import {
+  FULL_PROFILE_ITEMS_PER_PULL_REQUEST,
+  LABELS_PER_PULL_REQUEST,
+} from '../github/pull-request-fields.ts';
 import type { SimActor, SimPullRequest, SimRepository } from './dataset.ts';
 import { isoSeconds } from './resolvers.ts';
 

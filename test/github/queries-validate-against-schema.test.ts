@@ -4,30 +4,33 @@ import { FIELD_PROFILES } from '../../src/domain/pull-request.ts';
 import {
   LOOKUP_BATCH_SIZE,
   OWNER_REPOSITORIES_QUERY,
-  pullRequestPageQuery,
+  pullRequestWindowsDocument,
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
-  updatedPullRequestsQuery,
+  type WindowShape,
 } from '../../src/github/queries.ts';
 import { githubSchema } from '../../src/github/schema.ts';
 
-const WINDOW_SHAPES = [
-  { forward: true, backward: false },
-  { forward: false, backward: true },
-  { forward: true, backward: true },
+const forward: WindowShape = { key: 'forward', direction: 'forward', order: 'CREATED_AT_ASC' };
+const backward: WindowShape = { key: 'backward', direction: 'backward', order: 'CREATED_AT_ASC' };
+const updated: WindowShape = { key: 'updated', direction: 'forward', order: 'UPDATED_AT_DESC' };
+const WINDOW_SHAPES: [string, WindowShape[]][] = [
+  ['forward', [forward]],
+  ['backward', [backward]],
+  ['forward and backward', [forward, backward]],
 ];
 
 /** Every document the product can send, named for the failure report. */
 const everyQuery: [string, string][] = [
   ...FIELD_PROFILES.flatMap((profile) =>
-    WINDOW_SHAPES.map((shape): [string, string] => [
-      `page ${profile} forward=${shape.forward} backward=${shape.backward}`,
-      pullRequestPageQuery(profile, shape),
+    WINDOW_SHAPES.map(([name, shapes]): [string, string] => [
+      `page ${profile} ${name}`,
+      pullRequestWindowsDocument(profile, shapes),
     ]),
   ),
   ...FIELD_PROFILES.map((profile): [string, string] => [
     `incremental ${profile}`,
-    updatedPullRequestsQuery(profile),
+    pullRequestWindowsDocument(profile, [updated]),
   ]),
   ['lookup of 1 repository', repositoryLookupQuery(1)],
   ['lookup of 7 repositories', repositoryLookupQuery(7)],
@@ -43,10 +46,7 @@ describe('every query the product sends', () => {
   });
 
   it('the validator does catch a field GitHub does not have', () => {
-    const broken = pullRequestPageQuery('core', { forward: true, backward: false }).replace(
-      'isDraft',
-      'isDrafty',
-    );
+    const broken = pullRequestWindowsDocument('core', [forward]).replace('isDraft', 'isDrafty');
     expect(
       validate(githubSchema(), parse(broken))
         .map((error) => error.message)
@@ -55,6 +55,6 @@ describe('every query the product sends', () => {
   });
 
   it('a page without any window is refused before it is built', () => {
-    expect(() => pullRequestPageQuery('core', { forward: false, backward: false })).toThrow(RangeError);
+    expect(() => pullRequestWindowsDocument('core', [])).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 /** Option groups several commands share: where the data lives, how to reach GitHub, how to print. */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../engine/options.ts';
+import { ConfigError, DEFAULTS } from '../engine/options.ts';
 import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
 import {
   createGitHubClientFor,
@@ -14,7 +14,6 @@ import type { CliContext } from './context.ts';
 import { httpUrl, nonEmpty, postgresUrl } from './parsers.ts';
 
 export const DEFAULT_DATA_DIR = './.progressive-backfill/db';
-export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
@@ -58,7 +57,7 @@ export function addGitHubOptions(command: Command): Command {
   return command.addOption(
     new Option(
       '--github-api-url <url>',
-      `GitHub REST API base: ${DEFAULT_GITHUB_API_URL}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`,
+      `GitHub REST API base: ${DEFAULTS.githubApiUrl}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`,
     )
       .argParser(httpUrl)
       .helpGroup('GitHub:'),
@@ -141,7 +140,7 @@ function readPrivateKey(path: string): string {
 
 export function githubApiUrl(flags: GitHubFlags, ctx: CliContext): string {
   return (
-    flags.githubApiUrl ?? envValue(ctx, 'GITHUB_API_URL', httpUrl, 'github-api-url') ?? DEFAULT_GITHUB_API_URL
+    flags.githubApiUrl ?? envValue(ctx, 'GITHUB_API_URL', httpUrl, 'github-api-url') ?? DEFAULTS.githubApiUrl
   );
 }
 

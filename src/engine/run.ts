@@ -9,7 +9,7 @@ import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
 import { ErrorCollector } from './error-summary.ts';
 import { databaseLoadCheck, type HealthCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
-import { validateOptions } from './options.ts';
+import { DEFAULTS, validateOptions } from './options.ts';
 import { refreshRepository } from './refresh.ts';
 import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
 import { selectRepositories } from './select.ts';
@@ -70,7 +70,7 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   let runFailed = false;
   let queueLeft = 0;
   try {
-    if (!options.dryRun) await store.recoverStuckChunks({ requeueLimit: 3, graceSeconds: 30 });
+    if (!options.dryRun) await store.recoverStuckChunks(DEFAULTS.runRecovery);
     const rateLimit = await github.rateLimit();
     const selection = await selectRepositories(store, github, options);
     for (const fullName of selection.missing) {
@@ -135,10 +135,10 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
         runId,
         workerId: options.workerId,
         profile: options.fieldProfile,
-        leaseSeconds: options.leaseSeconds ?? 120,
-        pagesPerChunk: options.pagesPerChunk ?? 25,
-        breakerThreshold: options.breakerThreshold ?? 5,
-        breakerCooldownMs: options.breakerCooldownMs ?? 15 * 60_000,
+        leaseSeconds: options.leaseSeconds ?? DEFAULTS.leaseSeconds,
+        pagesPerChunk: options.pagesPerChunk ?? DEFAULTS.pagesPerChunk,
+        breakerThreshold: options.breakerThreshold ?? DEFAULTS.breakerThreshold,
+        breakerCooldownMs: options.breakerCooldownMs ?? DEFAULTS.breakerCooldownMs,
         deadline,
         pageTimer,
         healthChecks: healthChecks(ledger),

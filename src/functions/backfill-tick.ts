@@ -7,7 +7,7 @@
  */
 
 import type { FieldProfile } from '../domain/pull-request.ts';
-import { redactSecrets } from '../domain/redact.ts';
+import { redactJson, redactSecrets } from '../domain/redact.ts';
 import { InvalidRepositorySpecError, parseRepositorySpec } from '../domain/repository-spec.ts';
 import {
   ConfigError,
@@ -189,7 +189,8 @@ export async function handleBackfillTick(request: Request, deps: BackfillTickDep
   // a failure is reported below
   deps.waitUntil?.(run.catch(() => undefined));
   try {
-    return jsonResponse(200, { invocationId, summary: await run });
+    // pg_net keeps every response in net._http_response: the summary's error text must be as clean as the tables'
+    return jsonResponse(200, { invocationId, summary: redactJson(await run, deps.authorizedTokens) });
   } catch (error) {
     logFailure(error, deps);
     return errorResponse(500, 'the backfill run failed before it could report a summary');

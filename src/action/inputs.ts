@@ -5,6 +5,7 @@
  * Reading goes through a getter so the rules can be exercised without the runner's environment.
  */
 import type { FieldProfile } from '../domain/pull-request.ts';
+import { connectionUrlSecrets } from '../domain/redact.ts';
 import { InvalidRepositorySpecError, parseRepositoryList } from '../domain/repository-spec.ts';
 import {
   ConfigError,
@@ -161,26 +162,15 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
 }
 
 /**
- * The values to mask before anything can log: tokens, keys, and the password inside a database URL (raw and
- * decoded, as either can show up in a driver's message). An unparseable URL is masked whole.
+ * The values to mask before anything can log: tokens, keys, and the passwords inside a database URL (userinfo and
+ * `password`/`sslpassword` query parameters, raw and decoded, as either can show up in a driver's message). An
+ * unparseable URL is masked whole.
  */
 export function secretValues(get: InputGetter): string[] {
   const secrets = [given(get('github-token')), given(get('supabase-service-role-key'))];
   const databaseUrl = given(get('database-url'));
   if (databaseUrl) {
-    try {
-      const password = new URL(databaseUrl).password;
-      if (password) {
-        secrets.push(password);
-        try {
-          secrets.push(decodeURIComponent(password));
-        } catch {
-          // a malformed escape: the raw form is masked already
-        }
-      }
-    } catch {
-      secrets.push(databaseUrl);
-    }
+    secrets.push(...(URL.canParse(databaseUrl) ? connectionUrlSecrets(databaseUrl) : [databaseUrl]));
   }
   return [...new Set(secrets.filter((s) => s.length > 0))];
 }

@@ -67,7 +67,12 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-async function backfill(inputs: ActionInputs, context: RunnerContext, store: Store): Promise<RunSummary> {
+async function backfill(
+  inputs: ActionInputs,
+  context: RunnerContext,
+  store: Store,
+  secrets: readonly string[],
+): Promise<RunSummary> {
   const github = createGitHubClient({ token: inputs.githubToken, apiUrl: inputs.githubApiUrl });
   const signals = stopOnSignals();
   try {
@@ -76,7 +81,7 @@ async function backfill(inputs: ActionInputs, context: RunnerContext, store: Sto
       github,
       signal: signals.signal,
       onEvent: (event) => {
-        const line = logLine(event);
+        const line = logLine(event, secrets);
         if (line !== null) core.info(line);
       },
     });
@@ -159,17 +164,17 @@ export async function run(): Promise<void> {
       apiUrl: context.apiUrl,
     });
     store = await core.group('Connect to the database', async () => {
-      const opened = await openBackend(inputs.store);
+      const opened = await openBackend(inputs.store, { secrets });
       core.info(
         inputs.store.kind === 'supabase'
-          ? `Supabase project ${inputs.store.supabaseUrl}`
+          ? redactSecrets(`Supabase project ${inputs.store.supabaseUrl}`, secrets)
           : 'Postgres database',
       );
       return opened;
     });
     const openedStore = store;
     const raw = await core.group(inputs.dryRun ? 'Plan (dry run)' : 'Backfill', () =>
-      backfill(inputs, context, openedStore),
+      backfill(inputs, context, openedStore, secrets),
     );
     const summary = redactSummary(raw, secrets);
     await core.group('Outputs and job summary', () => publish(summary, context));

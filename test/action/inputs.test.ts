@@ -135,4 +135,10 @@ describe('action inputs', () => {
       'not a url with secret',
     ]);
   });
+
+  test('secrets to mask: passwords given as query parameters of the database URL', () => {
+    const databaseUrl =
+      'postgres://app@db:5432/x?sslmode=verify-full&password=q%20pw1&sslpassword=ssl-key-pw';
+    expect(secretValues(getter({ 'database-url': databaseUrl }))).toEqual(['q%20pw1', 'q pw1', 'ssl-key-pw']);
+  });
 });

@@ -57,7 +57,7 @@ describe('the recovery a run starts with is said out loud', () => {
 
     expect(summary.recovery).toEqual({ requeued: 1, stalled: 1, runsInterrupted: 0 });
     const recovered = events.find((event) => event.type === 'run.recovered');
-    expect(recovered && logLine(recovered)).toBe(
+    expect(recovered && logLine(recovered, [])).toBe(
       'Recovery: 1 chunk requeued, 1 chunk stalled, 0 runs of vanished workers marked interrupted',
     );
     expect(summary.errors.critical).toEqual([
@@ -95,7 +95,7 @@ describe('a run with nothing to do', () => {
     expect(summary.outcome).toBe('completed');
     expect(summary.candidates).toBe(0);
     const planned = events.find((event) => event.type === 'run.planned');
-    expect(planned && logLine(planned)).toBe('No repositories need backfilling');
+    expect(planned && logLine(planned, [])).toBe('No repositories need backfilling');
     expect(jobSummaryMarkdown(summary, { eventName: 'schedule', runUrl: null })).toContain(
       'No repositories need backfilling.',
     );

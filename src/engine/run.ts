@@ -13,16 +13,9 @@ import { DEFAULTS, validateOptions } from './options.ts';
 import { recoverAndReport } from './recovery.ts';
 import { refreshRepository } from './refresh.ts';
 import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
+import { runOutcome } from './run-outcome.ts';
 import { selectRepositories } from './select.ts';
-import type {
-  BackfillOptions,
-  EngineDeps,
-  ErrorEntry,
-  Plan,
-  RepositoryReport,
-  RunOutcomeKind,
-  RunSummary,
-} from './types.ts';
+import type { BackfillOptions, EngineDeps, ErrorEntry, Plan, RepositoryReport, RunSummary } from './types.ts';
 
 const INITIAL_PAGE_ESTIMATE_MS = 1_500;
 
@@ -185,19 +178,13 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   }
 
   const repositories = [...reports.values()];
-  const unfinished =
-    queueLeft > 0 || repositories.some((r) => r.outcome === 'in_progress' || r.outcome === 'paused');
-  const reason = stopReason();
-  // A bad token stops everything, so it fails the run; any other stop with work left is an interruption.
-  const fatal = runFailed || errors.summary().critical.some((e) => e.kind === 'auth');
-  // Work left with no stop reason is waiting on a retry backoff or a pause: partial, never completed.
-  const outcome: RunOutcomeKind = fatal
-    ? 'failed'
-    : unfinished && reason !== null
-      ? 'interrupted'
-      : unfinished || errors.hasCritical()
-        ? 'partial'
-        : 'completed';
+  const { outcome, stopReason: reportedStop } = runOutcome({
+    runFailed,
+    criticalKinds: errors.summary().critical.map((e) => e.kind),
+    queueLeft,
+    repositoryOutcomes: repositories.map((r) => r.outcome),
+    stopReason: stopReason(),
+  });
   const summary: RunSummary = {
     runId,
     outcome,
@@ -209,7 +196,7 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
     errors: errors.summary(),
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
-    stopReason: unfinished ? reason : null,
+    stopReason: reportedStop,
     ...(recovery ? { recovery } : {}),
     ...(candidateCount === undefined ? {} : { candidates: candidateCount }),
   };

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { PGlite, type PGliteInterface, type PGliteOptions } from '@electric-sql/pglite';
 import { extract } from 'tar';
 import { applyMigrations, pgliteExecutor, projectRoot } from './migrate.ts';
-import { createRpcStore, type RpcTransport } from './rpc.ts';
+import { createRpcStore, type RpcStoreOptions, type RpcTransport } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
 import type { Store } from './types.ts';
 
@@ -118,12 +118,12 @@ function createQueue(): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /** Opens (creating when missing) a PGlite database in `dir`, or in memory for null, migrated to the current schema. */
-export async function createPgliteStore(dir: string | null): Promise<Store> {
-  return pgliteStore(await openMigratedPglite(dir));
+export async function createPgliteStore(dir: string | null, options: RpcStoreOptions = {}): Promise<Store> {
+  return pgliteStore(await openMigratedPglite(dir), options);
 }
 
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
-export function pgliteStore(db: PGliteInterface): Store {
+export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
   const enqueue = createQueue();
   const transport: RpcTransport = {
     kind: 'pglite',
@@ -136,5 +136,5 @@ export function pgliteStore(db: PGliteInterface): Store {
     },
     close: () => enqueue(() => db.close()),
   };
-  return createRpcStore(transport);
+  return createRpcStore(transport, options);
 }

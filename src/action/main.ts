@@ -7,6 +7,7 @@
  * deleted repository in a list does not turn every scheduled run red.
  */
 import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
 import { redactSecrets } from '../domain/redact.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
@@ -66,7 +67,12 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-async function backfill(inputs: ActionInputs, context: RunnerContext, store: Store): Promise<RunSummary> {
+async function backfill(
+  inputs: ActionInputs,
+  context: RunnerContext,
+  store: Store,
+  secrets: readonly string[],
+): Promise<RunSummary> {
   const github = createGitHubClient({ token: inputs.githubToken, apiUrl: inputs.githubApiUrl });
   const signals = stopOnSignals();
   try {
@@ -75,7 +81,7 @@ async function backfill(inputs: ActionInputs, context: RunnerContext, store: Sto
       github,
       signal: signals.signal,
       onEvent: (event) => {
-        const line = logLine(event);
+        const line = logLine(event, secrets);
         if (line !== null) core.info(line);
       },
     });
@@ -110,9 +116,10 @@ async function reportIssues(
     return;
   }
   try {
+    const octokit = getOctokit(inputs.githubToken, { baseUrl: inputs.githubApiUrl });
     const reporter = createIssueReporter({
-      token: inputs.githubToken,
-      apiUrl: inputs.githubApiUrl,
+      request: (route, parameters) => octokit.request(route, parameters),
+      token: inputs.githubToken, // kept out of everything the issues say
       repository,
       labels: inputs.issueLabels,
       runUrl: context.runUrl,
@@ -157,17 +164,17 @@ export async function run(): Promise<void> {
       apiUrl: context.apiUrl,
     });
     store = await core.group('Connect to the database', async () => {
-      const opened = await openBackend(inputs.store);
+      const opened = await openBackend(inputs.store, { secrets });
       core.info(
         inputs.store.kind === 'supabase'
-          ? `Supabase project ${inputs.store.supabaseUrl}`
+          ? redactSecrets(`Supabase project ${inputs.store.supabaseUrl}`, secrets)
           : 'Postgres database',
       );
       return opened;
     });
     const openedStore = store;
     const raw = await core.group(inputs.dryRun ? 'Plan (dry run)' : 'Backfill', () =>
-      backfill(inputs, context, openedStore),
+      backfill(inputs, context, openedStore, secrets),
     );
     const summary = redactSummary(raw, secrets);
     await core.group('Outputs and job summary', () => publish(summary, context));

@@ -1,8 +1,9 @@
 /**
- * One page request with the engine's retry policy. Hand-written rather than p-retry because every wait must go
- * through the injected clock (simulated-time benchmarks, tests without sleeps) and each retry changes the request
- * (a smaller page after a timeout), which p-retry's fixed-input model does not express.
+ * One page request with the engine's retry policy, on p-retry. p-retry's own delay is switched off: every wait goes
+ * through the injected clock (simulated-time benchmarks, tests without sleeps), and each attempt builds its request
+ * afresh from the current page size (a smaller page after a timeout).
  */
+import pRetry from 'p-retry';
 import { GitHubError, type PageRequest, type PageResult, type UpdatedPageRequest } from '../github/types.ts';
 import type { RunContext } from './context.ts';
 import type { AdaptivePageSize } from './page-size.ts';
@@ -47,6 +48,15 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
+/** The wait before retrying after `error`, or null when the error is not one a retry can cure. */
+function retryWait(error: unknown, attempt: number): number | null {
+  if (!(error instanceof GitHubError)) return null;
+  if (error.kind === 'transient') return backoffMs(attempt);
+  if (error.kind === 'secondary_rate_limit')
+    return Math.max(error.details.retryAfterMs ?? 60_000, backoffMs(attempt));
+  return null;
+}
+
 export async function fetchWithRetry<R extends PageRequest | UpdatedPageRequest>(
   ctx: RunContext,
   size: AdaptivePageSize,
@@ -54,45 +64,47 @@ export async function fetchWithRetry<R extends PageRequest | UpdatedPageRequest>
   send: (request: R) => Promise<PageResult>,
   onWait?: (ms: number) => Promise<void>,
 ): Promise<{ page: PageResult; request: R }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (ctx.signal.aborted) throw new StopRequested('stop requested');
-    const request = build(size.current);
-    const points = ctx.github.predictCost(request);
-    await reservePoints(ctx, points, onWait);
-    const started = ctx.clock.now();
-    try {
-      const page = await send(request);
-      ctx.ledger.settle(points, page.rateLimit, page.rateLimit.cost);
-      ctx.pageTimer.observe(ctx.clock.now() - started);
-      size.succeeded();
-      return { page, request };
-    } catch (error) {
-      ctx.ledger.cancel(points);
-      lastError = error;
-      if (!(error instanceof GitHubError)) throw error;
-      if (error.kind === 'primary_rate_limit') {
-        ctx.ledger.markExhausted(error.details.resetAt);
+  let request: R | undefined;
+  return pRetry(
+    async () => {
+      if (ctx.signal.aborted) throw new StopRequested('stop requested');
+      request = build(size.current);
+      const points = ctx.github.predictCost(request);
+      await reservePoints(ctx, points, onWait);
+      const started = ctx.clock.now();
+      try {
+        const page = await send(request);
+        ctx.ledger.settle(points, page.rateLimit, page.rateLimit.cost);
+        ctx.pageTimer.observe(ctx.clock.now() - started);
+        size.succeeded();
+        return { page, request };
+      } catch (error) {
+        ctx.ledger.cancel(points);
+        if (error instanceof GitHubError && error.kind === 'primary_rate_limit') {
+          ctx.ledger.markExhausted(error.details.resetAt);
+        }
         throw error;
       }
-      let wait: number;
-      if (error.kind === 'transient') {
-        size.shrink();
-        wait = backoffMs(attempt);
-      } else if (error.kind === 'secondary_rate_limit') {
-        wait = Math.max(error.details.retryAfterMs ?? 60_000, backoffMs(attempt));
-      } else {
-        throw error;
-      }
-      ctx.record({
-        severity: 'warning',
-        repository: `${request.owner}/${request.name}`,
-        kind: error.kind,
-        message: `${error.message} (attempt ${attempt + 1}, retrying in ${wait} ms with pages of ${size.current})`,
-      });
-      await ctx.clock.sleep(wait, ctx.signal);
-      await onWait?.(wait);
-    }
-  }
-  throw lastError;
+    },
+    {
+      retries: MAX_ATTEMPTS - 1,
+      minTimeout: 0,
+      maxTimeout: 0,
+      shouldRetry: ({ error }) => retryWait(error, 0) !== null,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        const attempt = attemptNumber - 1;
+        const wait = retryWait(error, attempt);
+        if (error instanceof GitHubError && error.kind === 'transient') size.shrink();
+        if (wait === null || retriesLeft === 0 || !request) return;
+        ctx.record({
+          severity: 'warning',
+          repository: `${request.owner}/${request.name}`,
+          kind: (error as GitHubError).kind,
+          message: `${error.message} (attempt ${attemptNumber}, retrying in ${wait} ms with pages of ${size.current})`,
+        });
+        await ctx.clock.sleep(wait, ctx.signal);
+        await onWait?.(wait);
+      },
+    },
+  );
 }

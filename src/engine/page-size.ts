@@ -1,30 +1,55 @@
-/** Adaptive window size: halve on timeouts and 5xx down to a floor, grow back after a run of successes. */
-export class AdaptivePageSize {
-  private size: number;
-  private streak = 0;
+/**
+ * The page-size rule: halve on timeouts and 5xx down to a floor, double back after a run of successes, never above
+ * the planned size. A heavier response risks GitHub's 10-second timeout, so a failure shrinks at once while growth
+ * waits for evidence.
+ */
+export interface PageSizeLimits {
+  max: number;
+  floor: number;
+  /** successes in a row before the size doubles */
+  growAfter: number;
+}
 
-  constructor(
-    private readonly max: number,
-    private readonly floor = Math.min(5, max),
-    private readonly growAfter = 3,
-  ) {
-    this.size = max;
+export interface PageSizeState {
+  size: number;
+  /** successes since the last change */
+  streak: number;
+}
+
+export type PageSizeEvent = 'succeeded' | 'failed';
+
+export function nextPageSize(
+  state: PageSizeState,
+  event: PageSizeEvent,
+  limits: PageSizeLimits,
+): PageSizeState {
+  if (event === 'failed') return { size: Math.max(limits.floor, Math.floor(state.size / 2)), streak: 0 };
+  const streak = state.streak + 1;
+  if (streak >= limits.growAfter && state.size < limits.max) {
+    return { size: Math.min(limits.max, state.size * 2), streak: 0 };
+  }
+  return { size: state.size, streak };
+}
+
+/** The rule's state for one walk or refresh. */
+export class AdaptivePageSize {
+  private state: PageSizeState;
+  private readonly limits: PageSizeLimits;
+
+  constructor(max: number, floor = Math.min(5, max), growAfter = 3) {
+    this.limits = { max, floor, growAfter };
+    this.state = { size: max, streak: 0 };
   }
 
   get current(): number {
-    return this.size;
+    return this.state.size;
   }
 
   shrink(): void {
-    this.size = Math.max(this.floor, Math.floor(this.size / 2));
-    this.streak = 0;
+    this.state = nextPageSize(this.state, 'failed', this.limits);
   }
 
   succeeded(): void {
-    this.streak++;
-    if (this.streak >= this.growAfter && this.size < this.max) {
-      this.size = Math.min(this.max, this.size * 2);
-      this.streak = 0;
-    }
+    this.state = nextPageSize(this.state, 'succeeded', this.limits);
   }
 }

@@ -1,36 +1,29 @@
 /**
- * The GitHub client the engine uses: @octokit/core with the throttling and retry plugins, configured so that
- * GitHub's own signals (secondary limits, transient failures) are honoured here while pacing against the primary
- * budget is left to the engine's planner. It never loads the GraphQL schema, keeping the action bundle small.
+ * The operations the engine asks of GitHub (budget, lookups, pages of pull requests), over the transport that
+ * carries them (transport.ts). Every pull-request request is built by `pullRequestWindowsQuery`, so fetching,
+ * refreshing and pricing a request before it is sent cannot disagree.
  */
-import { Octokit } from '@octokit/core';
-import { retry } from '@octokit/plugin-retry';
-import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
-import { RequestError } from '@octokit/request-error';
-// @ts-types="bottleneck"
-import Bottleneck from 'bottleneck/light.js';
 import type { FieldProfile } from '../domain/pull-request.ts';
 import { queryCost } from './cost.ts';
-import {
-  classifyResponse,
-  type FailureContext,
-  type GraphQLErrorEntry,
-  graphqlErrors,
-  toGitHubError,
-} from './errors.ts';
 import { mapPullRequestNodes } from './map.ts';
 import {
   LOOKUP_BATCH_SIZE,
   lookupAlias,
   OWNER_REPOSITORIES_QUERY,
-  pullRequestPageQuery,
-  pullRequestPageVariables,
+  pageRequestQuery,
+  pageRequestWindows,
+  pullRequestWindowsQuery,
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
   repositoryLookupVariables,
-  updatedPullRequestsQuery,
-  updatedPullRequestsVariables,
 } from './queries.ts';
+import {
+  createTransport,
+  type GitHubClientOptions,
+  type GitHubTransport,
+  type GraphQLCallOptions,
+  type GraphQLResult,
+} from './transport.ts';
 import {
   type GitHubClient,
   GitHubError,
@@ -42,181 +35,31 @@ import {
   type UpdatedPageRequest,
 } from './types.ts';
 
-export interface GitHubClientOptions {
-  token: string;
-  /** REST base: https://api.github.com, or https://host/api/v3 on GitHub Enterprise Server (GraphQL at /api/graphql) */
-  apiUrl?: string;
-  /** per attempt; default 30 s (GitHub itself gives up after 10 s) */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  /** transient failures (5xx, "Something went wrong", timeouts, resets) are retried at the same size this often */
-  retry?: { retries: number; minTimeoutMs?: number };
-  /**
-   * Secondary limits are waited out as GitHub says (retry-after) up to `maxRetries` times. The wait for a
-   * retry-after of N seconds is N × scaleWaitMs(1000) ms (the plugin scales linearly), so tests pass `() => 0`.
-   */
-  secondaryLimit?: { maxRetries: number; scaleWaitMs?: (ms: number) => number };
-  userAgent?: string;
-  /** GraphQL requests in flight at once for this client */
-  maxConcurrent?: number;
-}
-
-export interface GraphQLCallOptions {
-  action?: string;
-  repository?: string;
-  /** errors the caller handles itself (a lookup's missing repositories); any other error throws */
-  tolerate?: (error: GraphQLErrorEntry) => boolean;
-}
-
-export interface GraphQLResult<T> {
-  data: T;
-  /** only tolerated errors can appear here */
-  errors: GraphQLErrorEntry[];
-  headers: Record<string, string>;
-}
+export type { GitHubClientOptions, GraphQLCallOptions, GraphQLResult };
 
 export interface GitHubClientWithGraphQL extends GitHubClient {
-  graphql<T>(
-    query: string,
-    variables?: Record<string, unknown>,
-    options?: GraphQLCallOptions,
-  ): Promise<GraphQLResult<T>>;
+  graphql: GitHubTransport['graphql'];
 }
 
-const DEFAULT_API_URL = 'https://api.github.com';
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_CONCURRENT = 4;
 /** GHES with rate limiting disabled reports no budget; the planner then sees an effectively unlimited one. */
 const UNLIMITED = 1_000_000_000;
 
-/** GitHub's GraphQL endpoint for a REST base URL (github.com or GHES). */
-export function graphqlBaseUrl(apiUrl: string): string {
-  const trimmed = apiUrl.replace(/\/+$/, '');
-  return trimmed.endsWith('/api/v3') ? trimmed.slice(0, -'/v3'.length) : trimmed;
-}
-
-/**
- * A 200 response whose errors say "secondary rate limit" becomes a 403 RequestError here, the innermost layer, so
- * the throttling plugin waits it out exactly as it does for a 403 one.
- */
-function secondaryLimitAsError(octokit: Octokit): void {
-  octokit.hook.wrap('request', async (request, options) => {
-    const response = await request(options);
-    const errors = graphqlErrors(response.data);
-    const secondary = errors.find((error) => /secondary rate limit|abuse detection/i.test(error.message));
-    if (secondary) {
-      throw new RequestError(secondary.message, 403, { request: options, response });
-    }
-    return response;
-  });
-}
-
-const BackfillOctokit = Octokit.plugin(secondaryLimitAsError, retry, throttling);
-
 export function createGitHubClient(options: GitHubClientOptions): GitHubClientWithGraphQL {
-  const token = options.token;
-  const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
-  const graphqlBase = graphqlBaseUrl(apiUrl);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const baseFetch = options.fetch ?? globalThis.fetch;
-  const maxSecondaryRetries = options.secondaryLimit?.maxRetries ?? 2;
-  const scaleWaitMs = options.secondaryLimit?.scaleWaitMs ?? ((ms: number) => ms);
+  return createGitHubOperations(createTransport(options));
+}
 
-  // A fresh timeout per attempt: one signal shared by a request and its retries would already be spent.
-  const timedFetch: typeof fetch = (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return baseFetch(input, { ...init, signal });
-  };
-
-  const throttleOptions: ThrottlingOptions & { global: Bottleneck.Group } = {
-    // Unique id: the plugin's default groups are process-wide and keyed by id.
-    id: `progressive-backfill-${crypto.randomUUID()}`,
-    // By default every GraphQL request passes the `write` group: one at a time, 1 s apart (~3,600 pages/hour).
-    // GraphQL reads are not mutations; the engine's budget planner paces them, so `write` lets them through.
-    write: new Bottleneck.Group({ maxConcurrent: null, minTime: 0 }),
-    // The plugin runs every request in its `global` group (an option its types omit); ours bounds this client.
-    global: new Bottleneck.Group({
-      maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
-      minTime: 0,
-    }),
-    retryAfterBaseValue: scaleWaitMs(1000),
-    onSecondaryRateLimit: (_retryAfter, _request, _octokit, retryCount) => retryCount < maxSecondaryRetries,
-    // The primary budget is the engine's to manage: it pauses the repository until the reset.
-    onRateLimit: () => false,
-  };
-
-  const octokit = new BackfillOctokit({
-    baseUrl: apiUrl,
-    userAgent: options.userAgent ?? 'progressive-backfill',
-    request: { fetch: timedFetch },
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    retry: {
-      retries: options.retry?.retries ?? 1,
-      retryAfterBaseValue: options.retry?.minTimeoutMs ?? 1000,
-      // 429 is a rate limit, answered by the throttling plugin, not a transient failure.
-      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
-    },
-    throttle: throttleOptions,
-  });
-  octokit.hook.before('request', (requestOptions) => {
-    requestOptions.headers.authorization = `bearer ${token}`;
-  });
-
-  const context = (action: string, repository?: string): FailureContext => ({
-    action,
-    repository,
-    timeoutMs,
-  });
-
-  function redacted(error: GitHubError): GitHubError {
-    if (token === '') return error;
-    const leaks = error.message.includes(token) || safeStringify(error.details.cause).includes(token);
-    if (!leaks) return error;
-    return new GitHubError(error.kind, error.message.split(token).join('[redacted]'), {
-      status: error.details.status,
-      retryAfterMs: error.details.retryAfterMs,
-      resetAt: error.details.resetAt,
-    });
-  }
-
-  async function graphql<T>(
-    query: string,
-    variables: Record<string, unknown> = {},
-    callOptions: GraphQLCallOptions = {},
-  ): Promise<GraphQLResult<T>> {
-    const failure = context(callOptions.action ?? 'querying GitHub', callOptions.repository);
-    let response: Awaited<ReturnType<typeof octokit.request>>;
-    try {
-      response = await octokit.request('POST /graphql', { baseUrl: graphqlBase, query, variables });
-    } catch (error) {
-      throw redacted(toGitHubError(error, failure));
-    }
-    const headers = response.headers as Record<string, string>;
-    const body = response.data as { data?: T | null; errors?: unknown } | string;
-    if (typeof body !== 'object' || body === null) {
-      throw new GitHubError(
-        'transient',
-        `GitHub sent an unreadable response while ${failure.action} (HTTP ${response.status}); it will be retried.`,
-        { status: response.status },
-      );
-    }
-    const errors = graphqlErrors(body);
-    const blocking = errors.filter((error) => !callOptions.tolerate?.(error));
-    if (blocking.length > 0 || body.data === null || body.data === undefined) {
-      throw redacted(
-        classifyResponse({ status: response.status, headers, body: { ...body, errors: blocking } }, failure),
-      );
-    }
-    return { data: body.data, errors, headers };
-  }
+export function createGitHubOperations(transport: GitHubTransport): GitHubClientWithGraphQL {
+  const { graphql } = transport;
 
   async function rateLimit(): Promise<RateLimitState> {
     // REST /rate_limit is documented as free and reports the GraphQL budget. Where it is missing or odd (GHES
     // without rate limiting answers 404; proxies and look-alikes vary) the GraphQL rateLimit field answers instead.
     try {
-      const response = await octokit.request('GET /rate_limit');
-      const graphqlBudget = (response.data as { resources?: { graphql?: RestBudget } }).resources?.graphql;
+      const body = await transport.get<{ resources?: { graphql?: RestBudget } }>(
+        'GET /rate_limit',
+        'reading the rate limit',
+      );
+      const graphqlBudget = body.resources?.graphql;
       if (graphqlBudget) {
         return {
           limit: graphqlBudget.limit,
@@ -228,60 +71,76 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
         };
       }
     } catch (error) {
-      const classified = toGitHubError(error, context('reading the rate limit'));
-      if (classified.kind === 'auth') throw redacted(classified);
+      if (error instanceof GitHubError && error.kind === 'auth') throw error;
     }
     const { data, headers } = await graphql<{ rateLimit: GraphQLRateLimit | null }>(
       RATE_LIMIT_QUERY,
       {},
-      {
-        action: 'reading the rate limit',
-      },
+      { action: 'reading the rate limit' },
     );
     return rateLimitState(data.rateLimit, headers, 0);
   }
 
-  async function fetchPullRequests(request: PageRequest): Promise<PageResult> {
-    const query = pullRequestPageQuery(request.profile, {
-      forward: request.forward !== undefined,
-      backward: request.backward !== undefined,
-    });
-    const variables = pullRequestPageVariables(request);
+  /** Sends one pull-request request and reads each of its windows by key. */
+  async function fetchWindows(
+    request: PageRequest | UpdatedPageRequest,
+    action: string,
+  ): Promise<{
+    windows: Map<string, { window: PageWindow; skipped: number; totalCount: number }>;
+    rateLimit: RateLimitState;
+    predictedCost: number;
+  }> {
+    const windows = pageRequestWindows(request);
+    const { query, variables } = pullRequestWindowsQuery(request, request.profile, windows);
     const predictedCost = queryCost(query, variables).cost;
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql<PageData>(query, variables, {
-      action: `fetching pull requests of ${repository}`,
+      action: `${action} ${repository}`,
       repository,
     });
     const repo = requireRepository(data.repository, repository);
-    const forward = repo.forward ? pageWindow(repo.forward, request.profile, 'forward') : undefined;
-    const backward = repo.backward ? pageWindow(repo.backward, request.profile, 'backward') : undefined;
+    const read = new Map<string, { window: PageWindow; skipped: number; totalCount: number }>();
+    for (const window of windows) {
+      const connection = repo[window.key];
+      if (connection) {
+        read.set(window.key, {
+          ...pageWindow(connection, request.profile, window.direction),
+          totalCount: connection.totalCount,
+        });
+      }
+    }
     return {
-      totalCount: repo.forward?.totalCount ?? repo.backward?.totalCount ?? 0,
-      ...(forward && { forward: forward.window }),
-      ...(backward && { backward: backward.window }),
-      skippedNodes: (forward?.skipped ?? 0) + (backward?.skipped ?? 0),
+      windows: read,
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost,
     };
   }
 
-  async function fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult> {
-    const query = updatedPullRequestsQuery(request.profile);
-    const variables = updatedPullRequestsVariables(request);
-    const predictedCost = queryCost(query, variables).cost;
-    const repository = `${request.owner}/${request.name}`;
-    const { data, headers } = await graphql<PageData>(query, variables, {
-      action: `fetching recently updated pull requests of ${repository}`,
-      repository,
-    });
-    const repo = requireRepository(data.repository, repository);
-    const updated = repo.updated ? pageWindow(repo.updated, request.profile, 'forward') : undefined;
+  async function fetchPullRequests(request: PageRequest): Promise<PageResult> {
+    const { windows, rateLimit, predictedCost } = await fetchWindows(request, 'fetching pull requests of');
+    const forward = windows.get('forward');
+    const backward = windows.get('backward');
     return {
-      totalCount: repo.updated?.totalCount ?? 0,
+      totalCount: forward?.totalCount ?? backward?.totalCount ?? 0,
+      ...(forward && { forward: forward.window }),
+      ...(backward && { backward: backward.window }),
+      skippedNodes: (forward?.skipped ?? 0) + (backward?.skipped ?? 0),
+      rateLimit,
+      predictedCost,
+    };
+  }
+
+  async function fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult> {
+    const { windows, rateLimit, predictedCost } = await fetchWindows(
+      request,
+      'fetching recently updated pull requests of',
+    );
+    const updated = windows.get('updated');
+    return {
+      totalCount: updated?.totalCount ?? 0,
       ...(updated && { forward: updated.window }),
       skippedNodes: updated?.skipped ?? 0,
-      rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
+      rateLimit,
       predictedCost,
     };
   }
@@ -349,14 +208,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
   }
 
   function predictCost(request: PageRequest | UpdatedPageRequest): number {
-    if ('first' in request) {
-      return queryCost(updatedPullRequestsQuery(request.profile), updatedPullRequestsVariables(request)).cost;
-    }
-    const query = pullRequestPageQuery(request.profile, {
-      forward: request.forward !== undefined,
-      backward: request.backward !== undefined,
-    });
-    return queryCost(query, pullRequestPageVariables(request)).cost;
+    const { query, variables } = pageRequestQuery(request);
+    return queryCost(query, variables).cost;
   }
 
   return {
@@ -398,7 +251,7 @@ interface Connection {
 }
 
 interface PageData {
-  repository: { forward?: Connection; backward?: Connection; updated?: Connection } | null;
+  repository: Record<string, Connection | undefined> | null;
   rateLimit: GraphQLRateLimit | null;
 }
 
@@ -482,12 +335,4 @@ function rateLimitState(
     cost: predictedCost,
     nodeCount: 0,
   };
-}
-
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return '';
-  }
 }

@@ -1,13 +1,12 @@
 /**
  * Every GraphQL document the product sends, as plain strings built from a few pieces. Builders are pure so the
- * schema test can walk every combination and the cost model can price a request before it is sent.
+ * schema test can walk every combination and the cost model can price a request before it is sent. What is read of
+ * each pull request (the field profiles) lives in pull-request-fields.ts; this module shapes the requests.
  */
-import type { FieldProfile } from '../domain/pull-request.ts';
+import type { FieldProfile, PullRequestState } from '../domain/pull-request.ts';
+import { PULL_REQUEST_FRAGMENT_NAME, pullRequestFragment } from './pull-request-fields.ts';
+import type { PageRequest, UpdatedPageRequest } from './types.ts';
 
-/** Labels per pull request; the cost does not depend on it (labels has no nested connection), only the node count. */
-export const LABELS_PER_PULL_REQUEST = 20;
-/** Reviews and issue comments listed per pull request by the `full` profile. */
-export const FULL_PROFILE_ITEMS_PER_PULL_REQUEST = 20;
 /** Repositories per aliased lookup query: 100 count-only connections cost 1 point together. */
 export const LOOKUP_BATCH_SIZE = 100;
 export const OWNER_REPOSITORIES_PAGE_SIZE = 100;
@@ -15,166 +14,158 @@ export const MAX_PAGE_SIZE = 100;
 
 const RATE_LIMIT_SELECTION = 'rateLimit { cost remaining resetAt limit used nodeCount }';
 
-// EnterpriseUserAccount is the one Actor without a databaseId, hence no inline fragment for it.
-const AUTHOR_SELECTION = `author {
-      __typename
-      login
-      ... on User { databaseId }
-      ... on Bot { databaseId }
-      ... on Mannequin { databaseId }
-      ... on Organization { databaseId }
-    }`;
+/** The orders the product lists pull requests in: creation for the walk, last update for the refresh. */
+export type WindowOrder = 'CREATED_AT_ASC' | 'UPDATED_AT_DESC';
 
-// Only fullDatabaseId: PullRequest.databaseId is a 32-bit Int that GitHub deprecated (pull request ids have
-// outgrown it) and has announced it will remove.
-const CORE_FIELDS = `id
-    fullDatabaseId
-    number
-    title
-    body
-    state
-    isDraft
-    createdAt
-    updatedAt
-    closedAt
-    mergedAt
-    additions
-    deletions
-    changedFiles
-    baseRefName
-    headRefName
-    url
-    ${AUTHOR_SELECTION}`;
+/**
+ * One `pullRequests` connection of a request, without its position: the same shape always yields the same
+ * document text, so documents are cached and GitHub sees a handful of distinct queries.
+ */
+export interface WindowShape {
+  /** the connection's response key; its variables are named after it */
+  key: string;
+  /** forward reads `first/after` from the start of the order, backward reads `last/before` from its end */
+  direction: 'forward' | 'backward';
+  order: WindowOrder;
+  /** the states the window lists (GitHub's `states` argument); every state when absent */
+  states?: readonly PullRequestState[];
+}
 
-const LABELS_AND_DECISION = `labels(first: ${LABELS_PER_PULL_REQUEST}) { nodes { name } }
-    reviewDecision`;
+/** A window with its position: how many pull requests, from which cursor (null: from its end of the order). */
+export interface PullRequestWindow extends WindowShape {
+  size: number;
+  cursor: string | null;
+}
 
-// Count-only connections need no first/last on GitHub (like `stargazers { totalCount }`).
-const STANDARD_FIELDS = `${LABELS_AND_DECISION}
-    reviews { totalCount }
-    comments { totalCount }`;
+export interface BuiltQuery {
+  query: string;
+  variables: Record<string, unknown>;
+}
 
-const FULL_FIELDS = `${LABELS_AND_DECISION}
-    reviews(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } state submittedAt }
-    }
-    comments(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } createdAt body }
-    }`;
-
-const PROFILE_FIELDS: Record<FieldProfile, string> = {
-  core: CORE_FIELDS,
-  standard: `${CORE_FIELDS}\n    ${STANDARD_FIELDS}`,
-  full: `${CORE_FIELDS}\n    ${FULL_FIELDS}`,
+const ORDER_BY: Record<WindowOrder, string> = {
+  CREATED_AT_ASC: '{field: CREATED_AT, direction: ASC}',
+  UPDATED_AT_DESC: '{field: UPDATED_AT, direction: DESC}',
 };
 
-export const PULL_REQUEST_FRAGMENT_NAME = 'PullRequestFields';
+const WINDOW_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 
-export function pullRequestFragment(profile: FieldProfile): string {
-  return `fragment ${PULL_REQUEST_FRAGMENT_NAME} on PullRequest {\n    ${PROFILE_FIELDS[profile]}\n}`;
+function windowVariables(shape: WindowShape): { size: string; cursor: string } {
+  return shape.direction === 'forward'
+    ? { size: `${shape.key}First`, cursor: `${shape.key}After` }
+    : { size: `${shape.key}Last`, cursor: `${shape.key}Before` };
 }
 
-export interface WindowShape {
-  forward: boolean;
-  backward: boolean;
+function windowConnection(shape: WindowShape): string {
+  const { size, cursor } = windowVariables(shape);
+  const page =
+    shape.direction === 'forward'
+      ? `first: $${size}, after: $${cursor}`
+      : `last: $${size}, before: $${cursor}`;
+  const states = shape.states ? `, states: [${shape.states.join(', ')}]` : '';
+  const pageInfo = shape.direction === 'forward' ? 'endCursor hasNextPage' : 'startCursor hasPreviousPage';
+  return `${shape.key}: pullRequests(${page}${states}, orderBy: ${ORDER_BY[shape.order]}) {
+      totalCount
+      pageInfo { ${pageInfo} }
+      nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
+    }`;
 }
 
-const FORWARD_WINDOW = `forward: pullRequests(first: $first, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
-      totalCount
-      pageInfo { endCursor hasNextPage }
-      nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
-    }`;
+const documentCache = new Map<string, string>();
 
-const BACKWARD_WINDOW = `backward: pullRequests(last: $last, before: $before, orderBy: {field: CREATED_AT, direction: ASC}) {
-      totalCount
-      pageInfo { startCursor hasPreviousPage }
-      nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
-    }`;
-
-const pageQueryCache = new Map<string, string>();
-
-/** A CREATED_AT-ordered page with a forward window, a backward window, or both in one request. */
-export function pullRequestPageQuery(profile: FieldProfile, windows: WindowShape): string {
-  if (!windows.forward && !windows.backward) throw new RangeError('a page needs at least one window');
-  const key = `${profile}:${windows.forward}:${windows.backward}`;
-  let query = pageQueryCache.get(key);
+/** The document listing pull requests of one repository through the given windows, with the profile's fields. */
+export function pullRequestWindowsDocument(profile: FieldProfile, shapes: readonly WindowShape[]): string {
+  if (shapes.length === 0) throw new RangeError('a page needs at least one window');
+  const cacheKey = `${profile}|${shapes.map((s) => `${s.key}:${s.direction}:${s.order}:${s.states ?? ''}`).join('|')}`;
+  let query = documentCache.get(cacheKey);
   if (query === undefined) {
+    const keys = new Set<string>();
     const variables = ['$owner: String!', '$name: String!'];
-    const connections: string[] = [];
-    if (windows.forward) {
-      variables.push('$first: Int!', '$after: String');
-      connections.push(FORWARD_WINDOW);
+    for (const shape of shapes) {
+      if (!WINDOW_KEY.test(shape.key) || keys.has(shape.key)) {
+        throw new RangeError(`window keys must be distinct alphanumeric names, got "${shape.key}"`);
+      }
+      keys.add(shape.key);
+      const { size, cursor } = windowVariables(shape);
+      variables.push(`$${size}: Int!`, `$${cursor}: String`);
     }
-    if (windows.backward) {
-      variables.push('$last: Int!', '$before: String');
-      connections.push(BACKWARD_WINDOW);
-    }
-    query = `query PullRequestPage(${variables.join(', ')}) {
+    const name = shapes.every((s) => s.order === 'UPDATED_AT_DESC')
+      ? 'UpdatedPullRequests'
+      : 'PullRequestPage';
+    query = `query ${name}(${variables.join(', ')}) {
   repository(owner: $owner, name: $name) {
-    ${connections.join('\n    ')}
+    ${shapes.map(windowConnection).join('\n    ')}
   }
   ${RATE_LIMIT_SELECTION}
 }
 ${pullRequestFragment(profile)}`;
-    pageQueryCache.set(key, query);
+    documentCache.set(cacheKey, query);
   }
   return query;
 }
 
-export interface PageWindowsInput {
-  owner: string;
-  name: string;
-  forward?: { first: number; after: string | null };
-  backward?: { last: number; before: string | null };
+/**
+ * The one builder of pull-request requests: the walk, the refresh and the cost prediction all go through it, so
+ * what is priced is exactly what is sent.
+ */
+export function pullRequestWindowsQuery(
+  repository: { owner: string; name: string },
+  profile: FieldProfile,
+  windows: readonly PullRequestWindow[],
+): BuiltQuery {
+  const variables: Record<string, unknown> = { owner: repository.owner, name: repository.name };
+  for (const window of windows) {
+    assertPageSize(window.size);
+    const names = windowVariables(window);
+    variables[names.size] = window.size;
+    variables[names.cursor] = window.cursor;
+  }
+  return { query: pullRequestWindowsDocument(profile, windows), variables };
 }
 
-export function pullRequestPageVariables(request: PageWindowsInput): Record<string, unknown> {
-  const variables: Record<string, unknown> = { owner: request.owner, name: request.name };
+/** The windows of a walk page: forward from the oldest, backward from the newest, by creation time. */
+function walkWindows(request: PageRequest): PullRequestWindow[] {
+  const windows: PullRequestWindow[] = [];
   if (request.forward) {
-    assertPageSize(request.forward.first);
-    variables.first = request.forward.first;
-    variables.after = request.forward.after;
+    windows.push({
+      key: 'forward',
+      direction: 'forward',
+      order: 'CREATED_AT_ASC',
+      size: request.forward.first,
+      cursor: request.forward.after,
+    });
   }
   if (request.backward) {
-    assertPageSize(request.backward.last);
-    variables.last = request.backward.last;
-    variables.before = request.backward.before;
+    windows.push({
+      key: 'backward',
+      direction: 'backward',
+      order: 'CREATED_AT_ASC',
+      size: request.backward.last,
+      cursor: request.backward.before,
+    });
   }
-  return variables;
+  return windows;
 }
 
-const updatedQueryCache = new Map<FieldProfile, string>();
-
-/** Most recently updated first, for incremental refresh down to a watermark. */
-export function updatedPullRequestsQuery(profile: FieldProfile): string {
-  let query = updatedQueryCache.get(profile);
-  if (query === undefined) {
-    query = `query UpdatedPullRequests($owner: String!, $name: String!, $first: Int!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    updated: pullRequests(first: $first, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
-      totalCount
-      pageInfo { endCursor hasNextPage }
-      nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
-    }
-  }
-  ${RATE_LIMIT_SELECTION}
-}
-${pullRequestFragment(profile)}`;
-    updatedQueryCache.set(profile, query);
-  }
-  return query;
+/** The window of a refresh page: most recently updated first. */
+function refreshWindows(request: UpdatedPageRequest): PullRequestWindow[] {
+  return [
+    {
+      key: 'updated',
+      direction: 'forward',
+      order: 'UPDATED_AT_DESC',
+      size: request.first,
+      cursor: request.after,
+    },
+  ];
 }
 
-export function updatedPullRequestsVariables(request: {
-  owner: string;
-  name: string;
-  first: number;
-  after: string | null;
-}): Record<string, unknown> {
-  assertPageSize(request.first);
-  return { owner: request.owner, name: request.name, first: request.first, after: request.after };
+/** The windows of an engine's page request: a walk page or a refresh page. */
+export function pageRequestWindows(request: PageRequest | UpdatedPageRequest): PullRequestWindow[] {
+  return 'first' in request ? refreshWindows(request) : walkWindows(request);
+}
+
+export function pageRequestQuery(request: PageRequest | UpdatedPageRequest): BuiltQuery {
+  return pullRequestWindowsQuery(request, request.profile, pageRequestWindows(request));
 }
 
 /** Alias of the i-th repository in a lookup query; the response is keyed by it. */

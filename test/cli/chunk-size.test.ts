@@ -21,8 +21,9 @@ describe('--chunk-size', () => {
     const pages = env.sim.requests.filter((r) => r.operationName === 'PullRequestPage');
     expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(260 / 50));
     const sizes = pages
-      .flatMap((r) => [r.variables?.first, r.variables?.last])
-      .filter((n) => n !== undefined);
+      .flatMap((r) => Object.entries(r.variables ?? {}))
+      .filter(([name]) => /(First|Last)$/.test(name))
+      .map(([, size]) => size);
     expect(new Set(sizes)).toEqual(new Set([25]));
     const { rows } = await env.db.client.query(
       'select count(*)::int as n from progressive_backfill.pull_requests',

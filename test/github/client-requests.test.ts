@@ -99,10 +99,10 @@ describe('pull-request pages', () => {
     expect(sent.body.variables).toEqual({
       owner: 'octo',
       name: 'repo',
-      first: 2,
-      after: null,
-      last: 2,
-      before: null,
+      forwardFirst: 2,
+      forwardAfter: null,
+      backwardLast: 2,
+      backwardBefore: null,
     });
     expect(queryCost(sent.body.query!, sent.body.variables!).cost).toBe(result.predictedCost);
   });

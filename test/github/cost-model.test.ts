@@ -1,17 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELD_PROFILES, type FieldProfile } from '../../src/domain/pull-request.ts';
+import { CHILD_PAGE_SIZE } from '../../src/github/children-queries.ts';
 import { queryCost } from '../../src/github/cost.ts';
+import { LABELS_PER_PULL_REQUEST } from '../../src/github/pull-request-fields.ts';
 import {
-  FULL_PROFILE_ITEMS_PER_PULL_REQUEST,
-  LABELS_PER_PULL_REQUEST,
-  pullRequestPageQuery,
-  pullRequestPageVariables,
+  pageRequestQuery,
   repositoryLookupQuery,
   repositoryLookupVariables,
-  updatedPullRequestsQuery,
-  updatedPullRequestsVariables,
 } from '../../src/github/queries.ts';
+import type { PageRequest, UpdatedPageRequest } from '../../src/github/types.ts';
+
+const priced = (request: PageRequest | UpdatedPageRequest) => {
+  const { query, variables } = pageRequestQuery(request);
+  return queryCost(query, variables);
+};
 
 // The worked examples of GitHub's "Rate limits and query limits for the GraphQL API" page.
 describe("GitHub's documented examples", () => {
@@ -124,7 +127,7 @@ function expectedRequests(profile: FieldProfile, n: number): number {
 function expectedNodes(profile: FieldProfile, n: number): number {
   if (profile === 'core') return n;
   if (profile === 'standard') return n + n * LABELS_PER_PULL_REQUEST;
-  return n + n * LABELS_PER_PULL_REQUEST + 2 * n * FULL_PROFILE_ITEMS_PER_PULL_REQUEST;
+  return n + 3 * n * CHILD_PAGE_SIZE;
 }
 
 const points = (requests: number) => Math.max(1, Math.round(requests / 100));
@@ -136,11 +139,7 @@ describe('the product’s own queries, for every page size 1–100', () => {
   it('a forward-only page', () => {
     fc.assert(
       fc.property(profile, pageSize, cursor, (p, first, after) => {
-        const query = pullRequestPageQuery(p, { forward: true, backward: false });
-        const cost = queryCost(
-          query,
-          pullRequestPageVariables({ owner: 'o', name: 'n', forward: { first, after } }),
-        );
+        const cost = priced({ owner: 'o', name: 'n', profile: p, forward: { first, after } });
         expect(cost).toEqual({
           requests: expectedRequests(p, first),
           nodeCount: expectedNodes(p, first),
@@ -153,11 +152,7 @@ describe('the product’s own queries, for every page size 1–100', () => {
   it('a backward-only page', () => {
     fc.assert(
       fc.property(profile, pageSize, cursor, (p, last, before) => {
-        const query = pullRequestPageQuery(p, { forward: false, backward: true });
-        const cost = queryCost(
-          query,
-          pullRequestPageVariables({ owner: 'o', name: 'n', backward: { last, before } }),
-        );
+        const cost = priced({ owner: 'o', name: 'n', profile: p, backward: { last, before } });
         expect(cost.requests).toBe(expectedRequests(p, last));
         expect(cost.nodeCount).toBe(expectedNodes(p, last));
         expect(cost.cost).toBe(points(expectedRequests(p, last)));
@@ -168,15 +163,16 @@ describe('the product’s own queries, for every page size 1–100', () => {
   it('a two-window page costs the sum of its windows’ requests', () => {
     fc.assert(
       fc.property(profile, pageSize, pageSize, cursor, cursor, (p, first, last, after, before) => {
-        const query = pullRequestPageQuery(p, { forward: true, backward: true });
-        const variables = pullRequestPageVariables({
-          owner: 'o',
-          name: 'n',
-          forward: { first, after },
-          backward: { last, before },
-        });
         const requests = expectedRequests(p, first) + expectedRequests(p, last);
-        expect(queryCost(query, variables)).toEqual({
+        expect(
+          priced({
+            owner: 'o',
+            name: 'n',
+            profile: p,
+            forward: { first, after },
+            backward: { last, before },
+          }),
+        ).toEqual({
           requests,
           nodeCount: expectedNodes(p, first) + expectedNodes(p, last),
           cost: points(requests),
@@ -188,23 +184,15 @@ describe('the product’s own queries, for every page size 1–100', () => {
   it('two windows cost at most the two pages sent apart, give or take one point of rounding', () => {
     fc.assert(
       fc.property(profile, pageSize, pageSize, (p, first, last) => {
-        const two = queryCost(
-          pullRequestPageQuery(p, { forward: true, backward: true }),
-          pullRequestPageVariables({
-            owner: 'o',
-            name: 'n',
-            forward: { first, after: null },
-            backward: { last, before: null },
-          }),
-        ).cost;
-        const forward = queryCost(
-          pullRequestPageQuery(p, { forward: true, backward: false }),
-          pullRequestPageVariables({ owner: 'o', name: 'n', forward: { first, after: null } }),
-        ).cost;
-        const backward = queryCost(
-          pullRequestPageQuery(p, { forward: false, backward: true }),
-          pullRequestPageVariables({ owner: 'o', name: 'n', backward: { last, before: null } }),
-        ).cost;
+        const two = priced({
+          owner: 'o',
+          name: 'n',
+          profile: p,
+          forward: { first, after: null },
+          backward: { last, before: null },
+        }).cost;
+        const forward = priced({ owner: 'o', name: 'n', profile: p, forward: { first, after: null } }).cost;
+        const backward = priced({ owner: 'o', name: 'n', profile: p, backward: { last, before: null } }).cost;
         expect(two).toBeLessThanOrEqual(forward + backward + 1);
         if (p === 'core') expect(two).toBe(1);
       }),
@@ -214,10 +202,7 @@ describe('the product’s own queries, for every page size 1–100', () => {
   it('an incremental page costs what a forward window of the same size does', () => {
     fc.assert(
       fc.property(profile, pageSize, cursor, (p, first, after) => {
-        const incremental = queryCost(
-          updatedPullRequestsQuery(p),
-          updatedPullRequestsVariables({ owner: 'o', name: 'n', first, after }),
-        );
+        const incremental = priced({ owner: 'o', name: 'n', profile: p, first, after });
         expect(incremental.requests).toBe(expectedRequests(p, first));
         expect(incremental.cost).toBe(points(expectedRequests(p, first)));
       }),
@@ -228,12 +213,8 @@ describe('the product’s own queries, for every page size 1–100', () => {
     fc.assert(
       fc.property(profile, pageSize, pageSize, (p, a, b) => {
         const [small, large] = a <= b ? [a, b] : [b, a];
-        const query = pullRequestPageQuery(p, { forward: true, backward: false });
         const cost = (first: number) =>
-          queryCost(
-            query,
-            pullRequestPageVariables({ owner: 'o', name: 'n', forward: { first, after: null } }),
-          ).cost;
+          priced({ owner: 'o', name: 'n', profile: p, forward: { first, after: null } }).cost;
         expect(cost(small)).toBeLessThanOrEqual(cost(large));
       }),
     );

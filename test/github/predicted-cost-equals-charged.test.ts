@@ -10,13 +10,10 @@ import {
   LOOKUP_BATCH_SIZE,
   MAX_PAGE_SIZE,
   OWNER_REPOSITORIES_QUERY,
-  pullRequestPageQuery,
-  pullRequestPageVariables,
+  pageRequestQuery,
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
   repositoryLookupVariables,
-  updatedPullRequestsQuery,
-  updatedPullRequestsVariables,
 } from '../../src/github/queries.ts';
 import type { PageRequest, UpdatedPageRequest } from '../../src/github/types.ts';
 import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
@@ -74,13 +71,10 @@ describe('predicted cost equals the points charged', () => {
           const request: PageRequest = { owner: 'octo', name: 'costs', profile };
           if (shape !== 'backward') request.forward = { first: size, after: null };
           if (shape !== 'forward') request.backward = { last: size, before: null };
-          const query = pullRequestPageQuery(profile, {
-            forward: request.forward !== undefined,
-            backward: request.backward !== undefined,
-          });
+          const { query, variables } = pageRequestQuery(request);
           const predicted = client.predictCost(request);
-          expect(predicted).toBe(queryCost(query, pullRequestPageVariables(request)).cost);
-          return [predicted, await charged(query, pullRequestPageVariables(request))];
+          expect(predicted).toBe(queryCost(query, variables).cost);
+          return [predicted, await charged(query, variables)];
         });
         expect(mismatches(results)).toEqual([]);
       });
@@ -95,8 +89,8 @@ describe('predicted cost equals the points charged', () => {
           first: size,
           after: null,
         };
-        const variables = updatedPullRequestsVariables(request);
-        return [client.predictCost(request), await charged(updatedPullRequestsQuery(profile), variables)];
+        const { query, variables } = pageRequestQuery(request);
+        return [client.predictCost(request), await charged(query, variables)];
       });
       expect(mismatches(results)).toEqual([]);
     });

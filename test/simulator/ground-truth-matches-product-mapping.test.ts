@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_PROFILES, type PullRequestRecord } from '../../src/domain/pull-request.ts';
 import { mapPullRequestNodes } from '../../src/github/map.ts';
-import { pullRequestPageQuery, pullRequestPageVariables } from '../../src/github/queries.ts';
+import { pageRequestQuery } from '../../src/github/queries.ts';
 import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
 import { graphql } from './http.ts';
 
@@ -25,14 +25,14 @@ afterAll(() => sim.stop());
 describe('ground truth equals the product mapping of what the simulator serves', () => {
   for (const profile of FIELD_PROFILES) {
     it(`${profile} profile`, async () => {
-      const query = pullRequestPageQuery(profile, { forward: true, backward: false });
       const records: PullRequestRecord[] = [];
       let skipped = 0;
       let after: string | null = null;
       do {
-        const variables = pullRequestPageVariables({
+        const { query, variables } = pageRequestQuery({
           owner: 'octo',
           name: 'truth',
+          profile,
           forward: { first: 100, after },
         });
         const reply = await graphql(sim, query, variables);

@@ -21,7 +21,9 @@ const DEMO_PRS = 106_405;
 async function storedCount(dataDir: string): Promise<number> {
   const { db } = await openPglite(dataDir);
   try {
-    return (await db.query<{ n: number }>('select count(*)::int as n from pull_requests')).rows[0]!.n;
+    return (
+      await db.query<{ n: number }>('select count(*)::int as n from progressive_backfill.pull_requests')
+    ).rows[0]!.n;
   } finally {
     await db.close();
   }

@@ -14,7 +14,7 @@ export function logLine(event: EngineEvent): string | null {
       const p = event.plan;
       return (
         `Plan: ${event.candidates} ${event.candidates === 1 ? 'repository' : 'repositories'} to work on; ` +
-        `pages of ${p.pageSize} pull requests${p.windowsPerRequest === 2 ? ', two per request' : ''} ` +
+        `pages of ${p.pageSize} pull requests${p.windowsPerRequest > 1 ? `, up to ${p.windowsPerRequest} per request` : ''} ` +
         `(${p.pointsPerPage} points each), ${formatCount(p.pagesPlanned)} pages planned, ${p.concurrency} at once; ` +
         `${formatCount(p.remaining)} points left, ${formatCount(p.reserve)} kept in reserve, reset at ${p.resetAt}. ` +
         p.reason

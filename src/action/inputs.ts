@@ -4,9 +4,18 @@
  *
  * Reading goes through a getter so the rules can be exercised without the runner's environment.
  */
-import { FIELD_PROFILES, type FieldProfile } from '../domain/pull-request.ts';
+import type { FieldProfile } from '../domain/pull-request.ts';
 import { InvalidRepositorySpecError, parseRepositoryList } from '../domain/repository-spec.ts';
-import { ConfigError, parseDuration } from '../engine/options.ts';
+import {
+  ConfigError,
+  DEFAULTS,
+  parseBoolean,
+  parseDuration,
+  parseFieldProfile,
+  parseThreshold,
+  parseWholeSetting,
+  type RANGES,
+} from '../engine/options.ts';
 import type { RepositorySpec } from '../engine/types.ts';
 import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
 
@@ -38,8 +47,6 @@ export interface InputFallbacks {
   apiUrl?: string;
 }
 
-const DEFAULT_API_URL = 'https://api.github.com';
-
 /**
  * An unexpanded `${{ github.token }}`-style default means the caller ran the action outside a real runner
  * (local-action passes action.yml defaults through verbatim): treat it as not given.
@@ -48,46 +55,14 @@ function given(value: string): string {
   return /^\$\{\{.*\}\}$/s.test(value) ? '' : value;
 }
 
-function wholeNumber(get: InputGetter, name: string, min: number, max?: number): number | undefined {
+/** The input parsed by the engine's own rule, or the fallback when it was not given. */
+function optional<T>(get: InputGetter, name: string, parse: (text: string) => T, fallback: T): T {
   const raw = given(get(name));
-  if (raw === '') return undefined;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
-    const range = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
-    throw new ConfigError(name, `must be a whole number ${range}, got "${raw}"`);
-  }
-  return value;
+  return raw === '' ? fallback : parse(raw);
 }
 
-function requiredWholeNumber(get: InputGetter, name: string, min: number, fallback: number): number {
-  return wholeNumber(get, name, min) ?? fallback;
-}
-
-function share(get: InputGetter, name: string, fallback: number): number {
-  const raw = given(get(name));
-  if (raw === '') return fallback;
-  const value = /^(?:\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value > 0 && value <= 1)) {
-    throw new ConfigError(name, `must be a number above 0 and at most 1 (e.g. 0.8), got "${raw}"`);
-  }
-  return value;
-}
-
-/** YAML 1.2 core schema booleans, as @actions/core accepts them, with a message that names the input. */
-function boolean(get: InputGetter, name: string, fallback: boolean): boolean {
-  const raw = given(get(name));
-  if (raw === '') return fallback;
-  if (['true', 'True', 'TRUE'].includes(raw)) return true;
-  if (['false', 'False', 'FALSE'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
-}
-
-function fieldProfile(get: InputGetter): FieldProfile {
-  const raw = given(get('field-profile')) || 'core';
-  if (!(FIELD_PROFILES as readonly string[]).includes(raw)) {
-    throw new ConfigError('field-profile', `must be one of ${FIELD_PROFILES.join(', ')}, got "${raw}"`);
-  }
-  return raw as FieldProfile;
+function wholeNumber(get: InputGetter, name: string, key: keyof typeof RANGES): number | undefined {
+  return optional(get, name, (text) => parseWholeSetting(key, text), undefined);
 }
 
 function repositories(get: InputGetter, fallback: string | undefined): RepositorySpec[] {
@@ -136,7 +111,7 @@ function storeBackend(get: InputGetter): StoreBackend {
 
 function labels(get: InputGetter): string[] {
   const raw = given(get('issue-labels'));
-  const list = (raw === '' ? 'progressive-backfill,bug' : raw)
+  const list = (raw === '' ? DEFAULTS.issueLabels : raw)
     .split(/[,\n]/)
     .map((label) => label.trim())
     .filter((label) => label.length > 0);
@@ -153,23 +128,32 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
       'is empty: pass a token, e.g. the workflow token secrets.GITHUB_TOKEN',
     );
   }
-  const timeBudget = given(get('time-budget')) || '20m';
   const inputs: ActionInputs = {
     githubToken,
-    githubApiUrl: url(get, 'github-api-url', fallbacks.apiUrl || DEFAULT_API_URL),
+    githubApiUrl: url(get, 'github-api-url', fallbacks.apiUrl || DEFAULTS.githubApiUrl),
     store: storeBackend(get),
     repositories: repositories(get, fallbacks.repository),
-    completenessThreshold: share(get, 'completeness-threshold', 0.8),
-    minPrs: requiredWholeNumber(get, 'min-prs', 0, 100),
-    fieldProfile: fieldProfile(get),
-    timeBudgetMs: parseDuration(timeBudget, 'time-budget'),
-    dryRun: boolean(get, 'dry-run', false),
-    reportIssues: boolean(get, 'report-issues', true),
+    completenessThreshold: optional(
+      get,
+      'completeness-threshold',
+      parseThreshold,
+      DEFAULTS.completenessThreshold,
+    ),
+    minPrs: wholeNumber(get, 'min-prs', 'minPrs') ?? DEFAULTS.minPrs,
+    fieldProfile: optional<FieldProfile>(get, 'field-profile', parseFieldProfile, DEFAULTS.fieldProfile),
+    timeBudgetMs: parseDuration(given(get('time-budget')) || DEFAULTS.timeBudget.action, 'time-budget'),
+    dryRun: optional(get, 'dry-run', (text) => parseBoolean(text, 'dry-run'), DEFAULTS.dryRun),
+    reportIssues: optional(
+      get,
+      'report-issues',
+      (text) => parseBoolean(text, 'report-issues'),
+      DEFAULTS.reportIssues,
+    ),
     issueLabels: labels(get),
   };
-  const chunkSize = wholeNumber(get, 'chunk-size', 1, 100);
-  const maxChunks = wholeNumber(get, 'max-chunks', 1);
-  const reservePoints = wholeNumber(get, 'reserve-points', 0);
+  const chunkSize = wholeNumber(get, 'chunk-size', 'chunkSize');
+  const maxChunks = wholeNumber(get, 'max-chunks', 'maxChunks');
+  const reservePoints = wholeNumber(get, 'reserve-points', 'reservePoints');
   if (chunkSize !== undefined) inputs.chunkSize = chunkSize;
   if (maxChunks !== undefined) inputs.maxChunks = maxChunks;
   if (reservePoints !== undefined) inputs.reservePoints = reservePoints;

@@ -7,6 +7,7 @@
  * deleted repository in a list does not turn every scheduled run red.
  */
 import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
 import { redactSecrets } from '../domain/redact.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
@@ -110,9 +111,10 @@ async function reportIssues(
     return;
   }
   try {
+    const octokit = getOctokit(inputs.githubToken, { baseUrl: inputs.githubApiUrl });
     const reporter = createIssueReporter({
-      token: inputs.githubToken,
-      apiUrl: inputs.githubApiUrl,
+      request: (route, parameters) => octokit.request(route, parameters),
+      token: inputs.githubToken, // kept out of everything the issues say
       repository,
       labels: inputs.issueLabels,
       runUrl: context.runUrl,

@@ -29,7 +29,13 @@ export interface CliContext {
   err(line: string): void;
 }
 
-const SECRET_ENV = ['GITHUB_TOKEN', 'GH_TOKEN', 'SUPABASE_SERVICE_ROLE_KEY', 'PB_DATABASE_URL'];
+const SECRET_ENV = [
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'SUPABASE_SERVICE_ROLE_KEY',
+  'PB_DATABASE_URL',
+];
 
 /** The password of a connection URL, as written and decoded, so it is scrubbed even when quoted alone. */
 export function urlPasswords(url: string | undefined): string[] {

@@ -1,7 +1,7 @@
 /**
  * Strict value parsers for commander options. Each throws InvalidArgumentError, which commander reports with the
- * flag's name ("option '--chunk-size <n>' argument '25abc' is invalid. …"). Strict means the whole text must be the
- * value: `Number.parseInt('25abc')` is 25 and `Number('2.5e1')` is 25, so neither is used.
+ * flag's name ("option '--chunk-size <n>' argument '25abc' is invalid. …"). The engine's settings are parsed by
+ * the engine's own rules (engine/options.ts), so a flag accepts exactly what the action input and the tick accept.
  */
 import { InvalidArgumentError } from 'commander';
 import {
@@ -9,46 +9,38 @@ import {
   type ParsedRepositorySpec,
   parseRepositoryList,
 } from '../domain/repository-spec.ts';
-import { ConfigError, parseDuration } from '../engine/options.ts';
+import {
+  ConfigError,
+  parseDuration,
+  parseThreshold,
+  parseWholeNumber,
+  parseWholeSetting,
+  type RANGES,
+} from '../engine/options.ts';
 
-const DIGITS = /^\d+$/;
-const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
-
-/** A whole number in [min, max]; no sign, no decimals, no exponent, no trailing text. */
-export function integerIn(min: number, max: number = Number.MAX_SAFE_INTEGER, why = '') {
-  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-  return (text: string): number => {
-    const trimmed = text.trim();
-    const value = DIGITS.test(trimmed) ? Number(trimmed) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`must be a whole number ${range}${why}.`);
+/** A parser of the engine's options as commander wants it: commander names the flag, the reason follows. */
+function refusing<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new InvalidArgumentError(`${error.reason}.`);
+      throw error;
     }
-    return value;
   };
 }
 
-/** A ratio in (0, 1]; `80%` is accepted as 0.8 because people write thresholds both ways. */
-export function ratio(text: string): number {
-  const trimmed = text.trim();
-  const percent = trimmed.endsWith('%');
-  const digits = percent ? trimmed.slice(0, -1) : trimmed;
-  const value = DECIMAL.test(digits) ? Number(digits) / (percent ? 100 : 1) : Number.NaN;
-  if (!(value > 0 && value <= 1)) {
-    throw new InvalidArgumentError('must be a number above 0 and at most 1 (e.g. 0.8 or 80%).');
-  }
-  return value;
-}
+/** A whole number in [min, max]; no sign, no decimals, no exponent, no trailing text. */
+export const integerIn = (min: number, max?: number) =>
+  refusing((text) => parseWholeNumber(text, 'value', min, max));
 
-export function duration(text: string): number {
-  try {
-    return parseDuration(text, 'duration');
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new InvalidArgumentError('must be a duration such as 90s, 10m or 1h30m.');
-    }
-    throw error;
-  }
-}
+/** One of the engine's whole-number settings, in the engine's range for it. */
+export const wholeSetting = (key: keyof typeof RANGES) => refusing((text) => parseWholeSetting(key, text));
+
+/** A ratio in (0, 1], as `0.8` or `80%`. */
+export const ratio = refusing((text) => parseThreshold(text));
+
+export const duration = refusing((text) => parseDuration(text, 'duration'));
 
 /** Repeatable `--repo`: each occurrence may hold one spec or a comma/space separated list. */
 export function collectRepositories(

@@ -1,14 +1,19 @@
 /** Option groups several commands share: where the data lives, how to reach GitHub, how to print. */
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../engine/options.ts';
+import { ConfigError, DEFAULTS } from '../engine/options.ts';
 import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
-import { createGitHubClient } from '../github/client.ts';
+import {
+  createGitHubClientFor,
+  type GitHubAuth,
+  GitHubAuthError,
+  githubAuthFromEnv,
+} from '../github/auth-env.ts';
 import type { GitHubClient } from '../github/types.ts';
 import type { CliContext } from './context.ts';
 import { httpUrl, nonEmpty, postgresUrl } from './parsers.ts';
 
 export const DEFAULT_DATA_DIR = './.progressive-backfill/db';
-export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
@@ -52,7 +57,7 @@ export function addGitHubOptions(command: Command): Command {
   return command.addOption(
     new Option(
       '--github-api-url <url>',
-      `GitHub REST API base: ${DEFAULT_GITHUB_API_URL}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`,
+      `GitHub REST API base: ${DEFAULTS.githubApiUrl}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`,
     )
       .argParser(httpUrl)
       .helpGroup('GitHub:'),
@@ -98,24 +103,51 @@ function envValue(
   }
 }
 
-export function githubToken(ctx: CliContext): string {
-  const token = ctx.env.GITHUB_TOKEN?.trim() || ctx.env.GH_TOKEN?.trim();
-  if (!token) {
+/** A token (GITHUB_TOKEN, GH_TOKEN) or a GitHub App (GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY[_FILE]). */
+export function githubAuth(ctx: CliContext): GitHubAuth {
+  let auth: GitHubAuth | null;
+  try {
+    const keyFile = ctx.env.GITHUB_APP_PRIVATE_KEY_FILE?.trim();
+    auth = githubAuthFromEnv(
+      keyFile ? { ...ctx.env, GITHUB_APP_PRIVATE_KEY: readPrivateKey(keyFile) } : ctx.env,
+    );
+  } catch (error) {
+    if (error instanceof GitHubAuthError) throw new ConfigError(error.variable, error.message);
+    throw error;
+  }
+  if (!auth) {
     throw new ConfigError(
       'GITHUB_TOKEN',
       'no GitHub token: export GITHUB_TOKEN (or GH_TOKEN) with a token that can read the repositories ' +
-        '(a fine-grained token with "Pull requests: read", or `gh auth token`)',
+        '(a fine-grained token with "Pull requests: read", or `gh auth token`), or GITHUB_APP_ID and ' +
+        'GITHUB_APP_PRIVATE_KEY_FILE for a GitHub App',
     );
   }
-  return token;
+  if (auth.kind === 'app') ctx.secrets.push(auth.app.privateKey);
+  return auth;
+}
+
+function readPrivateKey(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'GITHUB_APP_PRIVATE_KEY_FILE',
+      `cannot read the GitHub App private key from ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
 }
 
 export function githubApiUrl(flags: GitHubFlags, ctx: CliContext): string {
   return (
-    flags.githubApiUrl ?? envValue(ctx, 'GITHUB_API_URL', httpUrl, 'github-api-url') ?? DEFAULT_GITHUB_API_URL
+    flags.githubApiUrl ?? envValue(ctx, 'GITHUB_API_URL', httpUrl, 'github-api-url') ?? DEFAULTS.githubApiUrl
   );
 }
 
 export function githubClient(flags: GitHubFlags, ctx: CliContext): GitHubClient {
-  return createGitHubClient({ token: githubToken(ctx), apiUrl: githubApiUrl(flags, ctx) });
+  // installation tokens are only known once issued: each joins the secrets output is scrubbed of
+  return createGitHubClientFor(githubAuth(ctx), {
+    apiUrl: githubApiUrl(flags, ctx),
+    onToken: (token) => ctx.secrets.push(token),
+  });
 }

@@ -1,45 +1,96 @@
+/**
+ * The engine's options, in one place: every default, and the parsing and validation of every value, for all the
+ * entry points (the action's inputs, the CLI's flags, the tick's JSON body). A value is accepted in the same forms
+ * wherever it is given (a threshold as `0.8` or `80%`, a duration as `90s` or `1h30m`), and refused with the same
+ * words, naming the setting as the user spelled it.
+ *
+ * No schema-validation library: the values arrive as text in three different containers, the accepted forms are
+ * our own (percentages, durations), and a dependency here would have to be mapped for Deno and bundled twice for a
+ * dozen lines of rules.
+ */
+import { FIELD_PROFILES, type FieldProfile } from '../domain/pull-request.ts';
 import type { BackfillOptions } from './types.ts';
+
+/** Every default of the engine and its entry points; action.yml and the README document these (a test checks). */
+export const DEFAULTS = {
+  completenessThreshold: 0.8,
+  minPrs: 100,
+  fieldProfile: 'core' as FieldProfile,
+  dryRun: false,
+  /** how long a chunk lease lasts before another worker may recover it */
+  leaseSeconds: 120,
+  /** pages one chunk lease covers before it is handed back */
+  pagesPerChunk: 25,
+  /** consecutive errors before a repository is paused, and for how long */
+  breakerThreshold: 5,
+  breakerCooldownMs: 15 * 60_000,
+  /** failures of one chunk before the contract gives up on it */
+  chunkMaxFailures: 5,
+  /** the recovery every run starts with: recoveries of one chunk before it is stalled, seconds past its lease */
+  runRecovery: { requeueLimit: 3, graceSeconds: 30 },
+  /** the `recover` command's, more patient since a person runs it while workers may still be finishing */
+  recoverCommand: { requeueLimit: 3, graceSeconds: 60 },
+  /**
+   * The time budget of each entry point: a workflow job (well under its timeout), a terminal session, and one
+   * edge-function tick (under Supabase's 150 s wall clock, with room to release the lease).
+   */
+  timeBudget: { action: '20m', cli: '6h', tick: '60s' },
+  githubApiUrl: 'https://api.github.com',
+  reportIssues: true,
+  issueLabels: 'progressive-backfill,bug',
+} as const;
 
 /** A setting that cannot work; entry points turn it into a clear message and a bad-input exit code. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
   constructor(
     readonly setting: string,
-    message: string,
+    /** what is wrong, without the setting's name: the CLI prints it after commander's own naming of the flag */
+    readonly reason: string,
   ) {
-    super(`${setting}: ${message}`);
+    super(`${setting}: ${reason}`);
   }
 }
 
-const isInt = (n: number) => Number.isInteger(n);
+const WHOLE = /^\d+$/;
+const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-export function validateOptions(o: BackfillOptions): void {
-  if (!(o.completenessThreshold > 0 && o.completenessThreshold <= 1)) {
-    throw new ConfigError(
-      'completeness-threshold',
-      `must be a number above 0 and at most 1, got ${o.completenessThreshold}`,
-    );
+/** A whole number in [min, max]: no sign, no decimals, no exponent, no trailing text (`25abc`, `2e1`, `2.5`). */
+export function parseWholeNumber(text: string, setting: string, min: number, max?: number): number {
+  const trimmed = text.trim();
+  const value = WHOLE.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new ConfigError(setting, `must be a whole number ${describeRange({ min, max })}, got "${text}"`);
   }
-  if (!isInt(o.minPrs) || o.minPrs < 0)
-    throw new ConfigError('min-prs', `must be a whole number ≥ 0, got ${o.minPrs}`);
-  if (o.chunkSize !== undefined && (!isInt(o.chunkSize) || o.chunkSize < 1 || o.chunkSize > 100)) {
-    throw new ConfigError(
-      'chunk-size',
-      `must be a whole number from 1 to 100 (GitHub's page limit), got ${o.chunkSize}`,
-    );
+  return value;
+}
+
+/** A share in (0, 1], written `0.8` or `80%`, since people write thresholds both ways. */
+export function parseThreshold(text: string, setting = 'completeness-threshold'): number {
+  const trimmed = text.trim();
+  const percent = trimmed.endsWith('%');
+  const digits = percent ? trimmed.slice(0, -1) : trimmed;
+  const value = DECIMAL.test(digits) ? Number(digits) / (percent ? 100 : 1) : Number.NaN;
+  if (!(value > 0 && value <= 1)) {
+    throw new ConfigError(setting, `must be a number above 0 and at most 1 (e.g. 0.8 or 80%), got "${text}"`);
   }
-  if (o.maxChunks !== undefined && (!isInt(o.maxChunks) || o.maxChunks < 1)) {
-    throw new ConfigError('max-chunks', `must be a whole number ≥ 1, got ${o.maxChunks}`);
+  return value;
+}
+
+export function parseFieldProfile(text: string, setting = 'field-profile'): FieldProfile {
+  const trimmed = text.trim();
+  if (!(FIELD_PROFILES as readonly string[]).includes(trimmed)) {
+    throw new ConfigError(setting, `must be one of ${FIELD_PROFILES.join(', ')}, got "${text}"`);
   }
-  if (o.reservePoints !== undefined && (!isInt(o.reservePoints) || o.reservePoints < 0)) {
-    throw new ConfigError('reserve-points', `must be a whole number ≥ 0, got ${o.reservePoints}`);
-  }
-  if (!(o.timeBudgetMs > 0) || !Number.isFinite(o.timeBudgetMs)) {
-    throw new ConfigError('time-budget', `must be a positive duration, got ${o.timeBudgetMs} ms`);
-  }
-  if (o.concurrency !== undefined && (!isInt(o.concurrency) || o.concurrency < 1 || o.concurrency > 32)) {
-    throw new ConfigError('concurrency', `must be a whole number from 1 to 32, got ${o.concurrency}`);
-  }
+  return trimmed as FieldProfile;
+}
+
+/** YAML 1.2 core schema booleans, as GitHub Actions writes them. */
+export function parseBoolean(text: string, setting: string): boolean {
+  const trimmed = text.trim();
+  if (['true', 'True', 'TRUE'].includes(trimmed)) return true;
+  if (['false', 'False', 'FALSE'].includes(trimmed)) return false;
+  throw new ConfigError(setting, `must be true or false, got "${text}"`);
 }
 
 /** `90s`, `10m`, `1h30m`, or plain milliseconds. */
@@ -58,4 +109,60 @@ export function parseDuration(text: string, setting: string): number {
     throw new ConfigError(setting, `"${text}" is not a duration: use e.g. 90s, 10m or 1h30m`);
   }
   return Math.round(total);
+}
+
+interface Range {
+  min: number;
+  max?: number;
+}
+
+/** The whole-number settings and their ranges; the parsers and validateOptions both read them. */
+export const RANGES = {
+  minPrs: { min: 0 },
+  /** GitHub's page limit */
+  chunkSize: { min: 1, max: 100 },
+  maxChunks: { min: 1 },
+  reservePoints: { min: 0 },
+  concurrency: { min: 1, max: 32 },
+} as const satisfies Record<string, Range>;
+
+const SETTING_NAMES: Record<keyof typeof RANGES, string> = {
+  minPrs: 'min-prs',
+  chunkSize: 'chunk-size',
+  maxChunks: 'max-chunks',
+  reservePoints: 'reserve-points',
+  concurrency: 'concurrency',
+};
+
+const describeRange = ({ min, max }: Range) =>
+  max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
+
+/** A whole-number setting read from text, in its range: `parseSetting('chunkSize', '25')`. */
+export function parseWholeSetting(key: keyof typeof RANGES, text: string): number {
+  const range: Range = RANGES[key];
+  return parseWholeNumber(text, SETTING_NAMES[key], range.min, range.max);
+}
+
+/** The ranges every entry point's options must be in, whichever way they were read. */
+export function validateOptions(o: BackfillOptions): void {
+  if (!(o.completenessThreshold > 0 && o.completenessThreshold <= 1)) {
+    throw new ConfigError(
+      'completeness-threshold',
+      `must be a number above 0 and at most 1, got ${o.completenessThreshold}`,
+    );
+  }
+  for (const key of Object.keys(RANGES) as (keyof typeof RANGES)[]) {
+    const value = o[key];
+    const range: Range = RANGES[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < range.min || (range.max !== undefined && value > range.max)) {
+      throw new ConfigError(
+        SETTING_NAMES[key],
+        `must be a whole number ${describeRange(range)}, got ${value}`,
+      );
+    }
+  }
+  if (!(o.timeBudgetMs > 0) || !Number.isFinite(o.timeBudgetMs)) {
+    throw new ConfigError('time-budget', `must be a positive duration, got ${o.timeBudgetMs} ms`);
+  }
 }

@@ -2,14 +2,14 @@
  * One run of the engine: select → plan from the budget → work through the candidates with bounded concurrency →
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
-import { GitHubError } from '../github/types.ts';
+import { GitHubError, type RateLimitState } from '../github/types.ts';
 import type { RepositoryCandidate } from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
 import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
 import { ErrorCollector } from './error-summary.ts';
-import { databaseLoadCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
-import { validateOptions } from './options.ts';
+import { databaseLoadCheck, type HealthCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
+import { DEFAULTS, validateOptions } from './options.ts';
 import { refreshRepository } from './refresh.ts';
 import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
 import { selectRepositories } from './select.ts';
@@ -70,7 +70,7 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   let runFailed = false;
   let queueLeft = 0;
   try {
-    if (!options.dryRun) await store.recoverStuckChunks({ requeueLimit: 3, graceSeconds: 30 });
+    if (!options.dryRun) await store.recoverStuckChunks(DEFAULTS.runRecovery);
     const rateLimit = await github.rateLimit();
     const selection = await selectRepositories(store, github, options);
     for (const fullName of selection.missing) {
@@ -94,21 +94,35 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
       reports.set(c.fullName, report);
     }
 
-    plan = planRun({
-      rateLimit,
-      shapes: pageShapes(github, options.fieldProfile),
-      candidates: candidates.length,
-      timeBudgetMs: options.timeBudgetMs,
-      pageLatencyMs: INITIAL_PAGE_ESTIMATE_MS,
-      now: clock.now(),
-      ...pick(options, ['reservePoints', 'chunkSize', 'maxChunks', 'concurrency']),
-    });
+    const shapes = pageShapes(github, options.fieldProfile);
+    const planFor = (budget: RateLimitState) =>
+      planRun({
+        rateLimit: budget,
+        shapes,
+        candidates: candidates.length,
+        timeBudgetMs: options.timeBudgetMs,
+        pageLatencyMs: INITIAL_PAGE_ESTIMATE_MS,
+        now: clock.now(),
+        ...pick(options, ['reservePoints', 'chunkSize', 'maxChunks', 'concurrency']),
+      });
+    plan = planFor(rateLimit);
     emit({ type: 'run.planned', plan, candidates: candidates.length });
 
     if (options.dryRun) {
       describeDryRun(candidates, reports, plan);
     } else {
       const ledger = new BudgetLedger(rateLimit, plan.reserve, plan.pagesPlanned);
+      const healthChecks = (budget: BudgetLedger) => [
+        rateLimitFloorCheck({
+          canAfford: () => !budget.exhausted(plan!.pointsPerPage),
+          resetsAt: () => budget.resetsAt(),
+          deadline,
+          clock,
+        }),
+        timeBudgetCheck({ deadline, clock, pageEstimateMs: () => pageTimer.ms }),
+        ...(store.databaseLoad ? [databaseLoadCheck(() => store.databaseLoad!())] : []),
+        ...(options.healthChecks ?? []),
+      ];
       const ctx: RunContext = {
         store,
         github,
@@ -121,33 +135,24 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
         runId,
         workerId: options.workerId,
         profile: options.fieldProfile,
-        leaseSeconds: options.leaseSeconds ?? 120,
-        pagesPerChunk: options.pagesPerChunk ?? 25,
-        breakerThreshold: options.breakerThreshold ?? 5,
-        breakerCooldownMs: options.breakerCooldownMs ?? 15 * 60_000,
+        leaseSeconds: options.leaseSeconds ?? DEFAULTS.leaseSeconds,
+        pagesPerChunk: options.pagesPerChunk ?? DEFAULTS.pagesPerChunk,
+        breakerThreshold: options.breakerThreshold ?? DEFAULTS.breakerThreshold,
+        breakerCooldownMs: options.breakerCooldownMs ?? DEFAULTS.breakerCooldownMs,
         deadline,
         pageTimer,
-        healthChecks: [
-          rateLimitFloorCheck({
-            canAfford: () => !ledger.exhausted(plan!.pointsPerPage),
-            resetsAt: () => ledger.resetsAt(),
-            deadline,
-            clock,
-          }),
-          timeBudgetCheck({ deadline, clock, pageEstimateMs: () => pageTimer.ms }),
-          ...(store.databaseLoad ? [databaseLoadCheck(() => store.databaseLoad!())] : []),
-          ...(options.healthChecks ?? []),
-        ],
+        healthChecks: healthChecks(ledger),
         stopReason,
         halt: (reason) => {
           haltReason ??= reason;
         },
         record,
       };
+      const contextFor = budgetContexts(ctx, planFor, healthChecks);
       const queue = [...candidates];
       const worker = async () => {
         for (let c = queue.shift(); c && stopReason() === null; c = queue.shift()) {
-          await processCandidate(ctx, c, reports.get(c.fullName)!, options);
+          await processCandidate(ctx, contextFor, c, reports.get(c.fullName)!, options);
         }
       };
       await Promise.all(Array.from({ length: plan.concurrency }, worker));
@@ -209,12 +214,43 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   return summary;
 }
 
-async function processCandidate(
+/**
+ * The run's context as one owner's repositories see it: the client and ledger of the budget they draw on. A token
+ * has one budget; each GitHub App installation has its own, planned from its own rate limit (so `max-chunks`
+ * bounds each installation's pages).
+ */
+function budgetContexts(
   ctx: RunContext,
+  planFor: (budget: RateLimitState) => Plan,
+  healthChecks: (ledger: BudgetLedger) => HealthCheck[],
+): (owner: string) => Promise<RunContext> {
+  const routed = ctx.github.budgetFor?.bind(ctx.github);
+  if (!routed) return async () => ctx;
+  const ledgers = new Map<string, Promise<BudgetLedger>>();
+  return async (owner) => {
+    const { key, github } = await routed(owner);
+    let ledger = ledgers.get(key);
+    if (!ledger) {
+      ledger = github.rateLimit().then((budget) => {
+        const plan = planFor(budget);
+        return new BudgetLedger(budget, plan.reserve, plan.pagesPlanned);
+      });
+      ledgers.set(key, ledger);
+      ledger.catch(() => ledgers.delete(key));
+    }
+    const own = await ledger;
+    return { ...ctx, github, ledger: own, healthChecks: healthChecks(own) };
+  };
+}
+
+async function processCandidate(
+  runCtx: RunContext,
+  contextFor: (owner: string) => Promise<RunContext>,
   c: RepositoryCandidate,
   report: RepositoryReport,
   options: BackfillOptions,
 ): Promise<void> {
+  let ctx = runCtx;
   const target: RepositoryTarget = {
     repositoryId: c.repositoryId,
     owner: c.owner,
@@ -230,6 +266,7 @@ async function processCandidate(
     total: c.prTotalCount,
   });
   try {
+    ctx = await contextFor(c.owner);
     let watermark = c.watermark;
     if (c.needsStart) {
       watermark = new Date(ctx.clock.now()).toISOString();

@@ -6,10 +6,17 @@
  * at most the page in flight, and the next tick carries on from the stored cursor.
  */
 
-import { FIELD_PROFILES, type FieldProfile } from '../domain/pull-request.ts';
+import type { FieldProfile } from '../domain/pull-request.ts';
 import { redactSecrets } from '../domain/redact.ts';
 import { InvalidRepositorySpecError, parseRepositorySpec } from '../domain/repository-spec.ts';
-import { ConfigError, validateOptions } from '../engine/options.ts';
+import {
+  ConfigError,
+  DEFAULTS,
+  parseDuration,
+  parseFieldProfile,
+  parseThreshold,
+  validateOptions,
+} from '../engine/options.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, Clock, EngineEvent, RepositorySpec } from '../engine/types.ts';
 import type { GitHubClient } from '../github/types.ts';
@@ -25,7 +32,7 @@ import {
 
 /** Supabase's wall-clock limit on the free plan (paid: 400 s); the default budget leaves more than half of it free. */
 export const EDGE_WALL_CLOCK_LIMIT_MS = 150_000;
-export const DEFAULT_TICK_BUDGET_MS = 60_000;
+export const DEFAULT_TICK_BUDGET_MS = parseDuration(DEFAULTS.timeBudget.tick, 'time-budget');
 /**
  * When the engine overruns its budget (a GitHub request that hangs), the tick aborts it here: the engine then
  * releases its lease and records the run as interrupted while the isolate is still alive to do so.
@@ -70,6 +77,18 @@ function optional<T>(input: Record<string, unknown>, key: string, type: string, 
   return value as T;
 }
 
+/** A string in the engine's accepted text form (`"80%"`, `"core"`), or a JSON value of the type itself. */
+function textOr<T>(input: Record<string, unknown>, key: string, parse: (text: string) => T, fallback: T): T {
+  const value = input[key];
+  if (typeof value !== 'string') return optional(input, key, typeof fallback, fallback);
+  try {
+    return parse(value);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new PayloadError(`${key} ${error.reason}`);
+    throw error;
+  }
+}
+
 function repositorySpecs(value: unknown): RepositorySpec[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) {
@@ -88,10 +107,6 @@ function parseTickRequest(body: unknown, maxBudgetMs: number): TickRequest {
     throw new PayloadError('the body must be a JSON object');
   }
   const input = body as Record<string, unknown>;
-  const fieldProfile = optional(input, 'fieldProfile', 'string', 'core');
-  if (!FIELD_PROFILES.includes(fieldProfile as FieldProfile)) {
-    throw new PayloadError(`fieldProfile must be one of ${FIELD_PROFILES.join(', ')}`);
-  }
   const maxChunks = optional<number | undefined>(input, 'maxChunks', 'number', undefined);
   const chunkSize = optional<number | undefined>(input, 'chunkSize', 'number', undefined);
   return {
@@ -99,10 +114,15 @@ function parseTickRequest(body: unknown, maxBudgetMs: number): TickRequest {
     budgetMs: Math.min(optional(input, 'budgetMs', 'number', maxBudgetMs), maxBudgetMs),
     repositories: repositorySpecs(input.repositories),
     force: optional(input, 'force', 'boolean', false),
-    fieldProfile: fieldProfile as FieldProfile,
-    dryRun: optional(input, 'dryRun', 'boolean', false),
-    completenessThreshold: optional(input, 'completenessThreshold', 'number', 0.8),
-    minPrs: optional(input, 'minPrs', 'number', 100),
+    fieldProfile: textOr<FieldProfile>(input, 'fieldProfile', parseFieldProfile, DEFAULTS.fieldProfile),
+    dryRun: optional(input, 'dryRun', 'boolean', DEFAULTS.dryRun),
+    completenessThreshold: textOr(
+      input,
+      'completenessThreshold',
+      parseThreshold,
+      DEFAULTS.completenessThreshold,
+    ),
+    minPrs: optional(input, 'minPrs', 'number', DEFAULTS.minPrs),
     ...(maxChunks === undefined ? {} : { maxChunks }),
     ...(chunkSize === undefined ? {} : { chunkSize }),
     background: optional(input, 'background', 'boolean', false),

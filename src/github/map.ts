@@ -2,15 +2,15 @@
  * GraphQL pull-request nodes → stored records. A node without the ids the store keys on is skipped and counted
  * rather than failing the page: one odd node must not stall a repository's backfill.
  */
-import {
-  ACTOR_TYPES,
-  type ActorType,
-  type CommentSummary,
-  type FieldProfile,
-  type PullRequestRecord,
-  type PullRequestState,
-  type ReviewSummary,
+import type {
+  CommentSummary,
+  FieldProfile,
+  PullRequestRecord,
+  PullRequestState,
+  ReviewSummary,
 } from '../domain/pull-request.ts';
+import { actorType, decimalId } from './map-children.ts';
+import { FULL_PROFILE_ITEMS_PER_PULL_REQUEST } from './pull-request-fields.ts';
 
 /** The response shape of the `PullRequestFields` fragment (all profiles; richer keys absent for `core`). */
 export interface GraphQLPullRequestNode {
@@ -104,18 +104,23 @@ export function mapPullRequestNode(node: unknown, profile: FieldProfile): PullRe
   record.comment_count = pr.comments?.totalCount ?? 0;
   if (profile === 'standard') return record;
 
-  record.reviews = (pr.reviews?.nodes ?? []).flatMap((review): ReviewSummary[] =>
-    review
-      ? [
-          {
-            author_login: review.author?.login ?? null,
-            state: review.state,
-            submitted_at: review.submittedAt ?? null,
-          },
-        ]
-      : [],
-  );
-  record.comments = (pr.comments?.nodes ?? []).flatMap((comment): CommentSummary[] =>
+  // The JSON summaries predate the reviews and comments tables; kept (first 20, drafts excluded) until they go.
+  const summarised = (pr.reviews?.nodes ?? []).filter((review) => review?.state !== 'PENDING');
+  record.reviews = summarised
+    .slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST)
+    .flatMap((review): ReviewSummary[] =>
+      review
+        ? [
+            {
+              author_login: review.author?.login ?? null,
+              state: review.state,
+              submitted_at: review.submittedAt ?? null,
+            },
+          ]
+        : [],
+    );
+  const comments = (pr.comments?.nodes ?? []).slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST);
+  record.comments = comments.flatMap((comment): CommentSummary[] =>
     comment
       ? [
           {
@@ -127,14 +132,4 @@ export function mapPullRequestNode(node: unknown, profile: FieldProfile): PullRe
       : [],
   );
   return record;
-}
-
-function decimalId(value: string | number | bigint | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  const text = String(value);
-  return /^[0-9]+$/.test(text) ? text : null;
-}
-
-function actorType(typename: string | undefined): ActorType | null {
-  return (ACTOR_TYPES as readonly string[]).includes(typename ?? '') ? (typename as ActorType) : null;
 }

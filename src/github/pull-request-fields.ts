@@ -3,20 +3,15 @@
  * shape of the requests that list pull requests (queries.ts), so the fields and the windows change independently.
  */
 import type { FieldProfile } from '../domain/pull-request.ts';
+import { ACTOR_IDENTITY, INLINE_CHILDREN_FIELDS } from './children-queries.ts';
 
 /** Labels per pull request; the cost does not depend on it (labels has no nested connection), only the node count. */
 export const LABELS_PER_PULL_REQUEST = 20;
-/** Reviews and issue comments listed per pull request by the `full` profile. */
+/** Reviews and issue comments kept in the legacy JSON summaries of the `full` profile. */
 export const FULL_PROFILE_ITEMS_PER_PULL_REQUEST = 20;
 
-// EnterpriseUserAccount is the one Actor without a databaseId, hence no inline fragment for it.
 const AUTHOR_SELECTION = `author {
-      __typename
-      login
-      ... on User { databaseId }
-      ... on Bot { databaseId }
-      ... on Mannequin { databaseId }
-      ... on Organization { databaseId }
+      ${ACTOR_IDENTITY}
     }`;
 
 // Only fullDatabaseId: PullRequest.databaseId is a 32-bit Int that GitHub deprecated (pull request ids have
@@ -48,20 +43,10 @@ const STANDARD_FIELDS = `${LABELS_AND_DECISION}
     reviews { totalCount }
     comments { totalCount }`;
 
-const FULL_FIELDS = `${LABELS_AND_DECISION}
-    reviews(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } state submittedAt }
-    }
-    comments(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } createdAt body }
-    }`;
-
 const PROFILE_FIELDS: Record<FieldProfile, string> = {
   core: CORE_FIELDS,
   standard: `${CORE_FIELDS}\n    ${STANDARD_FIELDS}`,
-  full: `${CORE_FIELDS}\n    ${FULL_FIELDS}`,
+  full: `${CORE_FIELDS}\n    ${INLINE_CHILDREN_FIELDS}`,
 };
 
 export const PULL_REQUEST_FRAGMENT_NAME = 'PullRequestFields';

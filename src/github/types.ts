@@ -86,6 +86,17 @@ export interface GitHubClient {
   fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult>;
   /** predicted point cost of a page request, before sending it */
   predictCost(request: PageRequest | UpdatedPageRequest): number;
+  /**
+   * The client and rate-limit budget an owner's repositories use. Absent for a token, whose one budget serves
+   * every owner; a GitHub App answers per installation, and each installation has its own budget.
+   */
+  budgetFor?(owner: string): Promise<GitHubBudget>;
+}
+
+export interface GitHubBudget {
+  /** the same key means the same budget */
+  key: string;
+  github: GitHubClient;
 }
 
 export type GitHubErrorKind =

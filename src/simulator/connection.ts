@@ -149,3 +149,23 @@ export function connection<T>(
     edges: () => nodes().map((node, i) => ({ cursor: cursorAt(window.start + i), node })),
   };
 }
+
+/** Pagination arguments of a resolver call. */
+export function pageArgs(args: Record<string, unknown>): PageArgs {
+  return {
+    first: args.first as number | null | undefined,
+    last: args.last as number | null | undefined,
+    after: args.after as string | null | undefined,
+    before: args.before as string | null | undefined,
+  };
+}
+
+/** A connection over a small in-memory list, offset cursors. */
+export function listConnection<T>(
+  items: readonly T[],
+  args: Record<string, unknown>,
+  toNode: (item: T) => unknown,
+) {
+  const window = arrayWindow(items.length, pageArgs(args));
+  return connection(items.length, window, (position) => toNode(items[position] as T), offsetCursor);
+}

@@ -7,6 +7,18 @@
  * is also databaseId order — exactly GitHub's CREATED_AT ordering "ties broken by id".
  */
 import type { ActorType, PullRequestState } from '../domain/pull-request.ts';
+import {
+  CHILD_CASES,
+  type ChildCase,
+  ChildIds,
+  type ChildSpan,
+  caseBody,
+  caseLabels,
+  completeComment,
+  completeReview,
+  type SimComment,
+  type SimReview,
+} from './children.ts';
 import { hashTuple, intBetween, pick, type Random, randomFor } from './random.ts';
 import {
   BOT_PACKAGES,
@@ -39,7 +51,11 @@ export interface RepositorySpec {
   changes?: RepositoryChanges;
   /** this many pull requests, spread evenly, have neither databaseId nor fullDatabaseId (default 0) */
   pullRequestsWithoutIds?: number;
+  /** the first pull requests carry the hard child cases of children.ts (CHILD_CASES); needs 5 or more PRs */
+  childCases?: boolean;
 }
+
+export type { SimComment, SimReview, SimReviewComment } from './children.ts';
 
 export interface DatasetOptions {
   seed: number;
@@ -62,22 +78,6 @@ export interface SimActor {
 export interface SimLabel {
   name: string;
   color: string;
-}
-
-export interface SimReview {
-  author: SimActor | null;
-  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
-  submittedAt: number | null;
-  createdAt: number;
-  body: string;
-  nodeId: string;
-}
-
-export interface SimComment {
-  author: SimActor | null;
-  createdAt: number;
-  body: string;
-  nodeId: string;
 }
 
 /** A pull request as the simulator currently holds it; timestamps are epoch seconds. */
@@ -144,6 +144,7 @@ interface StateOverride {
 const TWO_POW_31 = 2 ** 31;
 const DAY = 86_400;
 const MEMO_LIMIT = 512;
+const USER_NAMES = ['octo', 'dev', 'ana', 'li', 'muller', 'sam'] as const;
 const BOTS = [
   { login: 'dependabot', databaseId: 49_699_333 },
   { login: 'renovate', databaseId: 29_139_614 },
@@ -206,6 +207,9 @@ export class SimRepository {
   private readonly memo = new Map<number, SimPullRequest>();
   private readonly orderings = new Map<string, OrderedList>();
   private readonly withoutIds: Set<number>;
+  private readonly ids: ChildIds;
+  private readonly childOverrides = new Map<number, { reviews: SimReview[]; comments: SimComment[] }>();
+  private readonly childRounds = new Map<number, number>();
   private changeEvents = 0;
 
   constructor(
@@ -225,6 +229,12 @@ export class SimRepository {
     this.initialCount = spec.pullRequests;
     this.count = spec.pullRequests;
     this.databaseId = 100_000_000 + salt * 7_919;
+    this.ids = new ChildIds(seed, salt);
+    if (spec.childCases && spec.pullRequests < CHILD_CASES.length) {
+      throw new Error(
+        `childCases needs at least ${CHILD_CASES.length} pull requests in ${spec.owner}/${spec.name}`,
+      );
+    }
     this.nodeId = nodeId('R', 'repo', seed, salt);
     this.firstCreatedAt = historyEndsAt - (spec.pullRequests + 1) * spacing;
     this.createdAt = this.firstCreatedAt - 30 * DAY;
@@ -347,7 +357,58 @@ export class SimRepository {
       this.memo.set(index, generated);
     }
     const override = this.overrides.get(index);
-    return override ? { ...generated, ...override } : generated;
+    const children = this.childOverrides.get(index);
+    return override || children ? { ...generated, ...override, ...children } : generated;
+  }
+
+  /**
+   * People act on a pull request now: a new conversation comment, the first one edited, the last one deleted
+   * (when there are two or more), and a new review with a review comment. Its updatedAt moves, as on GitHub.
+   */
+  changeChildren(index: number, nowSec: number): void {
+    const pr = this.pullRequest(index);
+    const round = (this.childRounds.get(index) ?? 0) + 1;
+    if (round > 9) throw new Error(`pull request ${index} has changed too often for its id range`);
+    this.childRounds.set(index, round);
+    const at = Math.max(nowSec, pr.updatedAt + 1);
+    const span: ChildSpan = { from: at, to: at, editedBy: at };
+    const comments = pr.comments.map((comment, c) =>
+      c === 0 ? { ...comment, body: `${comment.body} (edited ✏️ ${round})`, updatedAt: at } : comment,
+    );
+    if (comments.length >= 2) comments.pop();
+    const newComment = completeComment(
+      this.ids,
+      index,
+      40_000 + round,
+      { author: this.actor('User', `newcomer-${round}`, round, 'U'), createdAt: at, body: `new ${round} 🆕` },
+      span,
+    );
+    const review = completeReview(
+      this.ids,
+      index,
+      240 + round,
+      {
+        author: this.actor('User', `reviewer-${round}`, round, 'U'),
+        state: 'COMMENTED',
+        submittedAt: at,
+        createdAt: at,
+        body: `review ${round}`,
+      },
+      span,
+      (random) => this.author(random),
+      [],
+      1,
+    );
+    this.childOverrides.set(index, { comments: [...comments, newComment], reviews: [...pr.reviews, review] });
+    const current = this.skeleton(index);
+    this.overrides.set(index, {
+      state: current.state,
+      isDraft: current.isDraft,
+      updatedAt: at,
+      closedAt: current.closedAt,
+      mergedAt: current.mergedAt,
+    });
+    this.version++;
   }
 
   private generate(index: number): SimPullRequest {
@@ -372,9 +433,15 @@ export class SimRepository {
       if (name !== undefined)
         labels.push({ name, color: (hashTuple(name) & 0xffffff).toString(16).padStart(6, '0') });
     }
-    const lastActivity = skeleton.closedAt ?? skeleton.updatedAt;
-    const reviews = this.reviews(random, index, skeleton.createdAt, lastActivity);
-    const comments = this.comments(random, index, skeleton.createdAt, lastActivity);
+    const hard = this.childCase(index);
+    if (hard?.labels !== undefined) labels.splice(0, labels.length, ...caseLabels(hard.labels));
+    const span: ChildSpan = {
+      from: skeleton.createdAt,
+      to: skeleton.closedAt ?? skeleton.updatedAt,
+      editedBy: skeleton.updatedAt,
+    };
+    const reviews = this.reviews(random, index, span, hard);
+    const comments = this.comments(random, index, span, hard);
     const reviewDecision = this.reviewDecision(random, skeleton.state);
     return {
       ...skeleton,
@@ -399,34 +466,38 @@ export class SimRepository {
     const roll = random();
     const k = intBetween(random, 0, Math.max(20, Math.min(5_000, Math.floor(this.initialCount / 10))));
     if (roll < 0.02) return null; // a deleted account: GitHub shows "ghost" but the API returns null
-    if (roll < 0.09) {
-      // GraphQL reports a GitHub App's login without REST's "[bot]" suffix
-      const bot = pick(random, BOTS);
-      return {
-        type: 'Bot',
-        login: bot.login,
-        databaseId: bot.databaseId,
-        nodeId: nodeId('BOT', bot.login),
-        url: `https://github.com/apps/${bot.login}`,
-      };
-    }
+    if (roll < 0.09) return this.botActor(pick(random, BOTS));
     if (roll < 0.095) return this.actor('Mannequin', `mannequin-${k}`, k, 'MQ');
     if (roll < 0.1) return this.actor('Organization', `org-${k}`, k, 'O');
-    if (roll < 0.105) {
-      return {
-        type: 'EnterpriseUserAccount',
-        login: `enterprise-user-${k}`,
-        databaseId: null,
-        nodeId: nodeId('EUA', k),
-        url: `https://github.com/enterprises/acme/people/enterprise-user-${k}`,
-      };
-    }
-    return this.actor(
-      'User',
-      `${pick(random, ['octo', 'dev', 'ana', 'li', 'müller', 'sam'])}-${k}`.replace('ü', 'u'),
-      k,
-      'U',
-    );
+    if (roll < 0.105) return this.enterpriseUser(k);
+    // The draw is kept so the stream stays put, but a login follows from the id alone: one account, one login.
+    pick(random, USER_NAMES);
+    return this.actor('User', `${USER_NAMES[k % USER_NAMES.length]}-${k}`, k, 'U');
+  }
+
+  private botActor(bot: (typeof BOTS)[number]): SimActor {
+    // GraphQL reports a GitHub App's login without REST's "[bot]" suffix
+    return {
+      type: 'Bot',
+      login: bot.login,
+      databaseId: bot.databaseId,
+      nodeId: nodeId('BOT', bot.login),
+      url: `https://github.com/apps/${bot.login}`,
+    };
+  }
+
+  private enterpriseUser(k: number): SimActor {
+    return {
+      type: 'EnterpriseUserAccount',
+      login: `enterprise-user-${k}`,
+      databaseId: null,
+      nodeId: nodeId('EUA', k),
+      url: `https://github.com/enterprises/acme/people/enterprise-user-${k}`,
+    };
+  }
+
+  private childCase(index: number): ChildCase | undefined {
+    return this.spec.childCases && !this.grownCreatedAt.has(index) ? CHILD_CASES[index] : undefined;
   }
 
   private actor(type: ActorType, login: string, k: number, prefix: string): SimActor {
@@ -439,9 +510,12 @@ export class SimRepository {
     };
   }
 
-  private reviews(random: Random, index: number, from: number, to: number): SimReview[] {
-    const count =
+  private reviews(random: Random, index: number, span: ChildSpan, hard: ChildCase | undefined): SimReview[] {
+    const { from, to } = span;
+    const drawnCount =
       random() < 0.01 ? intBetween(random, 100, 140) : random() < 0.4 ? 0 : intBetween(random, 1, 6);
+    const count = hard?.reviews ?? (hard?.everyAuthor ? 7 : drawnCount);
+    const threads: number[] = [];
     return Array.from({ length: count }, (_, r) => {
       const createdAt = from + Math.floor(((to - from) * (r + 1)) / (count + 1));
       const state = pick(random, [
@@ -451,27 +525,62 @@ export class SimRepository {
         'COMMENTED',
         'DISMISSED',
       ] as const);
-      const pending = random() < 0.01;
-      return {
-        author: this.author(random),
-        state: pending ? 'PENDING' : state,
+      const pending = hard?.everyAuthor ? r === count - 2 : random() < 0.01;
+      const drawnAuthor = this.author(random);
+      const drawnBody = random() < 0.5 ? '' : commentBody(random);
+      const drawn = {
+        author: hard?.everyAuthor ? this.everyAuthor(r) : drawnAuthor,
+        state: pending ? ('PENDING' as const) : state,
         submittedAt: pending ? null : createdAt,
         createdAt,
-        body: random() < 0.5 ? '' : commentBody(random),
-        nodeId: nodeId('PRR', this.seed, this.salt, index, r),
+        body: hard?.everyAuthor ? caseBody(random, r, index) : drawnBody,
       };
+      const comments = hard?.reviewComments !== undefined && r === 0 ? hard.reviewComments : undefined;
+      // a draft's comments are nobody else's to answer
+      const replyable = pending ? [] : threads;
+      return completeReview(this.ids, index, r, drawn, span, (rr) => this.author(rr), replyable, comments);
     });
   }
 
-  private comments(random: Random, index: number, from: number, to: number): SimComment[] {
-    const count =
+  private comments(
+    random: Random,
+    index: number,
+    span: ChildSpan,
+    hard: ChildCase | undefined,
+  ): SimComment[] {
+    const { from, to } = span;
+    const drawnCount =
       random() < 0.01 ? intBetween(random, 100, 150) : random() < 0.35 ? 0 : intBetween(random, 1, 10);
-    return Array.from({ length: count }, (_, c) => ({
-      author: this.author(random),
-      createdAt: from + Math.floor(((to - from) * (c + 1)) / (count + 1)),
-      body: commentBody(random),
-      nodeId: nodeId('IC', this.seed, this.salt, index, c),
-    }));
+    const count = hard?.comments ?? (hard?.everyAuthor ? 8 : drawnCount);
+    return Array.from({ length: count }, (_, c) => {
+      const drawnAuthor = this.author(random);
+      const drawnBody = commentBody(random);
+      const drawn = {
+        author: hard?.everyAuthor ? this.everyAuthor(c) : drawnAuthor,
+        createdAt: from + Math.floor(((to - from) * (c + 1)) / (count + 1)),
+        body: hard?.everyAuthor ? caseBody(random, c, index) : drawnBody,
+      };
+      return completeComment(this.ids, index, c, drawn, span);
+    });
+  }
+
+  /** Cycles through a ghost and every Actor type, for the every-author case. */
+  private everyAuthor(k: number): SimActor | null {
+    const random = randomFor(this.seed, this.salt, 'every-author', k);
+    switch (k % 6) {
+      case 0:
+        return null;
+      case 1:
+        return this.botActor(BOTS[k % BOTS.length] ?? BOTS[0]);
+      case 2:
+        return this.actor('Mannequin', `mannequin-${k}`, k, 'MQ');
+      case 3:
+        return this.actor('Organization', `org-${k}`, k, 'O');
+      case 4:
+        return this.enterpriseUser(k);
+      default:
+        return this.author(random) ?? this.actor('User', `octo-${k}`, k, 'U');
+    }
   }
 
   private reviewDecision(random: Random, state: PullRequestState): SimPullRequest['reviewDecision'] {

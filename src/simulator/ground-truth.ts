@@ -4,6 +4,7 @@
  * instead of comparing the mapping with itself. Only the page sizes the product asks for are shared.
  */
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+import { CHILD_PAGE_SIZE } from '../github/children-queries.ts';
 import {
   FULL_PROFILE_ITEMS_PER_PULL_REQUEST,
   LABELS_PER_PULL_REQUEST,
@@ -47,12 +48,14 @@ export function expectedRecord(pr: SimPullRequest, profile: FieldProfile): PullR
     field_profile: profile,
   };
   if (profile === 'core') return record;
-  record.labels = pr.labels.slice(0, LABELS_PER_PULL_REQUEST).map((label) => label.name);
+  const labelCap = profile === 'full' ? CHILD_PAGE_SIZE : LABELS_PER_PULL_REQUEST;
+  record.labels = pr.labels.slice(0, labelCap).map((label) => label.name);
   record.review_decision = pr.reviewDecision;
-  record.review_count = pr.reviews.length;
+  const reviews = pr.reviews.filter((review) => review.state !== 'PENDING');
+  record.review_count = reviews.length;
   record.comment_count = pr.comments.length;
   if (profile === 'standard') return record;
-  record.reviews = pr.reviews.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((review) => ({
+  record.reviews = reviews.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((review) => ({
     author_login: review.author?.login ?? null,
     state: review.state,
     submitted_at: iso(review.submittedAt),

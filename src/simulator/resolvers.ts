@@ -18,14 +18,8 @@ import {
   Kind,
 } from 'graphql';
 import type { PullRequestState } from '../domain/pull-request.ts';
-import {
-  arrayWindow,
-  connection,
-  offsetCursor,
-  type PageArgs,
-  sortedWindow,
-  sortKeyCursor,
-} from './connection.ts';
+import { createChildResolvers } from './children-resolvers.ts';
+import { connection, listConnection, pageArgs, sortedWindow, sortKeyCursor } from './connection.ts';
 import type { Dataset, OrderField, SimActor, SimPullRequest, SimRepository } from './dataset.ts';
 
 export interface RateLimitPayload {
@@ -87,20 +81,6 @@ function selects(info: GraphQLResolveInfo, names: string[]): boolean {
   return visit(info.fieldNodes);
 }
 
-function pageArgs(args: Args): PageArgs {
-  return {
-    first: args.first as number | null | undefined,
-    last: args.last as number | null | undefined,
-    after: args.after as string | null | undefined,
-    before: args.before as string | null | undefined,
-  };
-}
-
-function listConnection<T>(items: readonly T[], args: Args, toNode: (item: T) => unknown) {
-  const window = arrayWindow(items.length, pageArgs(args));
-  return connection(items.length, window, (position) => toNode(items[position] as T), offsetCursor);
-}
-
 function actorObject(actor: SimActor | null): Resolved | null {
   if (!actor) return null;
   const resourcePath = new URL(actor.url).pathname;
@@ -151,44 +131,18 @@ function pullRequestObject(
     permalink: pr.url,
     resourcePath: new URL(pr.url).pathname,
     reviewDecision: pr.reviewDecision,
-    totalCommentsCount: pr.comments.length,
     repository: () => repositoryObject(repository, context),
-    labels: (args: Args) =>
-      listConnection(pr.labels, args, (label) => ({
-        __typename: 'Label',
-        id: `LA_${label.name}`,
-        name: label.name,
-        color: label.color,
-      })),
-    reviews: (args: Args) => {
-      const states = args.states as string[] | null | undefined;
-      const author = args.author as string | null | undefined;
-      const reviews = pr.reviews.filter(
-        (review) =>
-          (!states || states.includes(review.state)) && (!author || review.author?.login === author),
-      );
-      return listConnection(reviews, args, (review) => ({
-        __typename: 'PullRequestReview',
-        id: review.nodeId,
-        author: actorObject(review.author),
-        state: review.state,
-        submittedAt: review.submittedAt === null ? null : isoSeconds(review.submittedAt),
-        createdAt: isoSeconds(review.createdAt),
-        body: review.body,
-        bodyText: review.body,
-      }));
-    },
-    comments: (args: Args) =>
-      listConnection(pr.comments, args, (comment) => ({
-        __typename: 'IssueComment',
-        id: comment.nodeId,
-        author: actorObject(comment.author),
-        createdAt: isoSeconds(comment.createdAt),
-        body: comment.body,
-        bodyText: comment.body,
-      })),
+    ...children.pullRequestChildren(repository, pr, context),
   };
 }
+
+const children = createChildResolvers({
+  isoSeconds,
+  actorObject,
+  int32: (value, context) => int32(value, context as ExecutionContext),
+  pullRequestObject: (repository, pr, context) =>
+    pullRequestObject(repository, pr, context as ExecutionContext),
+});
 
 function pullRequestConnection(
   repository: SimRepository,
@@ -291,6 +245,7 @@ export function rootValue(context: ExecutionContext): Resolved {
       }
       return repositoryObject(repository, context);
     },
+    node: ({ id }: Args) => children.nodeById(context.dataset.repositories, String(id), context),
     repositoryOwner: ({ login }: Args) => {
       const owner = ownerOf(String(login));
       return owner ? ownerObject(String(login), owner.repositories, context) : null;

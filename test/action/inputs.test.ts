@@ -31,7 +31,7 @@ describe('action inputs', () => {
   test('given values are parsed into their types', () => {
     const inputs = read({
       repositories: 'acme/widgets\nacme/*, other/thing',
-      'completeness-threshold': '0.95',
+      'completeness-threshold': '95%',
       'min-prs': '0',
       'field-profile': 'full',
       'chunk-size': '100',
@@ -69,7 +69,7 @@ describe('action inputs', () => {
     ['max-chunks', '0', 'max-chunks: must be a whole number of at least 1, got "0"'],
     ['min-prs', '-3', 'min-prs: must be a whole number of at least 0, got "-3"'],
     ['reserve-points', '1e3', 'reserve-points: must be a whole number of at least 0, got "1e3"'],
-    ['completeness-threshold', '80%', 'completeness-threshold: must be a number above 0 and at most 1'],
+    ['completeness-threshold', '180%', 'completeness-threshold: must be a number above 0 and at most 1'],
     ['completeness-threshold', '0', 'completeness-threshold: must be a number above 0 and at most 1'],
     ['field-profile', 'everything', 'field-profile: must be one of core, standard, full, got "everything"'],
     ['time-budget', '10 minutes', 'time-budget: "10 minutes" is not a duration'],

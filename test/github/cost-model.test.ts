@@ -1,11 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIELD_PROFILES, type FieldProfile } from '../../src/domain/pull-request.ts';
+import { CHILD_PAGE_SIZE } from '../../src/github/children-queries.ts';
 import { queryCost } from '../../src/github/cost.ts';
-import {
-  FULL_PROFILE_ITEMS_PER_PULL_REQUEST,
-  LABELS_PER_PULL_REQUEST,
-} from '../../src/github/pull-request-fields.ts';
+import { LABELS_PER_PULL_REQUEST } from '../../src/github/pull-request-fields.ts';
 import {
   pageRequestQuery,
   repositoryLookupQuery,
@@ -129,7 +127,7 @@ function expectedRequests(profile: FieldProfile, n: number): number {
 function expectedNodes(profile: FieldProfile, n: number): number {
   if (profile === 'core') return n;
   if (profile === 'standard') return n + n * LABELS_PER_PULL_REQUEST;
-  return n + n * LABELS_PER_PULL_REQUEST + 2 * n * FULL_PROFILE_ITEMS_PER_PULL_REQUEST;
+  return n + 3 * n * CHILD_PAGE_SIZE;
 }
 
 const points = (requests: number) => Math.max(1, Math.round(requests / 100));

@@ -1,6 +1,8 @@
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { FOLLOW_UP_KINDS } from '../../src/domain/children.ts';
 import { FIELD_PROFILES } from '../../src/domain/pull-request.ts';
+import { FOLLOW_UP_REQUESTS, followUpQuery } from '../../src/github/children-queries.ts';
 import {
   LOOKUP_BATCH_SIZE,
   OWNER_REPOSITORIES_QUERY,
@@ -45,6 +47,12 @@ const everyQuery: [string, string][] = [
   ['lookup of 7 repositories', repositoryLookupQuery(7)],
   [`lookup of ${LOOKUP_BATCH_SIZE} repositories`, repositoryLookupQuery(LOOKUP_BATCH_SIZE)],
   ['owner listing', OWNER_REPOSITORIES_QUERY],
+  ...FOLLOW_UP_KINDS.map((kind): [string, string] => [`follow-up ${kind}`, followUpQuery([kind])]),
+  ['follow-up of every kind at once', followUpQuery([...FOLLOW_UP_KINDS, ...FOLLOW_UP_KINDS])],
+  [
+    `follow-up of ${FOLLOW_UP_REQUESTS} connections`,
+    followUpQuery(Array.from({ length: FOLLOW_UP_REQUESTS }, (_, k) => FOLLOW_UP_KINDS[k % 4] ?? 'labels')),
+  ],
   ['rate limit', RATE_LIMIT_QUERY],
 ];
 

@@ -188,15 +188,37 @@ describe('the progressive-backfill workflow', () => {
   });
 });
 
-describe('the CI workflows', () => {
+describe('the CI gates', () => {
+  const ciRun = read('.ci/run');
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+  /** the shell commands of a script line, split at `&&` */
+  const commands = (line: string) => line.split('&&').map((command) => command.trim());
+
   it('runs the CI entry point on Node 20 and 24', () => {
     const [job] = Object.values(workflow('ci.yml').jobs);
     expect(job?.strategy?.matrix?.node).toEqual([20, 24]);
     expect(steps('ci.yml').some((step) => step.run?.includes('bash .ci/run'))).toBe(true);
   });
 
-  it('fails check-dist when the rebuilt dist/ differs from the commit', () => {
+  it('has .ci/run install from the lock file, then run exactly `npm run check`', () => {
+    const lines = ciRun.split('\n').filter((line) => /^npm /.test(line));
+    expect(lines).toEqual(['npm ci --no-audit --no-fund', 'npm run check']);
+  });
+
+  it('has `npm run check` gate on lint (biome ci), typecheck and the README test command', () => {
+    expect(commands(scripts.check ?? '')).toEqual(['biome ci .', 'npm run typecheck', 'npm test']);
+    expect(scripts.typecheck).toMatch(/^tsc --noEmit\b/);
+    expect(read('README.md')).toMatch(/^npm test\s+#/m);
+  });
+
+  it('has one script that builds dist/, the one check-dist runs', () => {
+    const builders = Object.entries(scripts).filter(([, line]) => line.includes('scripts/build.mjs'));
+    expect(builders.map(([name]) => name)).toEqual(['bundle']);
+  });
+
+  it('installs check-dist the way .ci/run does and fails it when the rebuilt dist/ differs from the commit', () => {
     const runs = steps('check-dist.yml').map((step) => step.run ?? '');
+    expect(runs).toContain('npm ci --no-audit --no-fund');
     expect(runs).toContain('npm run bundle');
     expect(runs.some((run) => run.includes('git diff --exit-code') && run.includes('dist/'))).toBe(true);
   });

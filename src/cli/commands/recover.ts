@@ -1,5 +1,6 @@
 /** `recover`: put chunks whose worker vanished back in the queue (or mark them stalled) and close dead runs. */
 import { Command, Option } from 'commander';
+import { DEFAULTS } from '../../engine/options.ts';
 import { ExitCode } from '../../entry/exit-codes.ts';
 import { openBackend } from '../../entry/open-store.ts';
 import type { CliContext } from '../context.ts';
@@ -21,12 +22,12 @@ export function recoverCommand(ctx: CliContext, done: (code: number) => void): C
     .addOption(
       new Option('--requeue-limit <n>', 'recoveries of one chunk before it is marked stalled')
         .argParser(integerIn(0, 1000))
-        .default(3),
+        .default(DEFAULTS.recoverCommand.requeueLimit),
     )
     .addOption(
       new Option('--grace-seconds <n>', 'seconds past lease expiry before a chunk counts as stuck')
         .argParser(integerIn(0, 86_400))
-        .default(60),
+        .default(DEFAULTS.recoverCommand.graceSeconds),
     );
   addDatabaseOptions(command);
   addJsonOption(command, 'the counts');

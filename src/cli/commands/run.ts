@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { FIELD_PROFILES, type FieldProfile } from '../../domain/pull-request.ts';
 import type { ParsedRepositorySpec } from '../../domain/repository-spec.ts';
-import { ConfigError, validateOptions } from '../../engine/options.ts';
+import { ConfigError, DEFAULTS, validateOptions } from '../../engine/options.ts';
 import { runBackfill } from '../../engine/run.ts';
 import type { BackfillOptions, RepositorySpec, RunSummary } from '../../engine/types.ts';
 import { exitCodeFor } from '../../entry/exit-codes.ts';
@@ -11,7 +11,14 @@ import { openBackend } from '../../entry/open-store.ts';
 import type { GitHubClient } from '../../github/types.ts';
 import type { Store } from '../../store/types.ts';
 import type { CliContext } from '../context.ts';
-import { collectIntegers, collectRepositories, duration, integerIn, ratio } from '../parsers.ts';
+import {
+  collectIntegers,
+  collectRepositories,
+  duration,
+  integerIn,
+  ratio,
+  wholeSetting,
+} from '../parsers.ts';
 import { createRenderer, printSummary, type RenderMode, renderMode } from '../render.ts';
 import {
   addDatabaseOptions,
@@ -22,8 +29,6 @@ import {
   githubClient,
   storeBackend,
 } from '../shared-options.ts';
-
-export const DEFAULT_TIME_BUDGET = '6h';
 
 export interface RunFlags extends DatabaseFlags, GitHubFlags {
   repo?: ParsedRepositorySpec[];
@@ -49,12 +54,12 @@ export function addBackfillOptions(command: Command): Command {
         '--chunk-size <n>',
         "pull requests per page request, 1-100 (GitHub's limit); default: planned from the budget",
       )
-        .argParser(integerIn(1, 100, " (GitHub's page limit)"))
+        .argParser(wholeSetting('chunkSize'))
         .helpGroup('Backfill:'),
     )
     .addOption(
       new Option('--max-chunks <n>', 'page requests this run at most; default: as many as the budget allows')
-        .argParser(integerIn(1))
+        .argParser(wholeSetting('maxChunks'))
         .helpGroup('Backfill:'),
     )
     .addOption(
@@ -63,18 +68,18 @@ export function addBackfillOptions(command: Command): Command {
         'columns to fetch: core (cheapest), standard (+labels, review counts), full (+reviews, comments)',
       )
         .choices(FIELD_PROFILES)
-        .default('core')
+        .default(DEFAULTS.fieldProfile)
         .helpGroup('Backfill:'),
     )
     .addOption(
       new Option('--time-budget <duration>', 'stop starting new pages after this long, e.g. 90s, 10m, 1h30m')
         .argParser(duration)
-        .default(duration(DEFAULT_TIME_BUDGET), DEFAULT_TIME_BUDGET)
+        .default(duration(DEFAULTS.timeBudget.cli), DEFAULTS.timeBudget.cli)
         .helpGroup('Backfill:'),
     )
     .addOption(
       new Option('--concurrency <n>', 'repositories worked on at once, 1-32; default: planned')
-        .argParser(integerIn(1, 32))
+        .argParser(wholeSetting('concurrency'))
         .helpGroup('Backfill:'),
     )
     .addOption(
@@ -82,7 +87,7 @@ export function addBackfillOptions(command: Command): Command {
         '--reserve-points <n>',
         'GraphQL points left untouched for other tools; default: 10% of the limit, at least 100',
       )
-        .argParser(integerIn(0))
+        .argParser(wholeSetting('reservePoints'))
         .helpGroup('Backfill:'),
     );
 }
@@ -115,13 +120,13 @@ export function runCommand(ctx: CliContext, done: (code: number) => void): Comma
         'without --repo: repositories stored below this share of their PRs are selected',
       )
         .argParser(ratio)
-        .default(0.8)
+        .default(DEFAULTS.completenessThreshold)
         .helpGroup('Selection:'),
     )
     .addOption(
       new Option('--min-prs <n>', 'without --repo: skip repositories with fewer pull requests than this')
-        .argParser(integerIn(0))
-        .default(100)
+        .argParser(wholeSetting('minPrs'))
+        .default(DEFAULTS.minPrs)
         .helpGroup('Selection:'),
     )
     .addOption(new Option('--dry-run', 'plan and report, write nothing').helpGroup('Backfill:'))

@@ -1,0 +1,96 @@
+/**
+ * The stored shape of a pull request's children: contributors, reviews and comments. Keys are the column names of
+ * the `contributors`, `reviews` and `comments` tables, so the store hands them to SQL as JSON without renaming.
+ *
+ * GitHub's database ids are decimal strings (they outgrow 2^31, and JSON numbers lose precision past 2^53).
+ * Issue comments and review comments live in different id spaces on GitHub, so a comment is identified by
+ * (kind, github_id), never by github_id alone.
+ */
+import type { ActorType } from './pull-request.ts';
+
+/** One GitHub account. EnterpriseUserAccount has no databaseId and is therefore never a contributor row. */
+export interface ContributorRecord {
+  github_id: string;
+  login: string;
+  type: ActorType;
+  avatar_url: string | null;
+  html_url: string | null;
+}
+
+/**
+ * PENDING reviews are drafts GitHub shows only to their author; they may be discarded at any time and never
+ * reach anyone else, so the product never stores them (a token's own draft would otherwise appear and vanish).
+ */
+export type StoredReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+
+export interface ReviewRecord {
+  github_id: string;
+  node_id: string;
+  pull_request_github_id: string;
+  author_github_id: string | null;
+  author_login: string | null;
+  author_type: ActorType | null;
+  state: StoredReviewState;
+  body: string;
+  submitted_at: string | null;
+  created_at: string;
+  updated_at: string;
+  commit_oid: string | null;
+}
+
+export type CommentKind = 'issue_comment' | 'review_comment';
+
+export interface CommentRecord {
+  kind: CommentKind;
+  github_id: string;
+  node_id: string;
+  pull_request_github_id: string;
+  author_github_id: string | null;
+  author_login: string | null;
+  author_type: ActorType | null;
+  body: string;
+  created_at: string;
+  updated_at: string;
+  /** review comments only (null for issue comments) */
+  review_github_id: string | null;
+  path: string | null;
+  /** null when the comment is outdated: the line it was written on is gone from the diff */
+  line: number | null;
+  original_line: number | null;
+  in_reply_to_github_id: string | null;
+}
+
+/** Labels past the first page of a pull request's labels, appended to `pull_requests.labels`. */
+export interface LabelPage {
+  pull_request_github_id: string;
+  names: string[];
+}
+
+/** Everything a page (or a follow-up page) brings besides pull-request rows. */
+export interface ChildRecords {
+  contributors: ContributorRecord[];
+  reviews: ReviewRecord[];
+  comments: CommentRecord[];
+  labels: LabelPage[];
+}
+
+export function emptyChildren(): ChildRecords {
+  return { contributors: [], reviews: [], comments: [], labels: [] };
+}
+
+export const FOLLOW_UP_KINDS = ['labels', 'reviews', 'comments', 'review_comments'] as const;
+export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
+
+/**
+ * A connection of one pull request (or of one review) that did not fit inline, and where its next page starts.
+ * Keyed by (kind, node_id): the pull request's node id, or the review's for `review_comments`.
+ */
+export interface FollowUpTask {
+  kind: FollowUpKind;
+  node_id: string;
+  pull_request_github_id: string;
+  /** review_comments only */
+  review_github_id: string | null;
+  /** null: from the start */
+  cursor: string | null;
+}

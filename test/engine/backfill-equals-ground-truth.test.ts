@@ -44,7 +44,7 @@ describe('a three-repository backfill', () => {
       expect(stored.length, `${r.name} row count`).toBe(expected.length);
       expect(stored, r.name).toEqual(expected);
     }
-  });
+  }, 180_000);
 
   test('the run is recorded with its totals, and each repository is completed', async () => {
     const { rows } = await env.db.client.query(

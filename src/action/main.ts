@@ -9,6 +9,7 @@
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { redactSecrets } from '../domain/redact.ts';
+import { ConfigError } from '../engine/options.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
 import { openBackend } from '../entry/open-store.ts';
@@ -49,6 +50,15 @@ function engineOptions(inputs: ActionInputs, context: RunnerContext): BackfillOp
   return options;
 }
 
+/** `repository-id` names tracked repositories; an id that is not tracked is bad input, found before any work. */
+async function addNamedByIds(inputs: ActionInputs, store: Store): Promise<void> {
+  for (const id of inputs.repositoryIds) {
+    const row = await store.getRepository({ id });
+    if (!row) throw new ConfigError('repository-id', `no tracked repository has id ${id}`);
+    inputs.repositories.push({ owner: row.owner, name: row.name });
+  }
+}
+
 /** A cancelled workflow gets SIGINT, then SIGTERM: finish the page in flight and hand the leases back. */
 function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
@@ -67,7 +77,12 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-async function backfill(inputs: ActionInputs, context: RunnerContext, store: Store): Promise<RunSummary> {
+async function backfill(
+  inputs: ActionInputs,
+  context: RunnerContext,
+  store: Store,
+  secrets: readonly string[],
+): Promise<RunSummary> {
   const github = createGitHubClient({ token: inputs.githubToken, apiUrl: inputs.githubApiUrl });
   const signals = stopOnSignals();
   try {
@@ -76,7 +91,7 @@ async function backfill(inputs: ActionInputs, context: RunnerContext, store: Sto
       github,
       signal: signals.signal,
       onEvent: (event) => {
-        const line = logLine(event);
+        const line = logLine(event, secrets);
         if (line !== null) core.info(line);
       },
     });
@@ -159,17 +174,18 @@ export async function run(): Promise<void> {
       apiUrl: context.apiUrl,
     });
     store = await core.group('Connect to the database', async () => {
-      const opened = await openBackend(inputs.store);
+      const opened = await openBackend(inputs.store, { secrets });
       core.info(
         inputs.store.kind === 'supabase'
-          ? `Supabase project ${inputs.store.supabaseUrl}`
+          ? redactSecrets(`Supabase project ${inputs.store.supabaseUrl}`, secrets)
           : 'Postgres database',
       );
       return opened;
     });
     const openedStore = store;
+    await addNamedByIds(inputs, openedStore);
     const raw = await core.group(inputs.dryRun ? 'Plan (dry run)' : 'Backfill', () =>
-      backfill(inputs, context, openedStore),
+      backfill(inputs, context, openedStore, secrets),
     );
     const summary = redactSummary(raw, secrets);
     await core.group('Outputs and job summary', () => publish(summary, context));

@@ -3,25 +3,19 @@
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
 import { GitHubError, type RateLimitState } from '../github/types.ts';
-import type { RepositoryCandidate } from '../store/types.ts';
+import type { RecoverResult, RepositoryCandidate } from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
 import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
 import { ErrorCollector } from './error-summary.ts';
 import { databaseLoadCheck, type HealthCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
 import { DEFAULTS, validateOptions } from './options.ts';
+import { recoverAndReport } from './recovery.ts';
 import { refreshRepository } from './refresh.ts';
 import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
+import { runOutcome } from './run-outcome.ts';
 import { selectRepositories } from './select.ts';
-import type {
-  BackfillOptions,
-  EngineDeps,
-  ErrorEntry,
-  Plan,
-  RepositoryReport,
-  RunOutcomeKind,
-  RunSummary,
-} from './types.ts';
+import type { BackfillOptions, EngineDeps, ErrorEntry, Plan, RepositoryReport, RunSummary } from './types.ts';
 
 const INITIAL_PAGE_ESTIMATE_MS = 1_500;
 
@@ -69,8 +63,10 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   let plan: Plan | null = null;
   let runFailed = false;
   let queueLeft = 0;
+  let recovery: RecoverResult | undefined;
+  let candidateCount: number | undefined;
   try {
-    if (!options.dryRun) await store.recoverStuckChunks(DEFAULTS.runRecovery);
+    if (!options.dryRun) recovery = await recoverAndReport(store, DEFAULTS.runRecovery, emit, record);
     const rateLimit = await github.rateLimit();
     const selection = await selectRepositories(store, github, options);
     for (const fullName of selection.missing) {
@@ -88,6 +84,7 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
       reports.set(s.fullName, report);
     }
     const candidates = selection.candidates;
+    candidateCount = candidates.length;
     for (const c of candidates) {
       const report = emptyReport(c.fullName, c.repositoryId > 0 ? c.repositoryId : null, 'skipped');
       fillCounts(report, c.storedPrCount, c.prTotalCount);
@@ -181,19 +178,13 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   }
 
   const repositories = [...reports.values()];
-  const unfinished =
-    queueLeft > 0 || repositories.some((r) => r.outcome === 'in_progress' || r.outcome === 'paused');
-  const reason = stopReason();
-  // A bad token stops everything, so it fails the run; any other stop with work left is an interruption.
-  const fatal = runFailed || errors.summary().critical.some((e) => e.kind === 'auth');
-  // Work left with no stop reason is waiting on a retry backoff or a pause: partial, never completed.
-  const outcome: RunOutcomeKind = fatal
-    ? 'failed'
-    : unfinished && reason !== null
-      ? 'interrupted'
-      : unfinished || errors.hasCritical()
-        ? 'partial'
-        : 'completed';
+  const { outcome, stopReason: reportedStop } = runOutcome({
+    runFailed,
+    criticalKinds: errors.summary().critical.map((e) => e.kind),
+    queueLeft,
+    repositoryOutcomes: repositories.map((r) => r.outcome),
+    stopReason: stopReason(),
+  });
   const summary: RunSummary = {
     runId,
     outcome,
@@ -205,7 +196,9 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
     errors: errors.summary(),
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
-    stopReason: unfinished ? reason : null,
+    stopReason: reportedStop,
+    ...(recovery ? { recovery } : {}),
+    ...(candidateCount === undefined ? {} : { candidates: candidateCount }),
   };
   if (runId !== null) {
     await store.finishRun({ runId, outcome, errorSummary: summary.errors });

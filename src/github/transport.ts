@@ -14,6 +14,7 @@ import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { RequestError } from '@octokit/request-error';
 // @ts-types="bottleneck"
 import Bottleneck from 'bottleneck/light.js';
+import { redactSecrets } from '../domain/redact.ts';
 import {
   classifyResponse,
   type FailureContext,
@@ -148,12 +149,16 @@ function createOctokit(options: GitHubClientOptions, apiUrl: string, timeoutMs: 
   return octokit;
 }
 
-/** An error whose message or cause carries a token is rebuilt without it (and without the cause). */
+/**
+ * The error as callers may log and store it: its message redacted (every token sent, and anything shaped like a
+ * credential), and rebuilt without its cause when that carries a token.
+ */
 function withoutTokens(error: GitHubError, tokens: Iterable<string>): GitHubError {
+  const known = [...tokens];
+  const message = redactSecrets(error.message, known);
   const cause = safeStringify(error.details.cause);
-  const leaked = [...tokens].filter((token) => error.message.includes(token) || cause.includes(token));
-  if (leaked.length === 0) return error;
-  const message = leaked.reduce((text, token) => text.split(token).join('[redacted]'), error.message);
+  const causeLeaks = known.some((token) => token !== '' && cause.includes(token));
+  if (message === error.message && !causeLeaks) return error;
   return new GitHubError(error.kind, message, {
     status: error.details.status,
     retryAfterMs: error.details.retryAfterMs,

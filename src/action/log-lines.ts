@@ -1,7 +1,7 @@
 /** The engine's events as one line of step log each; quiet events (healthy checks) give null. */
 import { redactSecrets } from '../domain/redact.ts';
 import type { EngineEvent } from '../engine/types.ts';
-import { formatCount, formatDuration, formatPercent, summaryLine } from '../entry/format.ts';
+import { formatCount, formatDuration, formatPercent, summaryLine } from '../shared-entry/format.ts';
 
 function ofTotal(stored: number, total: number | null): string {
   return `${formatCount(stored)}/${formatCount(total)} (${formatPercent(total ? Math.min(1, stored / total) : null)})`;

@@ -4,7 +4,7 @@
  */
 import { redactJson } from '../domain/redact.ts';
 import type { ErrorEntry, ErrorSummary, RepositoryReport, RunSummary } from '../engine/types.ts';
-import { formatCount, formatDuration, formatPercent, summaryLine } from '../entry/format.ts';
+import { formatCount, formatDuration, formatPercent, summaryLine } from '../shared-entry/format.ts';
 
 /** GitHub shows at most 10 annotations of each kind per step; the rest would be dropped silently. */
 export const MAX_ANNOTATIONS = 10;

@@ -6,9 +6,9 @@
  * so GitHub's redelivery of the same event (or an out-of-order older one) leaves a single, newest row.
  */
 import { redactSecrets } from '../domain/redact.ts';
+import { RestShapeError, restPullRequestToRecord, restRepository } from '../github/map-rest.ts';
 import type { Store } from '../store/types.ts';
 import { errorResponse, jsonResponse, PayloadError, parseJsonBody } from './http.ts';
-import { restPullRequestToRecord, restRepository } from './rest-pull-request.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
 
 export interface GitHubWebhookDeps {
@@ -50,7 +50,8 @@ export async function handleGitHubWebhook(request: Request, deps: GitHubWebhookD
     if (event === 'pull_request') return await storePullRequest(payload, deps.store);
     return jsonResponse(202, { event, ignored: true });
   } catch (error) {
-    if (error instanceof PayloadError) return errorResponse(400, error.message);
+    if (error instanceof PayloadError || error instanceof RestShapeError)
+      return errorResponse(400, error.message);
     // store errors: 500 makes GitHub mark the delivery failed so it can be redelivered; details stay in our logs
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     console.error(`github-webhook: storing the delivery failed: ${redactSecrets(detail, [deps.secret])}`);

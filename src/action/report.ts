@@ -4,7 +4,14 @@
  */
 import { redactJson } from '../domain/redact.ts';
 import type { ErrorEntry, ErrorSummary, RepositoryReport, RunSummary } from '../engine/types.ts';
-import { formatCount, formatDuration, formatPercent, summaryLine } from '../shared-entry/format.ts';
+import {
+  formatCount,
+  formatDuration,
+  formatPercent,
+  NOTHING_TO_BACKFILL,
+  recoveryLine,
+  summaryLine,
+} from '../shared-entry/format.ts';
 
 /** GitHub shows at most 10 annotations of each kind per step; the rest would be dropped silently. */
 export const MAX_ANNOTATIONS = 10;
@@ -202,6 +209,9 @@ export function jobSummaryMarkdown(summary: RunSummary, context: SummaryContext)
       '',
     );
   }
+  const recovery = recoveryLine(summary.recovery);
+  if (recovery) lines.push(`${recovery}.`, '');
+  if (summary.candidates === 0 && summary.outcome !== 'failed') lines.push(`${NOTHING_TO_BACKFILL}.`, '');
   if (summary.repositories.length > 0) {
     lines.push('### Repositories', '', ...repositoryTable(summary.repositories), '');
     const chart = completenessChart(summary.repositories);

@@ -3,13 +3,14 @@
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
 import { GitHubError, type RateLimitState } from '../github/types.ts';
-import type { RepositoryCandidate } from '../store/types.ts';
+import type { RecoverResult, RepositoryCandidate } from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
 import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
 import { ErrorCollector } from './error-summary.ts';
 import { databaseLoadCheck, type HealthCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
 import { DEFAULTS, validateOptions } from './options.ts';
+import { recoverAndReport } from './recovery.ts';
 import { refreshRepository } from './refresh.ts';
 import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
 import { runOutcome } from './run-outcome.ts';
@@ -62,8 +63,10 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   let plan: Plan | null = null;
   let runFailed = false;
   let queueLeft = 0;
+  let recovery: RecoverResult | undefined;
+  let candidateCount: number | undefined;
   try {
-    if (!options.dryRun) await store.recoverStuckChunks(DEFAULTS.runRecovery);
+    if (!options.dryRun) recovery = await recoverAndReport(store, DEFAULTS.runRecovery, emit, record);
     const rateLimit = await github.rateLimit();
     const selection = await selectRepositories(store, github, options);
     for (const fullName of selection.missing) {
@@ -81,6 +84,7 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
       reports.set(s.fullName, report);
     }
     const candidates = selection.candidates;
+    candidateCount = candidates.length;
     for (const c of candidates) {
       const report = emptyReport(c.fullName, c.repositoryId > 0 ? c.repositoryId : null, 'skipped');
       fillCounts(report, c.storedPrCount, c.prTotalCount);
@@ -193,6 +197,8 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
     stopReason: reportedStop,
+    ...(recovery ? { recovery } : {}),
+    ...(candidateCount === undefined ? {} : { candidates: candidateCount }),
   };
   if (runId !== null) {
     await store.finishRun({ runId, outcome, errorSummary: summary.errors });

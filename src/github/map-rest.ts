@@ -4,6 +4,7 @@
  * share the actor-type rule.
  */
 import type { PullRequestRecord } from '../domain/pull-request.ts';
+import { isGitHubOwner, isGitHubRepositoryName } from '../domain/repository-spec.ts';
 import { actorType } from './map-children.ts';
 
 /** A REST payload that is not the shape GitHub documents; the message names the offending field. */
@@ -61,11 +62,17 @@ function countOrZero(source: Json, key: string, path: string): number {
     : requiredInteger(source, key, path);
 }
 
-/** REST ids are JSON numbers; the record keeps them as decimal strings (they outgrow 2^53 in JSON elsewhere). */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+/**
+ * REST ids are JSON numbers; the record keeps them as decimal strings (they outgrow 2^53 in JSON elsewhere), within
+ * the bigint column they are stored in.
+ */
 function idString(source: Json, key: string, path: string): string {
   const value = field(source, key);
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  if (typeof value === 'string' && /^[1-9][0-9]*$/.test(value)) return value;
+  if (typeof value === 'string' && /^[1-9][0-9]{0,18}$/.test(value) && BigInt(value) <= MAX_BIGINT)
+    return value;
   throw new RestShapeError(`${path}.${key} must be a positive integer id`);
 }
 
@@ -146,14 +153,25 @@ export interface WebhookRepository {
   nodeId: string | null;
 }
 
+/** GitHub's global ids: `R_kgDO…`, or the legacy base64 form. */
+const NODE_ID = /^[A-Za-z0-9_=+/-]{1,200}$/;
+
 export function restRepository(repository: unknown): WebhookRepository {
   if (!isObject(repository)) throw new RestShapeError('repository must be an object');
   const owner = field(repository, 'owner');
   if (!isObject(owner)) throw new RestShapeError('repository.owner must be an object');
+  const login = requiredString(owner, 'login', 'repository.owner');
+  if (!isGitHubOwner(login)) throw new RestShapeError('repository.owner.login is not a GitHub account name');
+  const name = requiredString(repository, 'name', 'repository');
+  if (!isGitHubRepositoryName(name))
+    throw new RestShapeError('repository.name is not a GitHub repository name');
+  const nodeId = optionalString(repository, 'node_id', 'repository');
+  if (nodeId !== null && !NODE_ID.test(nodeId))
+    throw new RestShapeError('repository.node_id is not a GitHub node id');
   return {
-    owner: requiredString(owner, 'login', 'repository.owner'),
-    name: requiredString(repository, 'name', 'repository'),
+    owner: login,
+    name,
     githubId: field(repository, 'id') === undefined ? null : idString(repository, 'id', 'repository'),
-    nodeId: optionalString(repository, 'node_id', 'repository'),
+    nodeId,
   };
 }

@@ -8,7 +8,7 @@ import {
   NOTHING_TO_BACKFILL,
   recoveryLine,
   summaryLine,
-} from '../entry/format.ts';
+} from '../shared-entry/format.ts';
 
 function ofTotal(stored: number, total: number | null): string {
   return `${formatCount(stored)}/${formatCount(total)} (${formatPercent(total ? Math.min(1, stored / total) : null)})`;

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { EngineEvent, RunSummary } from '../engine/types.ts';
-import { SIGNAL_STOP_REASON } from '../entry/exit-codes.ts';
+import { SIGNAL_STOP_REASON } from '../shared-entry/exit-codes.ts';
 import {
   formatCount,
   formatDuration,
@@ -15,7 +15,7 @@ import {
   repositoryReportRow,
   summaryLine,
   textTable,
-} from '../entry/format.ts';
+} from '../shared-entry/format.ts';
 import type { CliContext } from './context.ts';
 
 export type RenderMode = 'bar' | 'lines' | 'json';

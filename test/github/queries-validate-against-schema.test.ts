@@ -11,7 +11,7 @@ import {
   repositoryLookupQuery,
   type WindowShape,
 } from '../../src/github/queries.ts';
-import { githubSchema } from '../../src/github/schema.ts';
+import { githubSchema } from '../../src/simulator/schema.ts';
 
 const forward: WindowShape = { key: 'forward', direction: 'forward', order: 'CREATED_AT_ASC' };
 const backward: WindowShape = { key: 'backward', direction: 'backward', order: 'CREATED_AT_ASC' };

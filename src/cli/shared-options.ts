@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ConfigError, DEFAULTS } from '../engine/options.ts';
-import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
 import {
   createGitHubClientFor,
   type GitHubAuth,
@@ -10,6 +9,7 @@ import {
   githubAuthFromEnv,
 } from '../github/auth-env.ts';
 import type { GitHubClient } from '../github/types.ts';
+import { chooseBackend, type StoreBackend } from '../shared-entry/open-store.ts';
 import type { CliContext } from './context.ts';
 import { httpUrl, nonEmpty, postgresUrl } from './parsers.ts';
 

@@ -1,8 +1,8 @@
 /** `recover`: put chunks whose worker vanished back in the queue (or mark them stalled) and close dead runs. */
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../../engine/options.ts';
-import { ExitCode } from '../../entry/exit-codes.ts';
-import { openBackend } from '../../entry/open-store.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
+import { openBackend } from '../../shared-entry/open-store.ts';
 import type { CliContext } from '../context.ts';
 import { integerIn } from '../parsers.ts';
 import { addDatabaseOptions, addJsonOption, type DatabaseFlags, storeBackend } from '../shared-options.ts';

@@ -1,8 +1,8 @@
 /** `status`: the progress table, one row per tracked repository. */
 import { Command } from 'commander';
-import { ExitCode } from '../../entry/exit-codes.ts';
-import { statusTable } from '../../entry/format.ts';
-import { openBackend } from '../../entry/open-store.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
+import { statusTable } from '../../shared-entry/format.ts';
+import { openBackend } from '../../shared-entry/open-store.ts';
 import type { CliContext } from '../context.ts';
 import { addDatabaseOptions, addJsonOption, type DatabaseFlags, storeBackend } from '../shared-options.ts';
 

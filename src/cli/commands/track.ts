@@ -2,9 +2,9 @@
 import { Command, Option } from 'commander';
 import type { ParsedRepositorySpec } from '../../domain/repository-spec.ts';
 import { expandSpecs, lookUp, track } from '../../engine/select.ts';
-import { ExitCode } from '../../entry/exit-codes.ts';
-import { formatCount, textTable } from '../../entry/format.ts';
-import { openBackend } from '../../entry/open-store.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
+import { formatCount, textTable } from '../../shared-entry/format.ts';
+import { openBackend } from '../../shared-entry/open-store.ts';
 import type { RepositoryRow } from '../../store/types.ts';
 import type { CliContext } from '../context.ts';
 import { collectRepositories, integerIn } from '../parsers.ts';

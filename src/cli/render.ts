@@ -48,7 +48,7 @@ function eventLine(event: EngineEvent): string | null {
       if (event.candidates === 0) return NOTHING_TO_BACKFILL;
       return (
         `plan: ${event.candidates} repositor${event.candidates === 1 ? 'y' : 'ies'} to work on, ` +
-        `pages of ${p.pageSize}${p.windowsPerRequest === 2 ? '×2' : ''} PRs, up to ${formatCount(p.pagesPlanned)} pages ` +
+        `pages of ${p.pageSize}${p.windowsPerRequest > 1 ? `×${p.windowsPerRequest}` : ''} PRs, up to ${formatCount(p.pagesPlanned)} pages ` +
         `(${p.pointsPerPage} points each, ${formatCount(p.remaining)} points left until ${p.resetAt}), ` +
         `${p.concurrency} at once`
       );

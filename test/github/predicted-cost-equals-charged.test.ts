@@ -68,9 +68,11 @@ describe('predicted cost equals the points charged', () => {
     for (const shape of ['forward', 'backward', 'both'] as const) {
       it(`${profile} page, ${shape === 'both' ? 'two windows' : `one ${shape} window`}, sizes 1-100`, async () => {
         const results = await overSizes(SIZES, async (size) => {
-          const request: PageRequest = { owner: 'octo', name: 'costs', profile };
-          if (shape !== 'backward') request.forward = { first: size, after: null };
-          if (shape !== 'forward') request.backward = { last: size, before: null };
+          const request: PageRequest = { owner: 'octo', name: 'costs', profile, windows: [] };
+          if (shape !== 'backward')
+            request.windows.push({ key: 'forward', direction: 'forward', size, cursor: null });
+          if (shape !== 'forward')
+            request.windows.push({ key: 'backward', direction: 'backward', size, cursor: null });
           const { query, variables } = pageRequestQuery(request);
           const predicted = client.predictCost(request);
           expect(predicted).toBe(queryCost(query, variables).cost);

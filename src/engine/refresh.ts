@@ -4,6 +4,7 @@
  */
 import type { RunContext } from './context.ts';
 import { fetchWithRetry } from './fetch-page.ts';
+import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryTarget } from './repository-worker.ts';
 import type { RepositoryReport } from './types.ts';
@@ -21,6 +22,7 @@ export async function refreshRepository(
   const size = new AdaptivePageSize(100);
   let after: string | null = null;
   let newest: string | null = null;
+  if (ctx.profile === 'full') await drainFollowUps(ctx, target, null, false, report);
   while (ctx.stopReason() === null) {
     const { page } = await fetchWithRetry(
       ctx,
@@ -38,7 +40,10 @@ export async function refreshRepository(
       prs: fresh,
       pointsSpent: page.rateLimit.cost,
       newWatermark: reachedWatermark ? newest : null,
+      children: pageChildren(page, fresh),
     });
+    // the children of pull requests that changed: new and edited reviews and comments, deleted ones removed
+    if (page.children) await drainFollowUps(ctx, target, null, false, report);
     report.prsWritten += result.inserted + result.updated;
     report.pointsSpent += page.rateLimit.cost;
     report.pages++;

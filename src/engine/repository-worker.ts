@@ -7,6 +7,7 @@ import { GitHubError, type PageResult } from '../github/types.ts';
 import { type ChunkLease, StoreError } from '../store/types.ts';
 import type { RunContext } from './context.ts';
 import { BudgetExhausted, fetchWithRetry, StopRequested } from './fetch-page.ts';
+import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { runHealthChecks } from './health.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryReport } from './types.ts';
@@ -112,8 +113,12 @@ async function runChunk(
       heartbeat,
     ).then(({ page }) => ({ page, cursor: from }));
 
-  let inFlight: Promise<Fetched> | null = fetchNext(cursor);
+  const held = { chunkId: lease.chunkId, fencingToken: token };
+  let inFlight: Promise<Fetched> | null = null;
   try {
+    // Follow-ups a previous holder of the chunk left queued (a crash, a stop) come first.
+    if (lease.fieldProfile === 'full') await drainFollowUps(ctx, target, held, false, report, heartbeat);
+    inFlight = fetchNext(cursor);
     while (inFlight) {
       const started = ctx.clock.now();
       const { page } = await inFlight;
@@ -131,6 +136,7 @@ async function runChunk(
         githubTotalCount: page.totalCount,
         done: step.done,
         leaseSeconds: ctx.leaseSeconds,
+        children: pageChildren(page, step.prs),
       });
       pages++;
       // Overlap: the next request goes out while this page commits; its cursor is known from the response.
@@ -167,7 +173,15 @@ async function runChunk(
           chunkId: lease.chunkId,
         });
       }
-      if (step.done) return { end: 'done' };
+      // With follow-ups queued, the walk's last page leaves the backfill open; the drain that empties them closes it.
+      const walkOpen = step.done && result.completed === false;
+      const followed = page.children
+        ? await drainFollowUps(ctx, target, held, walkOpen, report, heartbeat)
+        : null;
+      if (step.done) {
+        if (!walkOpen || followed?.completed) return { end: 'done' };
+        break; // stopped with follow-ups queued: released below, resumed by the next claim
+      }
     }
     if (ctx.signal.aborted || ctx.stopReason() !== null) {
       await ctx.store.releaseChunk(lease.chunkId, token);

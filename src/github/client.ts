@@ -4,8 +4,10 @@
  * refreshing and pricing a request before it is sent cannot disagree.
  */
 import type { FieldProfile } from '../domain/pull-request.ts';
+import { followUpAlias, followUpRequestQuery, isGoneNode } from './children-queries.ts';
 import { queryCost } from './cost.ts';
 import { mapPullRequestNodes } from './map.ts';
+import { type MappedChildren, mapFollowUpPage, mapWindowChildren } from './map-children.ts';
 import {
   LOOKUP_BATCH_SIZE,
   lookupAlias,
@@ -25,6 +27,8 @@ import {
   type GraphQLResult,
 } from './transport.ts';
 import {
+  type FollowUpRequest,
+  type FollowUpResult,
   type GitHubClient,
   GitHubError,
   type PageRequest,
@@ -87,6 +91,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     action: string,
   ): Promise<{
     windows: Map<string, { window: PageWindow; skipped: number; totalCount: number }>;
+    children?: Map<string, MappedChildren>;
     rateLimit: RateLimitState;
     predictedCost: number;
   }> {
@@ -100,8 +105,12 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     });
     const repo = requireRepository(data.repository, repository);
     const read = new Map<string, { window: PageWindow; skipped: number; totalCount: number }>();
+    const children = request.profile === 'full' ? new Map<string, MappedChildren>() : undefined;
     for (const window of windows) {
       const connection = repo[window.key];
+      if (connection && children) {
+        for (const [id, mapped] of mapWindowChildren(connection.nodes)) children.set(id, mapped);
+      }
       if (connection) {
         read.set(window.key, {
           ...pageWindow(connection, request.profile, window.direction),
@@ -111,13 +120,17 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     }
     return {
       windows: read,
+      ...(children && { children }),
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost,
     };
   }
 
   async function fetchPullRequests(request: PageRequest): Promise<PageResult> {
-    const { windows, rateLimit, predictedCost } = await fetchWindows(request, 'fetching pull requests of');
+    const { windows, children, rateLimit, predictedCost } = await fetchWindows(
+      request,
+      'fetching pull requests of',
+    );
     const forward = windows.get('forward');
     const backward = windows.get('backward');
     return {
@@ -125,13 +138,14 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
       ...(forward && { forward: forward.window }),
       ...(backward && { backward: backward.window }),
       skippedNodes: (forward?.skipped ?? 0) + (backward?.skipped ?? 0),
+      ...(children && { children }),
       rateLimit,
       predictedCost,
     };
   }
 
   async function fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult> {
-    const { windows, rateLimit, predictedCost } = await fetchWindows(
+    const { windows, children, rateLimit, predictedCost } = await fetchWindows(
       request,
       'fetching recently updated pull requests of',
     );
@@ -140,6 +154,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
       totalCount: updated?.totalCount ?? 0,
       ...(updated && { forward: updated.window }),
       skippedNodes: updated?.skipped ?? 0,
+      ...(children && { children }),
       rateLimit,
       predictedCost,
     };
@@ -207,8 +222,26 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     }
   }
 
-  function predictCost(request: PageRequest | UpdatedPageRequest): number {
-    const { query, variables } = pageRequestQuery(request);
+  /** A pull request or review deleted since it was listed answers NOT_FOUND: its follow-up is simply done. */
+  async function fetchFollowUps(request: FollowUpRequest): Promise<FollowUpResult> {
+    const { query, variables } = followUpRequestQuery(request.tasks);
+    const predictedCost = queryCost(query, variables).cost;
+    const repository = `${request.owner}/${request.name}`;
+    const { data, headers } = await graphql<Record<string, unknown> & { rateLimit: GraphQLRateLimit | null }>(
+      query,
+      variables,
+      { action: `fetching reviews and comments of ${repository}`, repository, tolerate: isGoneNode },
+    );
+    return {
+      outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[followUpAlias(k)] as never)),
+      rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
+      predictedCost,
+    };
+  }
+
+  function predictCost(request: PageRequest | UpdatedPageRequest | FollowUpRequest): number {
+    const { query, variables } =
+      'tasks' in request ? followUpRequestQuery(request.tasks) : pageRequestQuery(request);
     return queryCost(query, variables).cost;
   }
 
@@ -219,6 +252,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     listOwnerRepositories,
     fetchPullRequests,
     fetchUpdatedPullRequests,
+    fetchFollowUps,
     predictCost,
   };
 }

@@ -1,4 +1,6 @@
+import type { FollowUpTask } from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+import type { FollowUpOutcome, MappedChildren } from './map-children.ts';
 
 export interface RateLimitState {
   limit: number;
@@ -42,6 +44,8 @@ export interface PageWindow {
 
 export interface PageResult {
   totalCount: number;
+  /** `full` profile: each pull request's inline children and follow-ups, by the pull request's github id */
+  children?: Map<string, MappedChildren>;
   forward?: PageWindow;
   backward?: PageWindow;
   /** nodes GitHub returned without a required id: skipped, counted, never fatal for the page */
@@ -58,6 +62,20 @@ export interface UpdatedPageRequest {
   after: string | null;
 }
 
+/** Pages of connections that did not fit inline, each from its own cursor, in one request. */
+export interface FollowUpRequest {
+  owner: string;
+  name: string;
+  tasks: FollowUpTask[];
+}
+
+export interface FollowUpResult {
+  /** in the order of the request's tasks */
+  outcomes: FollowUpOutcome[];
+  rateLimit: RateLimitState;
+  predictedCost: number;
+}
+
 export interface GitHubClient {
   /** a free read (rateLimit alone) used once at the start of a run */
   rateLimit(): Promise<RateLimitState>;
@@ -72,8 +90,9 @@ export interface GitHubClient {
   fetchPullRequests(request: PageRequest): Promise<PageResult>;
   /** UPDATED_AT DESC, for incremental refresh: the caller stops at its watermark */
   fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult>;
-  /** predicted point cost of a page request, before sending it */
-  predictCost(request: PageRequest | UpdatedPageRequest): number;
+  fetchFollowUps(request: FollowUpRequest): Promise<FollowUpResult>;
+  /** predicted point cost of a request, before sending it */
+  predictCost(request: PageRequest | UpdatedPageRequest | FollowUpRequest): number;
 }
 
 export type GitHubErrorKind =

@@ -1,8 +1,6 @@
-/**
- * What the runner tells a step about its workflow run, read from the documented GITHUB_* variables. Read here
- * rather than through @actions/github's `context`, whose module pulls a REST client (~120 kB) into the bundle for
- * a dozen environment variables.
- */
+/** What the runner tells a step about its workflow run: @actions/github's context, in the shape the action uses. */
+import { context as actionsContext } from '@actions/github';
+
 export interface RunnerContext {
   eventName: string;
   /** `owner/name` of the repository running the workflow; '' outside a runner */
@@ -16,20 +14,36 @@ export interface RunnerContext {
   runUrl: string | null;
 }
 
-export function runnerContext(env: NodeJS.ProcessEnv = process.env): RunnerContext {
-  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-  const repository = env.GITHUB_REPOSITORY ?? '';
-  const runId = env.GITHUB_RUN_ID ?? '';
+type ActionsContext = Pick<
+  typeof actionsContext,
+  'eventName' | 'runId' | 'runAttempt' | 'job' | 'serverUrl' | 'apiUrl' | 'repo'
+>;
+
+export function runnerContext(source: ActionsContext = actionsContext): RunnerContext {
+  const serverUrl = (source.serverUrl || 'https://github.com').replace(/\/+$/, '');
+  const repository = repositoryOf(source);
+  // outside a runner the numbers are NaN
+  const runId = Number.isFinite(source.runId) ? String(source.runId) : '';
   return {
-    eventName: env.GITHUB_EVENT_NAME ?? '',
+    eventName: source.eventName ?? '',
     repository,
     runId,
-    runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
-    job: env.GITHUB_JOB ?? '',
+    runAttempt: Number.isFinite(source.runAttempt) ? String(source.runAttempt) : '1',
+    job: source.job ?? '',
     serverUrl,
-    apiUrl: env.GITHUB_API_URL ?? '',
+    apiUrl: source.apiUrl ?? '',
     runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : null,
   };
+}
+
+/** `context.repo` throws when neither GITHUB_REPOSITORY nor the event payload names a repository. */
+function repositoryOf(source: ActionsContext): string {
+  try {
+    const { owner, repo } = source.repo;
+    return owner && repo ? `${owner}/${repo}` : '';
+  } catch {
+    return '';
+  }
 }
 
 /**

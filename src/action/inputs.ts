@@ -5,6 +5,7 @@
  * Reading goes through a getter so the rules can be exercised without the runner's environment.
  */
 import type { FieldProfile } from '../domain/pull-request.ts';
+import { connectionUrlSecrets } from '../domain/redact.ts';
 import { InvalidRepositorySpecError, parseRepositoryList } from '../domain/repository-spec.ts';
 import {
   ConfigError,
@@ -13,6 +14,7 @@ import {
   parseDuration,
   parseFieldProfile,
   parseThreshold,
+  parseWholeNumber,
   parseWholeSetting,
   type RANGES,
 } from '../engine/options.ts';
@@ -27,7 +29,10 @@ export interface ActionInputs {
   githubApiUrl: string;
   /** never PGlite: a workflow's disk is gone when the job ends */
   store: StoreBackend;
+  /** empty: every tracked repository that needs work */
   repositories: RepositorySpec[];
+  /** tracked repositories named by their database id, added to `repositories` once the store is open */
+  repositoryIds: number[];
   completenessThreshold: number;
   minPrs: number;
   fieldProfile: FieldProfile;
@@ -65,8 +70,14 @@ function wholeNumber(get: InputGetter, name: string, key: keyof typeof RANGES): 
   return optional(get, name, (text) => parseWholeSetting(key, text), undefined);
 }
 
+/**
+ * The listed repositories. An empty value (a scheduled workflow's) stands for the tracked set, as in the CLI and the
+ * tick; only the unexpanded default of a local run means the repository running it.
+ */
 function repositories(get: InputGetter, fallback: string | undefined): RepositorySpec[] {
-  const raw = given(get('repositories')) || fallback || '';
+  const value = get('repositories');
+  const raw = given(value) === value ? value : (fallback ?? '');
+  if (raw.trim() === '') return [];
   let specs: RepositorySpec[];
   try {
     specs = parseRepositoryList(raw);
@@ -133,6 +144,11 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
     githubApiUrl: url(get, 'github-api-url', fallbacks.apiUrl || DEFAULTS.githubApiUrl),
     store: storeBackend(get),
     repositories: repositories(get, fallbacks.repository),
+    repositoryIds: given(get('repository-id'))
+      .split(/[,\n]/)
+      .map((id) => id.trim())
+      .filter((id) => id !== '')
+      .map((id) => parseWholeNumber(id, 'repository-id', 1)),
     completenessThreshold: optional(
       get,
       'completeness-threshold',
@@ -161,26 +177,15 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
 }
 
 /**
- * The values to mask before anything can log: tokens, keys, and the password inside a database URL (raw and
- * decoded, as either can show up in a driver's message). An unparseable URL is masked whole.
+ * The values to mask before anything can log: tokens, keys, and the passwords inside a database URL (userinfo and
+ * `password`/`sslpassword` query parameters, raw and decoded, as either can show up in a driver's message). An
+ * unparseable URL is masked whole.
  */
 export function secretValues(get: InputGetter): string[] {
   const secrets = [given(get('github-token')), given(get('supabase-service-role-key'))];
   const databaseUrl = given(get('database-url'));
   if (databaseUrl) {
-    try {
-      const password = new URL(databaseUrl).password;
-      if (password) {
-        secrets.push(password);
-        try {
-          secrets.push(decodeURIComponent(password));
-        } catch {
-          // a malformed escape: the raw form is masked already
-        }
-      }
-    } catch {
-      secrets.push(databaseUrl);
-    }
+    secrets.push(...(URL.canParse(databaseUrl) ? connectionUrlSecrets(databaseUrl) : [databaseUrl]));
   }
   return [...new Set(secrets.filter((s) => s.length > 0))];
 }

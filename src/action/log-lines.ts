@@ -1,17 +1,37 @@
 /** The engine's events as one line of step log each; quiet events (healthy checks) give null. */
+import { redactSecrets } from '../domain/redact.ts';
 import type { EngineEvent } from '../engine/types.ts';
-import { formatCount, formatDuration, formatPercent, summaryLine } from '../entry/format.ts';
+import {
+  formatCount,
+  formatDuration,
+  formatPercent,
+  NOTHING_TO_BACKFILL,
+  recoveryLine,
+  summaryLine,
+} from '../entry/format.ts';
 
 function ofTotal(stored: number, total: number | null): string {
   return `${formatCount(stored)}/${formatCount(total)} (${formatPercent(total ? Math.min(1, stored / total) : null)})`;
 }
 
-export function logLine(event: EngineEvent): string | null {
+/**
+ * The line as it may be shown: `core.setSecret` masks only the values it was given, so shapes nobody configured (a
+ * token GitHub echoed in an error) are redacted here, before the line reaches the log.
+ */
+export function logLine(event: EngineEvent, secrets: readonly string[]): string | null {
+  const line = eventLine(event);
+  return line === null ? null : redactSecrets(line, secrets);
+}
+
+function eventLine(event: EngineEvent): string | null {
   switch (event.type) {
     case 'run.started':
       return event.dryRun ? 'Dry run: planning only, nothing is written' : `Run ${event.runId} started`;
+    case 'run.recovered':
+      return recoveryLine(event.recovery);
     case 'run.planned': {
       const p = event.plan;
+      if (event.candidates === 0) return NOTHING_TO_BACKFILL;
       return (
         `Plan: ${event.candidates} ${event.candidates === 1 ? 'repository' : 'repositories'} to work on; ` +
         `pages of ${p.pageSize} pull requests${p.windowsPerRequest === 2 ? ', two per request' : ''} ` +

@@ -7,7 +7,9 @@
  * deleted repository in a list does not turn every scheduled run red.
  */
 import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
 import { redactSecrets } from '../domain/redact.ts';
+import { ConfigError } from '../engine/options.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
 import { openBackend } from '../entry/open-store.ts';
@@ -48,6 +50,15 @@ function engineOptions(inputs: ActionInputs, context: RunnerContext): BackfillOp
   return options;
 }
 
+/** `repository-id` names tracked repositories; an id that is not tracked is bad input, found before any work. */
+async function addNamedByIds(inputs: ActionInputs, store: Store): Promise<void> {
+  for (const id of inputs.repositoryIds) {
+    const row = await store.getRepository({ id });
+    if (!row) throw new ConfigError('repository-id', `no tracked repository has id ${id}`);
+    inputs.repositories.push({ owner: row.owner, name: row.name });
+  }
+}
+
 /** A cancelled workflow gets SIGINT, then SIGTERM: finish the page in flight and hand the leases back. */
 function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
@@ -66,7 +77,12 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-async function backfill(inputs: ActionInputs, context: RunnerContext, store: Store): Promise<RunSummary> {
+async function backfill(
+  inputs: ActionInputs,
+  context: RunnerContext,
+  store: Store,
+  secrets: readonly string[],
+): Promise<RunSummary> {
   const github = createGitHubClient({ token: inputs.githubToken, apiUrl: inputs.githubApiUrl });
   const signals = stopOnSignals();
   try {
@@ -75,7 +91,7 @@ async function backfill(inputs: ActionInputs, context: RunnerContext, store: Sto
       github,
       signal: signals.signal,
       onEvent: (event) => {
-        const line = logLine(event);
+        const line = logLine(event, secrets);
         if (line !== null) core.info(line);
       },
     });
@@ -110,9 +126,10 @@ async function reportIssues(
     return;
   }
   try {
+    const octokit = getOctokit(inputs.githubToken, { baseUrl: inputs.githubApiUrl });
     const reporter = createIssueReporter({
-      token: inputs.githubToken,
-      apiUrl: inputs.githubApiUrl,
+      request: (route, parameters) => octokit.request(route, parameters),
+      token: inputs.githubToken, // kept out of everything the issues say
       repository,
       labels: inputs.issueLabels,
       runUrl: context.runUrl,
@@ -157,17 +174,18 @@ export async function run(): Promise<void> {
       apiUrl: context.apiUrl,
     });
     store = await core.group('Connect to the database', async () => {
-      const opened = await openBackend(inputs.store);
+      const opened = await openBackend(inputs.store, { secrets });
       core.info(
         inputs.store.kind === 'supabase'
-          ? `Supabase project ${inputs.store.supabaseUrl}`
+          ? redactSecrets(`Supabase project ${inputs.store.supabaseUrl}`, secrets)
           : 'Postgres database',
       );
       return opened;
     });
     const openedStore = store;
+    await addNamedByIds(inputs, openedStore);
     const raw = await core.group(inputs.dryRun ? 'Plan (dry run)' : 'Backfill', () =>
-      backfill(inputs, context, openedStore),
+      backfill(inputs, context, openedStore, secrets),
     );
     const summary = redactSummary(raw, secrets);
     await core.group('Outputs and job summary', () => publish(summary, context));

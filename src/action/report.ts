@@ -2,9 +2,16 @@
  * What a finished run leaves behind in the workflow: step outputs, annotations and the job summary. Pure functions
  * of the (already redacted) run summary, so main.ts only hands their results to @actions/core.
  */
-import { redactSecrets } from '../domain/redact.ts';
+import { redactJson } from '../domain/redact.ts';
 import type { ErrorEntry, ErrorSummary, RepositoryReport, RunSummary } from '../engine/types.ts';
-import { formatCount, formatDuration, formatPercent, summaryLine } from '../entry/format.ts';
+import {
+  formatCount,
+  formatDuration,
+  formatPercent,
+  NOTHING_TO_BACKFILL,
+  recoveryLine,
+  summaryLine,
+} from '../entry/format.ts';
 
 /** GitHub shows at most 10 annotations of each kind per step; the rest would be dropped silently. */
 export const MAX_ANNOTATIONS = 10;
@@ -17,21 +24,9 @@ const MAX_SUMMARY_CHARS = 200_000;
 /** error-summary output: enough to act on, small enough for downstream `fromJSON` and the 1 MiB output limit */
 const MAX_OUTPUT_ERRORS = 50;
 
-/** The summary with every free-text field scrubbed, so no later rendering can leak a secret. */
+/** The summary with every text field scrubbed, so no later rendering can leak a secret. */
 export function redactSummary(summary: RunSummary, secrets: readonly string[]): RunSummary {
-  const entry = (e: ErrorEntry): ErrorEntry => ({ ...e, message: redactSecrets(e.message, secrets) });
-  return {
-    ...summary,
-    stopReason: summary.stopReason === null ? null : redactSecrets(summary.stopReason, secrets),
-    repositories: summary.repositories.map((r) =>
-      r.detail === undefined ? r : { ...r, detail: redactSecrets(r.detail, secrets) },
-    ),
-    errors: {
-      ...summary.errors,
-      critical: summary.errors.critical.map(entry),
-      warnings: summary.errors.warnings.map(entry),
-    },
-  };
+  return redactJson(summary, secrets);
 }
 
 function clip(text: string, max = MAX_MESSAGE): string {
@@ -214,6 +209,9 @@ export function jobSummaryMarkdown(summary: RunSummary, context: SummaryContext)
       '',
     );
   }
+  const recovery = recoveryLine(summary.recovery);
+  if (recovery) lines.push(`${recovery}.`, '');
+  if (summary.candidates === 0 && summary.outcome !== 'failed') lines.push(`${NOTHING_TO_BACKFILL}.`, '');
   if (summary.repositories.length > 0) {
     lines.push('### Repositories', '', ...repositoryTable(summary.repositories), '');
     const chart = completenessChart(summary.repositories);

@@ -2,7 +2,7 @@
  * What every command gets: where to write, the environment, whether a terminal is attached, the stop signal, and
  * the one place output passes through so that no token, key or database password is ever printed.
  */
-import { redactSecrets } from '../domain/redact.ts';
+import { connectionUrlSecrets, redactSecrets } from '../domain/redact.ts';
 
 export interface Writable {
   write(text: string): unknown;
@@ -29,35 +29,22 @@ export interface CliContext {
   err(line: string): void;
 }
 
-const SECRET_ENV = ['GITHUB_TOKEN', 'GH_TOKEN', 'SUPABASE_SERVICE_ROLE_KEY', 'PB_DATABASE_URL'];
-
-/** The password of a connection URL, as written and decoded, so it is scrubbed even when quoted alone. */
-export function urlPasswords(url: string | undefined): string[] {
-  if (!url) return [];
-  try {
-    const password = new URL(url).password;
-    if (!password) return [];
-    const decoded = (() => {
-      try {
-        return decodeURIComponent(password);
-      } catch {
-        return password;
-      }
-    })();
-    return [password, decoded];
-  } catch {
-    return [];
-  }
-}
+const SECRET_ENV = [
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'SUPABASE_SERVICE_ROLE_KEY',
+  'PB_DATABASE_URL',
+];
 
 export function createContext(io: CliIo, argv: readonly string[]): CliContext {
   const secrets: string[] = [];
   for (const name of SECRET_ENV) {
     const value = io.env[name];
-    if (value) secrets.push(value, ...urlPasswords(value));
+    if (value) secrets.push(value, ...connectionUrlSecrets(value));
   }
   // Flags can carry secrets too (a --database-url with its password): scrub every argument that parses as one.
-  for (const arg of argv) secrets.push(...urlPasswords(arg.replace(/^--[\w-]+=/, '')));
+  for (const arg of argv) secrets.push(...connectionUrlSecrets(arg.replace(/^--[\w-]+=/, '')));
   const redact = (text: string) => redactSecrets(text, secrets);
   return {
     io,

@@ -21,6 +21,9 @@ export const PROGRAM = 'progressive-backfill';
 const EXIT_CODES_HELP = `
 Environment:
   GITHUB_TOKEN, GH_TOKEN      GitHub token for run and track (never pass tokens as flags)
+  GITHUB_APP_ID               or a GitHub App: its id, with GITHUB_APP_PRIVATE_KEY_FILE (path to its .pem) or
+                              GITHUB_APP_PRIVATE_KEY (the key); GITHUB_APP_INSTALLATION_ID is optional (without
+                              it each owner's installation is found); tokens are renewed before they expire
   PB_DATABASE_URL             Postgres connection string, instead of --database-url
   PB_SUPABASE_URL             Supabase project URL, instead of --supabase-url
   SUPABASE_SERVICE_ROLE_KEY   service-role key that goes with the Supabase URL

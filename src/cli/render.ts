@@ -9,7 +9,9 @@ import {
   formatCount,
   formatDuration,
   formatPercent,
+  NOTHING_TO_BACKFILL,
   REPORT_HEADERS,
+  recoveryLine,
   repositoryReportRow,
   summaryLine,
   textTable,
@@ -39,8 +41,11 @@ function eventLine(event: EngineEvent): string | null {
   switch (event.type) {
     case 'run.started':
       return event.dryRun ? 'dry run: nothing will be written' : `run ${event.runId ?? ''} started`.trim();
+    case 'run.recovered':
+      return recoveryLine(event.recovery);
     case 'run.planned': {
       const p = event.plan;
+      if (event.candidates === 0) return NOTHING_TO_BACKFILL;
       return (
         `plan: ${event.candidates} repositor${event.candidates === 1 ? 'y' : 'ies'} to work on, ` +
         `pages of ${p.pageSize}${p.windowsPerRequest === 2 ? '×2' : ''} PRs, up to ${formatCount(p.pagesPlanned)} pages ` +
@@ -173,7 +178,12 @@ function barRenderer(ctx: CliContext): Renderer {
         bar?.update(event.report.storedAfter);
         bar?.stop();
       }
-      if (event.type === 'run.planned' || event.type === 'error' || event.type === 'health') {
+      if (
+        event.type === 'run.planned' ||
+        event.type === 'run.recovered' ||
+        event.type === 'error' ||
+        event.type === 'health'
+      ) {
         const line = eventLine(event);
         if (line) log(line);
       }
@@ -194,9 +204,12 @@ export function printSummary(summary: RunSummary, mode: RenderMode, ctx: CliCont
   }
   if (summary.repositories.length > 0) {
     ctx.out(textTable(REPORT_HEADERS, summary.repositories.map(repositoryReportRow)));
-  } else if (summary.outcome === 'completed') {
-    ctx.out('Nothing to do: no tracked repository needs work (name one with --repo owner/name).');
   }
+  if (summary.candidates === 0 && summary.outcome !== 'failed') {
+    ctx.out(`${NOTHING_TO_BACKFILL} (name one with --repo owner/name to backfill it anyway).`);
+  }
+  const recovery = recoveryLine(summary.recovery);
+  if (recovery) ctx.out(recovery);
   ctx.out(summaryLine(summary));
   for (const hint of hints(summary)) ctx.err(hint);
 }

@@ -1,8 +1,14 @@
 /** Option groups several commands share: where the data lives, how to reach GitHub, how to print. */
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ConfigError, DEFAULTS } from '../engine/options.ts';
 import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
-import { createGitHubClient } from '../github/client.ts';
+import {
+  createGitHubClientFor,
+  type GitHubAuth,
+  GitHubAuthError,
+  githubAuthFromEnv,
+} from '../github/auth-env.ts';
 import type { GitHubClient } from '../github/types.ts';
 import type { CliContext } from './context.ts';
 import { httpUrl, nonEmpty, postgresUrl } from './parsers.ts';
@@ -97,16 +103,39 @@ function envValue(
   }
 }
 
-export function githubToken(ctx: CliContext): string {
-  const token = ctx.env.GITHUB_TOKEN?.trim() || ctx.env.GH_TOKEN?.trim();
-  if (!token) {
+/** A token (GITHUB_TOKEN, GH_TOKEN) or a GitHub App (GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY[_FILE]). */
+export function githubAuth(ctx: CliContext): GitHubAuth {
+  let auth: GitHubAuth | null;
+  try {
+    const keyFile = ctx.env.GITHUB_APP_PRIVATE_KEY_FILE?.trim();
+    auth = githubAuthFromEnv(
+      keyFile ? { ...ctx.env, GITHUB_APP_PRIVATE_KEY: readPrivateKey(keyFile) } : ctx.env,
+    );
+  } catch (error) {
+    if (error instanceof GitHubAuthError) throw new ConfigError(error.variable, error.message);
+    throw error;
+  }
+  if (!auth) {
     throw new ConfigError(
       'GITHUB_TOKEN',
       'no GitHub token: export GITHUB_TOKEN (or GH_TOKEN) with a token that can read the repositories ' +
-        '(a fine-grained token with "Pull requests: read", or `gh auth token`)',
+        '(a fine-grained token with "Pull requests: read", or `gh auth token`), or GITHUB_APP_ID and ' +
+        'GITHUB_APP_PRIVATE_KEY_FILE for a GitHub App',
     );
   }
-  return token;
+  if (auth.kind === 'app') ctx.secrets.push(auth.app.privateKey);
+  return auth;
+}
+
+function readPrivateKey(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'GITHUB_APP_PRIVATE_KEY_FILE',
+      `cannot read the GitHub App private key from ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
 }
 
 export function githubApiUrl(flags: GitHubFlags, ctx: CliContext): string {
@@ -116,5 +145,9 @@ export function githubApiUrl(flags: GitHubFlags, ctx: CliContext): string {
 }
 
 export function githubClient(flags: GitHubFlags, ctx: CliContext): GitHubClient {
-  return createGitHubClient({ token: githubToken(ctx), apiUrl: githubApiUrl(flags, ctx) });
+  // installation tokens are only known once issued: each joins the secrets output is scrubbed of
+  return createGitHubClientFor(githubAuth(ctx), {
+    apiUrl: githubApiUrl(flags, ctx),
+    onToken: (token) => ctx.secrets.push(token),
+  });
 }

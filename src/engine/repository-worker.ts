@@ -5,10 +5,18 @@
  */
 import { GitHubError, type PageResult } from '../github/types.ts';
 import { type ChunkLease, StoreError } from '../store/types.ts';
+import {
+  afterChunkFailed,
+  type ChunkEnd,
+  type ChunkFailure,
+  type ErrorRecord,
+  onChunkError,
+} from './chunk-error-policy.ts';
 import type { RunContext } from './context.ts';
 import { BudgetExhausted, fetchWithRetry, StopRequested } from './fetch-page.ts';
 import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { runHealthChecks } from './health.ts';
+import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryReport } from './types.ts';
 import { advanceWalk, parseWalkCursor, type WalkCursor, walkRequest } from './walk.ts';
@@ -24,8 +32,6 @@ interface ChunkResult {
   end: ChunkEnd;
   retryAt?: number;
 }
-
-type ChunkEnd = 'done' | 'allowance' | 'stopped' | 'budget' | 'paused' | 'failed' | 'retry' | 'lost';
 
 const HEALTH_TIMEOUT_MS = 5_000;
 const WARN_DELAY_MS = 2_000;
@@ -195,122 +201,71 @@ async function runChunk(
   }
 }
 
+/** The error as the policy reads it. */
+function describeFailure(error: unknown): ChunkFailure {
+  if (error instanceof StopRequested) return { source: 'stop' };
+  if (error instanceof BudgetExhausted) return { source: 'budget', message: error.message };
+  if (error instanceof StoreError) return { source: 'store', code: error.code, message: error.message };
+  if (error instanceof GitHubError) {
+    return {
+      source: 'github',
+      kind: error.kind,
+      message: error.message,
+      ...(error.details.resetAt ? { resetAt: error.details.resetAt } : {}),
+    };
+  }
+  return { source: 'internal', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Carries out the chunk-error policy (chunk-error-policy.ts): the store calls, the records, the halt. */
 async function handleChunkError(
   ctx: RunContext,
   target: RepositoryTarget,
   lease: ChunkLease,
   error: unknown,
 ): Promise<ChunkResult> {
-  const token = lease.fencingToken;
-  const repository = target.fullName;
-  const release = () => ctx.store.releaseChunk(lease.chunkId, token).catch(() => {});
+  const decision = onChunkError(describeFailure(error), ctx.clock.now());
+  const record = (entry: ErrorRecord | null) => {
+    if (!entry) return;
+    const { about, ...rest } = entry;
+    ctx.record({
+      ...rest,
+      repository: about === 'run' ? null : target.fullName,
+      ...(about === 'chunk' ? { chunkId: lease.chunkId } : {}),
+    });
+  };
+  const pause = (reason: string, resumeAt: number) =>
+    ctx.store.pauseRepository(target.repositoryId, reason, new Date(resumeAt));
 
-  if (error instanceof StopRequested) {
-    await release();
-    return { end: 'stopped' };
-  }
-  if (error instanceof BudgetExhausted) {
-    await release();
-    ctx.halt(error.message);
-    return { end: 'budget' };
-  }
-  if (error instanceof StoreError) {
-    if (error.code === 'stale_lease' || error.code === 'cursor_conflict') {
-      // Our lease was recovered and handed on: the new holder owns the cursor now; nothing to undo.
-      ctx.record({
-        severity: 'warning',
-        repository,
-        kind: 'store',
-        message: error.message,
-        chunkId: lease.chunkId,
-      });
-      return { end: 'lost' };
-    }
-    await release();
-    ctx.record({
-      severity: 'critical',
-      repository,
-      kind: 'store',
-      message: error.message,
+  if ('failChunk' in decision) {
+    const { error: failedWith, retryable } = decision.failChunk;
+    const answer = await ctx.store.failChunk({
       chunkId: lease.chunkId,
+      fencingToken: lease.fencingToken,
+      error: failedWith.message,
+      retryable,
+      maxFailures: DEFAULTS.chunkMaxFailures,
     });
-    return { end: 'failed' };
+    const next = afterChunkFailed(answer, failedWith, ctx, ctx.clock.now());
+    if (next.pause) await pause(next.pause.reason, next.pause.resumeAt);
+    record(next.record);
+    return { end: next.end, ...(next.retryAt !== undefined ? { retryAt: next.retryAt } : {}) };
   }
-  if (error instanceof GitHubError) {
-    if (error.kind === 'primary_rate_limit') {
-      const resumeAt = new Date(
-        error.details.resetAt ? Date.parse(error.details.resetAt) : ctx.clock.now() + 3_600_000,
-      );
-      await ctx.store.pauseRepository(target.repositoryId, 'primary rate limit reached', resumeAt);
-      ctx.record({
-        severity: 'warning',
-        repository,
-        kind: error.kind,
-        message: error.message,
-        chunkId: lease.chunkId,
-      });
-      ctx.halt('primary rate limit reached');
-      return { end: 'paused' };
-    }
-    if (error.kind === 'auth') {
-      await release();
-      ctx.record({ severity: 'critical', repository: null, kind: error.kind, message: error.message });
-      ctx.halt(error.message);
-      return { end: 'stopped' };
-    }
-    if (error.kind === 'not_found' || error.kind === 'permission') {
-      await ctx.store.failBackfill(target.repositoryId, error.message);
-      ctx.record({
-        severity: 'critical',
-        repository,
-        kind: error.kind,
-        message: error.message,
-        chunkId: lease.chunkId,
-      });
-      return { end: 'failed' };
-    }
+  const { action } = decision;
+  switch (action.kind) {
+    case 'release':
+      await ctx.store.releaseChunk(lease.chunkId, lease.fencingToken).catch(() => {});
+      break;
+    case 'pause-repository':
+      await pause(action.reason, action.resumeAt);
+      break;
+    case 'fail-repository':
+      await ctx.store.failBackfill(target.repositoryId, action.reason);
+      break;
+    case 'nothing':
+      break;
   }
-  const kind = error instanceof GitHubError ? error.kind : 'internal';
-  const message = error instanceof Error ? error.message : String(error);
-  const retryable = !(error instanceof GitHubError && error.kind === 'invalid');
-  const failed = await ctx.store.failChunk({
-    chunkId: lease.chunkId,
-    fencingToken: token,
-    error: message,
-    retryable,
-    maxFailures: 5,
-  });
-  if (failed.chunkStatus === 'failed') {
-    ctx.record({
-      severity: 'critical',
-      repository,
-      kind,
-      message: `gave up after repeated failures: ${message}`,
-      chunkId: lease.chunkId,
-    });
-    return { end: 'failed' };
-  }
-  if (failed.consecutiveErrors >= ctx.breakerThreshold) {
-    const resumeAt = new Date(ctx.clock.now() + ctx.breakerCooldownMs);
-    await ctx.store.pauseRepository(
-      target.repositoryId,
-      `circuit breaker: ${failed.consecutiveErrors} consecutive errors`,
-      resumeAt,
-    );
-    ctx.record({
-      severity: 'warning',
-      repository,
-      kind,
-      message: `paused until ${resumeAt.toISOString()} after ${failed.consecutiveErrors} consecutive errors: ${message}`,
-    });
-    return { end: 'paused' };
-  }
-  ctx.record({
-    severity: 'warning',
-    repository,
-    kind,
-    message: `chunk will be retried: ${message}`,
-    chunkId: lease.chunkId,
-  });
-  return { end: 'retry', ...(failed.retryAt ? { retryAt: Date.parse(failed.retryAt) } : {}) };
+  record(decision.record);
+  if (decision.halt !== null) ctx.halt(decision.halt);
+  return { end: decision.end };
 }

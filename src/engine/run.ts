@@ -2,26 +2,20 @@
  * One run of the engine: select → plan from the budget → work through the candidates with bounded concurrency →
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
-import { GitHubError } from '../github/types.ts';
-import type { RepositoryCandidate } from '../store/types.ts';
+import { GitHubError, type RateLimitState } from '../github/types.ts';
+import type { RecoverResult, RepositoryCandidate } from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
 import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
 import { ErrorCollector } from './error-summary.ts';
-import { databaseLoadCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
+import { databaseLoadCheck, type HealthCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
 import { DEFAULTS, validateOptions } from './options.ts';
+import { recoverAndReport } from './recovery.ts';
 import { refreshRepository } from './refresh.ts';
 import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
+import { runOutcome } from './run-outcome.ts';
 import { selectRepositories } from './select.ts';
-import type {
-  BackfillOptions,
-  EngineDeps,
-  ErrorEntry,
-  Plan,
-  RepositoryReport,
-  RunOutcomeKind,
-  RunSummary,
-} from './types.ts';
+import type { BackfillOptions, EngineDeps, ErrorEntry, Plan, RepositoryReport, RunSummary } from './types.ts';
 
 const INITIAL_PAGE_ESTIMATE_MS = 1_500;
 
@@ -69,8 +63,10 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   let plan: Plan | null = null;
   let runFailed = false;
   let queueLeft = 0;
+  let recovery: RecoverResult | undefined;
+  let candidateCount: number | undefined;
   try {
-    if (!options.dryRun) await store.recoverStuckChunks(DEFAULTS.runRecovery);
+    if (!options.dryRun) recovery = await recoverAndReport(store, DEFAULTS.runRecovery, emit, record);
     const rateLimit = await github.rateLimit();
     const selection = await selectRepositories(store, github, options);
     for (const fullName of selection.missing) {
@@ -88,27 +84,42 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
       reports.set(s.fullName, report);
     }
     const candidates = selection.candidates;
+    candidateCount = candidates.length;
     for (const c of candidates) {
       const report = emptyReport(c.fullName, c.repositoryId > 0 ? c.repositoryId : null, 'skipped');
       fillCounts(report, c.storedPrCount, c.prTotalCount);
       reports.set(c.fullName, report);
     }
 
-    plan = planRun({
-      rateLimit,
-      shapes: pageShapes(github, options.fieldProfile),
-      candidates: candidates.length,
-      timeBudgetMs: options.timeBudgetMs,
-      pageLatencyMs: INITIAL_PAGE_ESTIMATE_MS,
-      now: clock.now(),
-      ...pick(options, ['reservePoints', 'chunkSize', 'maxChunks', 'concurrency']),
-    });
+    const shapes = pageShapes(github, options.fieldProfile);
+    const planFor = (budget: RateLimitState) =>
+      planRun({
+        rateLimit: budget,
+        shapes,
+        candidates: candidates.length,
+        timeBudgetMs: options.timeBudgetMs,
+        pageLatencyMs: INITIAL_PAGE_ESTIMATE_MS,
+        now: clock.now(),
+        ...pick(options, ['reservePoints', 'chunkSize', 'maxChunks', 'concurrency']),
+      });
+    plan = planFor(rateLimit);
     emit({ type: 'run.planned', plan, candidates: candidates.length });
 
     if (options.dryRun) {
       describeDryRun(candidates, reports, plan);
     } else {
       const ledger = new BudgetLedger(rateLimit, plan.reserve, plan.pagesPlanned);
+      const healthChecks = (budget: BudgetLedger) => [
+        rateLimitFloorCheck({
+          canAfford: () => !budget.exhausted(plan!.pointsPerPage),
+          resetsAt: () => budget.resetsAt(),
+          deadline,
+          clock,
+        }),
+        timeBudgetCheck({ deadline, clock, pageEstimateMs: () => pageTimer.ms }),
+        ...(store.databaseLoad ? [databaseLoadCheck(() => store.databaseLoad!())] : []),
+        ...(options.healthChecks ?? []),
+      ];
       const ctx: RunContext = {
         store,
         github,
@@ -127,27 +138,18 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
         breakerCooldownMs: options.breakerCooldownMs ?? DEFAULTS.breakerCooldownMs,
         deadline,
         pageTimer,
-        healthChecks: [
-          rateLimitFloorCheck({
-            canAfford: () => !ledger.exhausted(plan!.pointsPerPage),
-            resetsAt: () => ledger.resetsAt(),
-            deadline,
-            clock,
-          }),
-          timeBudgetCheck({ deadline, clock, pageEstimateMs: () => pageTimer.ms }),
-          ...(store.databaseLoad ? [databaseLoadCheck(() => store.databaseLoad!())] : []),
-          ...(options.healthChecks ?? []),
-        ],
+        healthChecks: healthChecks(ledger),
         stopReason,
         halt: (reason) => {
           haltReason ??= reason;
         },
         record,
       };
+      const contextFor = budgetContexts(ctx, planFor, healthChecks);
       const queue = [...candidates];
       const worker = async () => {
         for (let c = queue.shift(); c && stopReason() === null; c = queue.shift()) {
-          await processCandidate(ctx, c, reports.get(c.fullName)!, options);
+          await processCandidate(ctx, contextFor, c, reports.get(c.fullName)!, options);
         }
       };
       await Promise.all(Array.from({ length: plan.concurrency }, worker));
@@ -176,19 +178,13 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   }
 
   const repositories = [...reports.values()];
-  const unfinished =
-    queueLeft > 0 || repositories.some((r) => r.outcome === 'in_progress' || r.outcome === 'paused');
-  const reason = stopReason();
-  // A bad token stops everything, so it fails the run; any other stop with work left is an interruption.
-  const fatal = runFailed || errors.summary().critical.some((e) => e.kind === 'auth');
-  // Work left with no stop reason is waiting on a retry backoff or a pause: partial, never completed.
-  const outcome: RunOutcomeKind = fatal
-    ? 'failed'
-    : unfinished && reason !== null
-      ? 'interrupted'
-      : unfinished || errors.hasCritical()
-        ? 'partial'
-        : 'completed';
+  const { outcome, stopReason: reportedStop } = runOutcome({
+    runFailed,
+    criticalKinds: errors.summary().critical.map((e) => e.kind),
+    queueLeft,
+    repositoryOutcomes: repositories.map((r) => r.outcome),
+    stopReason: stopReason(),
+  });
   const summary: RunSummary = {
     runId,
     outcome,
@@ -200,7 +196,9 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
     errors: errors.summary(),
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
-    stopReason: unfinished ? reason : null,
+    stopReason: reportedStop,
+    ...(recovery ? { recovery } : {}),
+    ...(candidateCount === undefined ? {} : { candidates: candidateCount }),
   };
   if (runId !== null) {
     await store.finishRun({ runId, outcome, errorSummary: summary.errors });
@@ -209,12 +207,43 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   return summary;
 }
 
-async function processCandidate(
+/**
+ * The run's context as one owner's repositories see it: the client and ledger of the budget they draw on. A token
+ * has one budget; each GitHub App installation has its own, planned from its own rate limit (so `max-chunks`
+ * bounds each installation's pages).
+ */
+function budgetContexts(
   ctx: RunContext,
+  planFor: (budget: RateLimitState) => Plan,
+  healthChecks: (ledger: BudgetLedger) => HealthCheck[],
+): (owner: string) => Promise<RunContext> {
+  const routed = ctx.github.budgetFor?.bind(ctx.github);
+  if (!routed) return async () => ctx;
+  const ledgers = new Map<string, Promise<BudgetLedger>>();
+  return async (owner) => {
+    const { key, github } = await routed(owner);
+    let ledger = ledgers.get(key);
+    if (!ledger) {
+      ledger = github.rateLimit().then((budget) => {
+        const plan = planFor(budget);
+        return new BudgetLedger(budget, plan.reserve, plan.pagesPlanned);
+      });
+      ledgers.set(key, ledger);
+      ledger.catch(() => ledgers.delete(key));
+    }
+    const own = await ledger;
+    return { ...ctx, github, ledger: own, healthChecks: healthChecks(own) };
+  };
+}
+
+async function processCandidate(
+  runCtx: RunContext,
+  contextFor: (owner: string) => Promise<RunContext>,
   c: RepositoryCandidate,
   report: RepositoryReport,
   options: BackfillOptions,
 ): Promise<void> {
+  let ctx = runCtx;
   const target: RepositoryTarget = {
     repositoryId: c.repositoryId,
     owner: c.owner,
@@ -230,6 +259,7 @@ async function processCandidate(
     total: c.prTotalCount,
   });
   try {
+    ctx = await contextFor(c.owner);
     let watermark = c.watermark;
     if (c.needsStart) {
       watermark = new Date(ctx.clock.now()).toISOString();

@@ -1,6 +1,6 @@
 import type { FieldProfile } from '../domain/pull-request.ts';
 import type { GitHubClient, GitHubErrorKind } from '../github/types.ts';
-import type { Store } from '../store/types.ts';
+import type { RecoverResult, Store } from '../store/types.ts';
 
 /** `owner/name`, or `owner/*` for every repository of an owner. */
 export type RepositorySpec = { owner: string; name: string } | { owner: string; name: '*' };
@@ -87,7 +87,7 @@ export type ErrorSeverity = 'critical' | 'warning';
 export interface ErrorEntry {
   severity: ErrorSeverity;
   repository: string | null;
-  kind: GitHubErrorKind | 'store' | 'health' | 'internal';
+  kind: GitHubErrorKind | 'store' | 'health' | 'internal' | 'stalled';
   message: string;
   chunkId?: number;
   at: string;
@@ -114,6 +114,10 @@ export interface RunSummary {
   startedAt: string;
   durationMs: number;
   stopReason: string | null;
+  /** what the recovery at the start found (absent on a dry run, or when the run failed before it) */
+  recovery?: RecoverResult;
+  /** repositories selected to work on: 0 means no repository needs backfilling */
+  candidates?: number;
 }
 
 export type HealthStatus = 'ok' | 'warn' | 'halt';
@@ -121,6 +125,7 @@ export type HealthStatus = 'ok' | 'warn' | 'halt';
 export type EngineEvent =
   | { type: 'run.started'; runId: number | null; dryRun: boolean; at: string }
   | { type: 'run.planned'; plan: Plan; candidates: number }
+  | { type: 'run.recovered'; recovery: RecoverResult }
   | {
       type: 'repository.started';
       repository: string;

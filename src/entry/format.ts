@@ -1,6 +1,6 @@
 /** Small text formatters shared by the CLI and the action's logs and job summary. */
 import type { RepositoryReport, RunSummary } from '../engine/types.ts';
-import type { ProgressRow } from '../store/types.ts';
+import type { ProgressRow, RecoverResult } from '../store/types.ts';
 
 /** `0.4567` → `45.7%`; null (unknown total) → `–`. */
 export function formatPercent(ratio: number | null | undefined): string {
@@ -121,4 +121,19 @@ export function summaryLine(summary: RunSummary): string {
   const warnings = summary.errors.warnings.length;
   if (critical + warnings > 0) parts.push(`${critical} critical error(s), ${warnings} warning(s)`);
   return parts.join(' · ');
+}
+
+/** Said whenever selection leaves nothing to work on, so an empty run never looks like a stuck one. */
+export const NOTHING_TO_BACKFILL = 'No repositories need backfilling';
+
+/** One line for logs and summaries, or null when recovery found nothing to do. */
+export function recoveryLine(recovery: RecoverResult | undefined): string | null {
+  if (!recovery) return null;
+  const { requeued, stalled, runsInterrupted } = recovery;
+  if (requeued + stalled + runsInterrupted === 0) return null;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return (
+    `Recovery: ${plural(requeued, 'chunk', 'chunks')} requeued, ${plural(stalled, 'chunk', 'chunks')} stalled, ` +
+    `${plural(runsInterrupted, 'run', 'runs')} of vanished workers marked interrupted`
+  );
 }

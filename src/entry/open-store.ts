@@ -4,6 +4,7 @@
  * for a Postgres URL.
  */
 import { ConfigError } from '../engine/options.ts';
+import type { RpcStoreOptions } from '../store/rpc.ts';
 import type { Store } from '../store/types.ts';
 
 export interface StoreConfig {
@@ -71,15 +72,16 @@ export function chooseBackend(config: StoreConfig): StoreBackend {
   );
 }
 
-export async function openBackend(backend: StoreBackend): Promise<Store> {
+/** `secrets`: values the store scrubs from its errors and from the error text it stores, beyond its own. */
+export async function openBackend(backend: StoreBackend, options: RpcStoreOptions = {}): Promise<Store> {
   switch (backend.kind) {
     case 'postgres': {
       const { createPostgresStore } = await import('../store/postgres.ts');
-      return createPostgresStore(backend.databaseUrl);
+      return createPostgresStore(backend.databaseUrl, options);
     }
     case 'supabase': {
       const { createSupabaseStore } = await import('../store/supabase.ts');
-      return createSupabaseStore(backend.supabaseUrl, backend.serviceRoleKey);
+      return createSupabaseStore(backend.supabaseUrl, backend.serviceRoleKey, options);
     }
     case 'pglite': {
       if (backend.dataDir !== null) {
@@ -88,7 +90,7 @@ export async function openBackend(backend: StoreBackend): Promise<Store> {
         await mkdir(backend.dataDir, { recursive: true });
       }
       const { createPgliteStore } = await import('../store/pglite.ts');
-      return createPgliteStore(backend.dataDir);
+      return createPgliteStore(backend.dataDir, options);
     }
   }
 }

@@ -7,7 +7,7 @@
  */
 
 import type { FieldProfile } from '../domain/pull-request.ts';
-import { redactSecrets } from '../domain/redact.ts';
+import { redactJson, redactSecrets } from '../domain/redact.ts';
 import { InvalidRepositorySpecError, parseRepositorySpec } from '../domain/repository-spec.ts';
 import {
   ConfigError,
@@ -19,6 +19,7 @@ import {
 } from '../engine/options.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, Clock, EngineEvent, RepositorySpec } from '../engine/types.ts';
+import { NOTHING_TO_BACKFILL, recoveryLine } from '../entry/format.ts';
 import type { GitHubClient } from '../github/types.ts';
 import type { Store } from '../store/types.ts';
 import {
@@ -151,7 +152,10 @@ async function runWithHardStop(options: BackfillOptions, deps: BackfillTickDeps)
       store: deps.store,
       github: deps.github,
       clock: deps.clock,
-      onEvent: deps.onEvent,
+      onEvent: (event) => {
+        logNotable(event);
+        deps.onEvent?.(event);
+      },
       signal: controller.signal,
     });
   } finally {
@@ -189,11 +193,23 @@ export async function handleBackfillTick(request: Request, deps: BackfillTickDep
   // a failure is reported below
   deps.waitUntil?.(run.catch(() => undefined));
   try {
-    return jsonResponse(200, { invocationId, summary: await run });
+    // pg_net keeps every response in net._http_response: the summary's error text must be as clean as the tables'
+    return jsonResponse(200, { invocationId, summary: redactJson(await run, deps.authorizedTokens) });
   } catch (error) {
     logFailure(error, deps);
     return errorResponse(500, 'the backfill run failed before it could report a summary');
   }
+}
+
+/** The function log gets what an operator looks for: what recovery did, and a tick with nothing to do. */
+function logNotable(event: EngineEvent): void {
+  const line =
+    event.type === 'run.recovered'
+      ? recoveryLine(event.recovery)
+      : event.type === 'run.planned' && event.candidates === 0
+        ? NOTHING_TO_BACKFILL
+        : null;
+  if (line) console.info(`backfill-tick: ${line}`);
 }
 
 function logFailure(error: unknown, deps: BackfillTickDeps): void {

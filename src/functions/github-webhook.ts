@@ -4,12 +4,19 @@
  *
  * Replays are harmless: the store upserts by GitHub id and never lets an older `updated_at` overwrite a newer one,
  * so GitHub's redelivery of the same event (or an out-of-order older one) leaves a single, newest row.
+ *
+ * Whatever a request holds, a mistake in it is answered 4xx (400 unusable, 413 too large, 422 refused by the
+ * store's checks); only our own failures (the store unreachable, a bug) are 5xx, which GitHub shows as failed
+ * deliveries to redeliver.
  */
 import { redactSecrets } from '../domain/redact.ts';
-import type { Store } from '../store/types.ts';
-import { errorResponse, jsonResponse, PayloadError, parseJsonBody } from './http.ts';
+import { type Store, StoreError } from '../store/types.ts';
+import { errorResponse, jsonResponse, PayloadError, parseJsonBody, readBodyWithin } from './http.ts';
 import { restPullRequestToRecord, restRepository } from './rest-pull-request.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
+
+/** GitHub caps webhook payloads at 25 MB and does not deliver larger ones: nothing bigger is a real delivery. */
+export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
 
 export interface GitHubWebhookDeps {
   store: Store;
@@ -17,7 +24,7 @@ export interface GitHubWebhookDeps {
 }
 
 async function storePullRequest(payload: unknown, store: Store): Promise<Response> {
-  if (typeof payload !== 'object' || payload === null)
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     throw new PayloadError('the payload must be an object');
   const { action, pull_request: pullRequest, repository } = payload as Record<string, unknown>;
   const record = restPullRequestToRecord(pullRequest);
@@ -36,22 +43,35 @@ async function storePullRequest(payload: unknown, store: Store): Promise<Respons
   });
 }
 
+async function handleVerified(
+  request: Request,
+  body: Uint8Array<ArrayBuffer>,
+  store: Store,
+): Promise<Response> {
+  const event = request.headers.get('x-github-event');
+  if (!event) throw new PayloadError('the X-GitHub-Event header is missing');
+  const payload = parseJsonBody(body);
+  if (event === 'ping') return jsonResponse(200, { event: 'ping', ok: true });
+  if (event === 'pull_request') return await storePullRequest(payload, store);
+  return jsonResponse(202, { event, ignored: true });
+}
+
 export async function handleGitHubWebhook(request: Request, deps: GitHubWebhookDeps): Promise<Response> {
   if (request.method !== 'POST') return errorResponse(405, 'only POST is accepted');
   if (!deps.secret) return errorResponse(500, 'the webhook secret is not configured');
-  const body = new Uint8Array(await request.arrayBuffer());
-  if (!(await verifyWebhookSignature(deps.secret, body, request.headers.get('x-hub-signature-256')))) {
-    return errorResponse(401, 'invalid or missing X-Hub-Signature-256');
-  }
-  const event = request.headers.get('x-github-event');
   try {
-    const payload = parseJsonBody(body);
-    if (event === 'ping') return jsonResponse(200, { event: 'ping', ok: true });
-    if (event === 'pull_request') return await storePullRequest(payload, deps.store);
-    return jsonResponse(202, { event, ignored: true });
+    const body = await readBodyWithin(request, MAX_WEBHOOK_BODY_BYTES);
+    if (!(await verifyWebhookSignature(deps.secret, body, request.headers.get('x-hub-signature-256')))) {
+      return errorResponse(401, 'invalid or missing X-Hub-Signature-256');
+    }
+    return await handleVerified(request, body, deps.store);
   } catch (error) {
-    if (error instanceof PayloadError) return errorResponse(400, error.message);
-    // store errors: 500 makes GitHub mark the delivery failed so it can be redelivered; details stay in our logs
+    if (error instanceof PayloadError) return errorResponse(error.status, error.message);
+    // the store's own checks refused the data (PB004): the delivery is wrong, and redelivering it cannot help
+    if (error instanceof StoreError && error.code === 'invalid_input') {
+      return errorResponse(422, redactSecrets(error.message, [deps.secret]));
+    }
+    // store failures: 500 makes GitHub mark the delivery failed so it can be redelivered; details stay in our logs
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     console.error(`github-webhook: storing the delivery failed: ${redactSecrets(detail, [deps.secret])}`);
     return errorResponse(500, 'storing the delivery failed');

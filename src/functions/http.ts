@@ -1,11 +1,54 @@
 /** Small web-standard helpers shared by the function handlers; they run unchanged under Node and Deno. */
 
-/** A request whose body the handler cannot use: answered with 400 and the message (never contains secrets). */
+/**
+ * A request the handler cannot use: answered with its 4xx status (400 unless said otherwise) and the message, which
+ * never contains secrets.
+ */
 export class PayloadError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly status: 400 | 413 | 422 = 400,
+  ) {
     super(message);
     this.name = 'PayloadError';
   }
+}
+
+/**
+ * The body, never more than `limit` bytes of it: a declared Content-Length above the limit is refused before anything
+ * is read, and a body that streams past it (chunked, or lying about its length) is cancelled at that point. Either
+ * way the answer is a 413 PayloadError, and unbounded input is never buffered.
+ */
+export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => new PayloadError(`the body is larger than ${limit} bytes`, 413);
+  const declared = request.headers.get('content-length')?.trim();
+  if (declared && /^[0-9]+$/.test(declared) && Number(declared) > limit) throw tooLarge();
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new PayloadError('the body could not be read to its end');
+    }
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(chunk.value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 /** An empty body is an empty object; anything else must be UTF-8 JSON. */

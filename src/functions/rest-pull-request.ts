@@ -3,6 +3,7 @@
  * webhook writes exactly what the GraphQL backfill would have written for the same pull request.
  */
 import { ACTOR_TYPES, type ActorType, type PullRequestRecord } from '../domain/pull-request.ts';
+import { isGitHubOwner, isGitHubRepositoryName } from '../domain/repository-spec.ts';
 import { PayloadError } from './http.ts';
 
 type Json = Record<string, unknown>;
@@ -55,11 +56,17 @@ function countOrZero(source: Json, key: string, path: string): number {
     : requiredInteger(source, key, path);
 }
 
-/** REST ids are JSON numbers; the record keeps them as decimal strings (they outgrow 2^53 in JSON elsewhere). */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+/**
+ * REST ids are JSON numbers; the record keeps them as decimal strings (they outgrow 2^53 in JSON elsewhere), within
+ * the bigint column they are stored in.
+ */
 function idString(source: Json, key: string, path: string): string {
   const value = field(source, key);
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  if (typeof value === 'string' && /^[1-9][0-9]*$/.test(value)) return value;
+  if (typeof value === 'string' && /^[1-9][0-9]{0,18}$/.test(value) && BigInt(value) <= MAX_BIGINT)
+    return value;
   throw new PayloadError(`${path}.${key} must be a positive integer id`);
 }
 
@@ -140,14 +147,25 @@ export interface WebhookRepository {
   nodeId: string | null;
 }
 
+/** GitHub's global ids: `R_kgDO…`, or the legacy base64 form. */
+const NODE_ID = /^[A-Za-z0-9_=+/-]{1,200}$/;
+
 export function restRepository(repository: unknown): WebhookRepository {
   if (!isObject(repository)) throw new PayloadError('repository must be an object');
   const owner = field(repository, 'owner');
   if (!isObject(owner)) throw new PayloadError('repository.owner must be an object');
+  const login = requiredString(owner, 'login', 'repository.owner');
+  if (!isGitHubOwner(login)) throw new PayloadError('repository.owner.login is not a GitHub account name');
+  const name = requiredString(repository, 'name', 'repository');
+  if (!isGitHubRepositoryName(name))
+    throw new PayloadError('repository.name is not a GitHub repository name');
+  const nodeId = optionalString(repository, 'node_id', 'repository');
+  if (nodeId !== null && !NODE_ID.test(nodeId))
+    throw new PayloadError('repository.node_id is not a GitHub node id');
   return {
-    owner: requiredString(owner, 'login', 'repository.owner'),
-    name: requiredString(repository, 'name', 'repository'),
+    owner: login,
+    name,
     githubId: field(repository, 'id') === undefined ? null : idString(repository, 'id', 'repository'),
-    nodeId: optionalString(repository, 'node_id', 'repository'),
+    nodeId,
   };
 }

@@ -42,6 +42,8 @@ const ADVICE: Record<ErrorKind, string> = {
     'The database was unreachable or rejected a write. Check `database-url` / `supabase-url`, the service-role key, and that the migrations are applied.',
   health: 'A health check halted the backfill. The run log names the check and its reason.',
   internal: 'progressive-backfill failed internally. Please report it with the run log.',
+  stalled:
+    'A chunk of this backfill lost its lease too often (its workers kept dying or timing out) and recovery stopped it. Check that runs are not killed mid-page (job timeout above `time-budget`), then name the repository in `repositories` (or `run --repo`) to restart it.',
 };
 
 export function fingerprintOf(entry: Pick<ErrorEntry, 'repository' | 'kind'>): Fingerprint {

@@ -14,6 +14,7 @@ import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { RequestError } from '@octokit/request-error';
 // @ts-types="bottleneck"
 import Bottleneck from 'bottleneck/light.js';
+import { redactSecrets } from '../domain/redact.ts';
 import {
   classifyResponse,
   type FailureContext,
@@ -24,7 +25,10 @@ import {
 import { GitHubError } from './types.ts';
 
 export interface GitHubClientOptions {
-  token: string;
+  /** a fixed token (personal access token, Actions token) … */
+  token?: string;
+  /** … or a source of short-lived ones (a GitHub App installation), asked before every request */
+  tokenSource?: () => Promise<string>;
   /** REST base: https://api.github.com, or https://host/api/v3 on GitHub Enterprise Server (GraphQL at /api/graphql) */
   apiUrl?: string;
   /** per attempt; default 30 s (GitHub itself gives up after 10 s) */
@@ -94,7 +98,8 @@ function secondaryLimitAsError(octokit: Octokit): void {
 
 const BackfillOctokit = Octokit.plugin(secondaryLimitAsError, retry, throttling);
 
-function createOctokit(options: GitHubClientOptions, apiUrl: string, timeoutMs: number) {
+function createOctokit(options: GitHubClientOptions, apiUrl: string, timeoutMs: number, sent: Set<string>) {
+  const currentToken = options.tokenSource ?? (async () => options.token ?? '');
   const baseFetch = options.fetch ?? globalThis.fetch;
   const maxSecondaryRetries = options.secondaryLimit?.maxRetries ?? 2;
   const scaleWaitMs = options.secondaryLimit?.scaleWaitMs ?? ((ms: number) => ms);
@@ -136,18 +141,25 @@ function createOctokit(options: GitHubClientOptions, apiUrl: string, timeoutMs: 
     },
     throttle: throttleOptions,
   });
-  octokit.hook.before('request', (requestOptions) => {
-    requestOptions.headers.authorization = `bearer ${options.token}`;
+  octokit.hook.before('request', async (requestOptions) => {
+    const token = await currentToken();
+    if (token) sent.add(token);
+    requestOptions.headers.authorization = `bearer ${token}`;
   });
   return octokit;
 }
 
-/** An error whose message or cause carries the token is rebuilt without it (and without the cause). */
-function withoutToken(error: GitHubError, token: string): GitHubError {
-  if (token === '') return error;
-  const leaks = error.message.includes(token) || safeStringify(error.details.cause).includes(token);
-  if (!leaks) return error;
-  return new GitHubError(error.kind, error.message.split(token).join('[redacted]'), {
+/**
+ * The error as callers may log and store it: its message redacted (every token sent, and anything shaped like a
+ * credential), and rebuilt without its cause when that carries a token.
+ */
+function withoutTokens(error: GitHubError, tokens: Iterable<string>): GitHubError {
+  const known = [...tokens];
+  const message = redactSecrets(error.message, known);
+  const cause = safeStringify(error.details.cause);
+  const causeLeaks = known.some((token) => token !== '' && cause.includes(token));
+  if (message === error.message && !causeLeaks) return error;
+  return new GitHubError(error.kind, message, {
     status: error.details.status,
     retryAfterMs: error.details.retryAfterMs,
     resetAt: error.details.resetAt,
@@ -158,13 +170,15 @@ export function createTransport(options: GitHubClientOptions): GitHubTransport {
   const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
   const graphqlBase = graphqlBaseUrl(apiUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const octokit = createOctokit(options, apiUrl, timeoutMs);
+  // every token this transport has sent (an App's are renewed hourly), so none can leak through an error
+  const sent = new Set<string>(options.token ? [options.token] : []);
+  const octokit = createOctokit(options, apiUrl, timeoutMs, sent);
   const failure = (action: string, repository?: string): FailureContext => ({
     action,
     repository,
     timeoutMs,
   });
-  const redacted = (error: GitHubError) => withoutToken(error, options.token);
+  const redacted = (error: GitHubError) => withoutTokens(error, sent);
 
   async function graphql<T>(
     query: string,

@@ -93,6 +93,17 @@ export interface GitHubClient {
   fetchFollowUps(request: FollowUpRequest): Promise<FollowUpResult>;
   /** predicted point cost of a request, before sending it */
   predictCost(request: PageRequest | UpdatedPageRequest | FollowUpRequest): number;
+  /**
+   * The client and rate-limit budget an owner's repositories use. Absent for a token, whose one budget serves
+   * every owner; a GitHub App answers per installation, and each installation has its own budget.
+   */
+  budgetFor?(owner: string): Promise<GitHubBudget>;
+}
+
+export interface GitHubBudget {
+  /** the same key means the same budget */
+  key: string;
+  github: GitHubClient;
 }
 
 export type GitHubErrorKind =

@@ -19,6 +19,7 @@ import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts'
 import { queryCost } from '../github/cost.ts';
 import { githubSchema } from '../github/schema.ts';
 import { createDataset, type Dataset, type DatasetOptions, type SimRepository } from './dataset.ts';
+import { createAppEndpoints, type IssuedToken, type SimulatedApp } from './github-app.ts';
 import { groundTruth } from './ground-truth.ts';
 import { mulberry32, type Random } from './random.ts';
 import {
@@ -90,6 +91,8 @@ export interface LatencyInput {
 export interface SimulatorOptions {
   dataset: Dataset | DatasetOptions;
   tokens: Record<string, TokenOptions>;
+  /** GitHub Apps by app id: their installations mint tokens that expire and draw on per-installation budgets */
+  apps?: Record<string, SimulatedApp>;
   port?: number;
   /** milliseconds since the epoch (default Date.now) */
   now?: () => number;
@@ -133,6 +136,8 @@ export interface Simulator {
   readonly requests: RequestLogEntry[];
   readonly dataset: Dataset;
   budget(token: string): Budget;
+  /** installation tokens minted so far, oldest first */
+  appTokens(): IssuedToken[];
   setFaults(plan: FaultPlan | undefined): void;
   groundTruth(owner: string, name: string, profile: FieldProfile): PullRequestRecord[];
   stop(): Promise<void>;
@@ -210,21 +215,33 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return checked;
   };
 
-  const limitOf = (token: string) => options.tokens[token]?.limit ?? 5_000;
+  const appEndpoints = createAppEndpoints(options.apps ?? {}, now);
+  /** A token's settings: a configured token, or a live installation token (expired ones are unknown). */
+  const settingsOf = (token: string): TokenOptions | undefined => {
+    const installation = appEndpoints.access(token);
+    return installation && installation !== 'expired' ? installation.options : options.tokens[token];
+  };
+  /** Every token of one installation shares its budget; any other token has its own. */
+  const budgetKeyOf = (token: string): string => {
+    const installation = appEndpoints.access(token);
+    return installation && installation !== 'expired' ? installation.budgetKey : token;
+  };
+  const limitOf = (token: string) => settingsOf(token)?.limit ?? 5_000;
 
   /** The token's current window, opened by its first request and renewed an hour later, like GitHub's. */
   const windowOf = (token: string): Window => {
     const at = now();
-    let window = windows.get(token);
+    const key = budgetKeyOf(token);
+    let window = windows.get(key);
     if (!window || at >= window.startedAt + HOUR_MS) {
       window = { startedAt: at, used: 0 };
-      windows.set(token, window);
+      windows.set(key, window);
     }
     return window;
   };
 
   const budget = (token: string): Budget => {
-    const window = windows.get(token);
+    const window = windows.get(budgetKeyOf(token));
     const at = now();
     const current = window && at < window.startedAt + HOUR_MS ? window : undefined;
     const limit = limitOf(token);
@@ -234,7 +251,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 
   const tokenAccess = (token: string): TokenAccess => {
-    const settings = options.tokens[token] ?? {};
+    const settings = settingsOf(token) ?? {};
     return {
       canSee: settings.canSee ?? (() => true),
       canReadPullRequests: settings.canReadPullRequests ?? (() => true),
@@ -258,7 +275,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const rateHeaders = (token: string): Record<string, string> => {
     const state = budget(token);
-    const settings = options.tokens[token];
+    const settings = settingsOf(token);
     return {
       'x-ratelimit-limit': String(state.limit),
       'x-ratelimit-remaining': String(state.remaining),
@@ -426,9 +443,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const index = requestCount++;
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
     const token = tokenFrom(request.headers.authorization);
-    const known = token !== null && token in options.tokens;
+    const known = token !== null && settingsOf(token) !== undefined;
     const log: RequestLogEntry = {
       index,
       method: request.method ?? 'GET',
@@ -447,6 +465,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     const isGraphql = GRAPHQL_PATHS.has(path) && request.method === 'POST';
     const isRateLimit = RATE_LIMIT_PATHS.has(path) && request.method === 'GET';
+    const app = appEndpoints.handle(
+      log.method,
+      path.replace(/^\/api\/v3(?=\/)/, ''),
+      url.searchParams,
+      token,
+    );
+    if (app) {
+      await readBody(request);
+      log.status = app.status;
+      send(response, app, requestId);
+      return;
+    }
     if (!isGraphql && !isRateLimit) {
       log.status = 404;
       send(response, notFound(), requestId);
@@ -511,6 +541,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     requests,
     dataset,
     budget,
+    appTokens: appEndpoints.issued,
     setFaults(plan) {
       faults = { ...plan, next: [...(plan?.next ?? [])] };
       faultRandom = mulberry32(plan?.seed ?? 1);

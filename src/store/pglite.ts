@@ -4,7 +4,7 @@
  */
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { applyMigrations, pgliteExecutor } from './migrate.ts';
-import { createRpcStore, type RpcTransport } from './rpc.ts';
+import { createRpcStore, type RpcStoreOptions, type RpcTransport } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
 import type { Store } from './types.ts';
 
@@ -22,7 +22,7 @@ function createQueue(): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /** Opens (creating when missing) a PGlite database in `dir`, or in memory for null, migrated to the current schema. */
-export async function createPgliteStore(dir: string | null): Promise<Store> {
+export async function createPgliteStore(dir: string | null, options: RpcStoreOptions = {}): Promise<Store> {
   const db = dir === null ? await PGlite.create() : await PGlite.create(dir);
   try {
     await applyMigrations(pgliteExecutor(db));
@@ -30,11 +30,11 @@ export async function createPgliteStore(dir: string | null): Promise<Store> {
     await db.close();
     throw error;
   }
-  return pgliteStore(db);
+  return pgliteStore(db, options);
 }
 
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
-export function pgliteStore(db: PGliteInterface): Store {
+export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
   const enqueue = createQueue();
   const transport: RpcTransport = {
     kind: 'pglite',
@@ -47,5 +47,5 @@ export function pgliteStore(db: PGliteInterface): Store {
     },
     close: () => enqueue(() => db.close()),
   };
-  return createRpcStore(transport);
+  return createRpcStore(transport, options);
 }

@@ -2,6 +2,7 @@
  * Store over a direct Postgres connection (node-postgres pool). Node only.
  */
 import pg from 'pg';
+import { connectionUrlSecrets } from '../domain/redact.ts';
 import { parseConnectionUrl } from './connection-url.ts';
 import { type AppliedMigrations, applyMigrations, pgExecutor } from './migrate.ts';
 import { createRpcStore, type RpcTransport, toStoreError } from './rpc.ts';
@@ -12,10 +13,12 @@ export interface PostgresStoreOptions {
   /** pool size; the engine needs one connection per concurrent worker plus one for heartbeats */
   max?: number;
   applicationName?: string;
+  /** further values to scrub from error messages and stored error text (the GitHub token, …) */
+  secrets?: readonly string[];
 }
 
 interface CheckedUrl {
-  /** the password as written and decoded, to scrub from error messages */
+  /** the passwords (userinfo and query parameters) as written and decoded, to scrub from error messages */
   secrets: string[];
 }
 
@@ -33,16 +36,7 @@ export function checkDatabaseUrl(url: string): CheckedUrl {
         ? ' (an https:// Supabase project URL goes with a service-role key instead; the Postgres connection string is under Project Settings → Database)'
         : '',
   });
-  const secrets: string[] = [];
-  if (parsed.password) {
-    secrets.push(parsed.password);
-    try {
-      secrets.push(decodeURIComponent(parsed.password));
-    } catch {
-      // a malformed escape: the raw form is already covered
-    }
-  }
-  return { secrets };
+  return { secrets: connectionUrlSecrets(parsed.href) };
 }
 
 export function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
@@ -65,7 +59,7 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions =
     },
     close: () => pool.end(),
   };
-  return createRpcStore(transport, { secrets });
+  return createRpcStore(transport, { secrets: [...secrets, ...(options.secrets ?? [])] });
 }
 
 /** Applies supabase/migrations to the database at `url` (idempotent). */

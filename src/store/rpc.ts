@@ -6,6 +6,7 @@
 import type { FollowUpTask } from '../domain/children.ts';
 import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
+import { redactJson, redactSecrets } from '../domain/redact.ts';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.ts';
 import {
   type ChunkLease,
@@ -38,7 +39,10 @@ export interface RpcTransport {
 }
 
 export interface RpcStoreOptions {
-  /** Strings (passwords, keys) scrubbed from every error message, whatever the driver put there. */
+  /**
+   * Strings (passwords, keys, the GitHub token) scrubbed from every error message, whatever the driver put there,
+   * and from every error text the store writes (failed chunks and backfills, pauses, run summaries).
+   */
   secrets?: readonly string[];
 }
 
@@ -127,14 +131,6 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-function scrub(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  }
-  return result;
-}
-
 /**
  * The single place where driver and PostgREST failures become `StoreError`s. The original error stays as `cause`
  * for debugging: drivers put SQLSTATE, detail and hint there, never the connection string or the key.
@@ -142,7 +138,7 @@ function scrub(text: string, secrets: readonly string[]): string {
 export function toStoreError(fn: string, error: unknown, secrets: readonly string[] = []): Error {
   if (error instanceof StoreError) return error;
   const code = classify(error);
-  const detail = scrub(describe(error), secrets);
+  const detail = redactSecrets(describe(error), secrets);
   const options = { cause: error };
   if (code === 'schema_missing') {
     return new StoreError(
@@ -171,6 +167,8 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
   }
 
   const prsArg = (prs: PullRequestRecord[]) => jsonb(storableStrings(prs));
+  // Error text comes from GitHub, drivers and our own messages: no secret it carries may reach a table.
+  const errorText = (text: string) => redactSecrets(text, secrets);
 
   return {
     kind: transport.kind,
@@ -273,7 +271,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       return call<FailChunkResult>('backfill_fail_chunk', {
         p_chunk_id: input.chunkId,
         p_fencing_token: input.fencingToken,
-        p_error: input.error,
+        p_error: errorText(input.error),
         p_retryable: input.retryable,
         p_max_failures: input.maxFailures,
       });
@@ -282,7 +280,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
     async pauseRepository(repositoryId, reason, resumeAt) {
       await call('backfill_pause', {
         p_repository_id: repositoryId,
-        p_reason: reason,
+        p_reason: errorText(reason),
         p_resume_at: resumeAt.toISOString(),
       });
     },
@@ -292,11 +290,11 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
     },
 
     async cancelBackfill(repositoryId, reason) {
-      await call('backfill_cancel', { p_repository_id: repositoryId, p_reason: reason });
+      await call('backfill_cancel', { p_repository_id: repositoryId, p_reason: errorText(reason) });
     },
 
     async failBackfill(repositoryId, error) {
-      await call('backfill_fail_backfill', { p_repository_id: repositoryId, p_error: error });
+      await call('backfill_fail_backfill', { p_repository_id: repositoryId, p_error: errorText(error) });
     },
 
     recoverStuckChunks(input) {
@@ -358,7 +356,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       await call('backfill_finish_run', {
         p_run_id: input.runId,
         p_outcome: input.outcome,
-        p_error_summary: jsonb(input.errorSummary ?? null),
+        p_error_summary: jsonb(redactJson(input.errorSummary ?? null, secrets)),
       });
     },
 

@@ -16,6 +16,8 @@ import { type Store, StoreError } from './types.ts';
 
 export interface SupabaseStoreOptions {
   fetch?: typeof fetch;
+  /** further values to scrub from error messages and stored error text (the GitHub token, …) */
+  secrets?: readonly string[];
 }
 
 /** What the transport throws: PostgREST's error body plus the HTTP status, for toStoreError to classify. */
@@ -109,5 +111,5 @@ export function createSupabaseStore(
       if (client) await (await client).removeAllChannels();
     },
   };
-  return createRpcStore(transport, { secrets: [serviceRoleKey] });
+  return createRpcStore(transport, { secrets: [serviceRoleKey, ...(options.secrets ?? [])] });
 }

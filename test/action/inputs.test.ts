@@ -18,6 +18,7 @@ describe('action inputs', () => {
       githubApiUrl: 'https://api.github.com',
       store: { kind: 'postgres', databaseUrl: base['database-url'] },
       repositories: [{ owner: 'acme', name: 'widgets' }],
+      repositoryIds: [],
       completenessThreshold: 0.8,
       minPrs: 100,
       fieldProfile: 'core',
@@ -103,6 +104,14 @@ describe('action inputs', () => {
     ).toEqual({ kind: 'supabase', supabaseUrl: 'https://p.supabase.co', serviceRoleKey: 'key' });
   });
 
+  test('an empty repositories stands for the tracked set; repository-id lists tracked ids', () => {
+    expect(read({ repositories: '' }).repositories).toEqual([]);
+    expect(read({ 'repository-id': '12, 7\n40' }).repositoryIds).toEqual([12, 7, 40]);
+    expect(() => read({ 'repository-id': '12, seven' })).toThrow(
+      'repository-id: must be a whole number of at least 1, got "seven"',
+    );
+  });
+
   test('unexpanded ${{ }} defaults (local runs) fall back to the environment', () => {
     const inputs = readInputs(
       getter({
@@ -134,5 +143,11 @@ describe('action inputs', () => {
     expect(secretValues(getter({ 'database-url': 'not a url with secret' }))).toEqual([
       'not a url with secret',
     ]);
+  });
+
+  test('secrets to mask: passwords given as query parameters of the database URL', () => {
+    const databaseUrl =
+      'postgres://app@db:5432/x?sslmode=verify-full&password=q%20pw1&sslpassword=ssl-key-pw';
+    expect(secretValues(getter({ 'database-url': databaseUrl }))).toEqual(['q%20pw1', 'q pw1', 'ssl-key-pw']);
   });
 });

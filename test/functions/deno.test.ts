@@ -80,7 +80,9 @@ test('the edge function handlers pass their Deno tests against Postgres and the 
   expect(run.code, run.output).toBe(0);
   // both test files were found and ran in full
   expect(run.output).toMatch(/running 3 tests from \.\/supabase\/functions\/tests\/backfill-tick\.test\.ts/);
-  expect(run.output).toMatch(/running 8 tests from \.\/supabase\/functions\/tests\/github-webhook\.test\.ts/);
+  expect(run.output).toMatch(
+    /running 10 tests from \.\/supabase\/functions\/tests\/github-webhook\.test\.ts/,
+  );
 }, 150_000);
 
 test('a cold isolate that served a tick exits on its own: no client timer keeps Deno alive', async () => {

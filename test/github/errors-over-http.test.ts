@@ -396,6 +396,6 @@ describe('answers that cannot be used', () => {
       body: { message: `Bad credentials for bearer ${TOKEN}` },
     });
     expect(error.kind).toBe('auth');
-    expect(error.message).toContain('[redacted]');
+    expect(error.message).toContain('[REDACTED]');
   });
 });

@@ -47,7 +47,7 @@ describe('toStoreError', () => {
     const leaky = Object.assign(new Error('auth failed for s3cret-token'), { code: '28000' });
     const mapped = toStoreError('backfill_x', leaky, ['s3cret-token']);
     expect(mapped.message).not.toContain('s3cret-token');
-    expect(mapped.message).toContain('[redacted]');
+    expect(mapped.message).toContain('[REDACTED]');
   });
 
   test('tells the user how to migrate when the schema is missing', () => {

@@ -174,7 +174,7 @@ async function run(flags: RunFlags, ctx: CliContext): Promise<number> {
   const options = backfillOptions(flags, flags.repo ?? [], named);
   const backend = storeBackend(flags, ctx);
   const github = githubClient(flags, ctx);
-  const store = await openBackend(backend);
+  const store = await openBackend(backend, { secrets: ctx.secrets });
   try {
     for (const id of flags.repositoryId ?? []) {
       const row = await store.getRepository({ id });

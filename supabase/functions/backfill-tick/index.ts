@@ -4,15 +4,18 @@ import {
   EDGE_WALL_CLOCK_LIMIT_MS,
   handleBackfillTick,
 } from '../../../src/functions/backfill-tick.ts';
-import { createGitHubClient } from '../../../src/github/client.ts';
+import { createGitHubClientFor, githubAuthFromEnv } from '../../../src/github/auth-env.ts';
 import { createSupabaseStore } from '../../../src/store/supabase.ts';
 import { edgeRuntimeWaitUntil, positiveNumberEnv, requiredEnv } from '../_shared/env.ts';
 
 // created once per isolate and reused by every request it serves
 const serviceRoleKey = requiredEnv('SUPABASE_SERVICE_ROLE_KEY');
 const store = createSupabaseStore(requiredEnv('SUPABASE_URL'), serviceRoleKey);
-const github = createGitHubClient({
-  token: requiredEnv('GITHUB_TOKEN'),
+// a GitHub App (GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY [+ GITHUB_APP_INSTALLATION_ID]) or GITHUB_TOKEN
+const auth = githubAuthFromEnv(Deno.env.toObject());
+if (!auth)
+  throw new Error('set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (supabase secrets set …)');
+const github = createGitHubClientFor(auth, {
   apiUrl: Deno.env.get('GITHUB_API_URL') || 'https://api.github.com',
 });
 const deps = {

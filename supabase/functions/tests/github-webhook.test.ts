@@ -245,3 +245,57 @@ test('a deleted author (ghost) is stored as a null author, like GraphQL reports 
     );
   });
 });
+
+test('a body over GitHub’s 25 MB cap is refused with 413, declared or streamed, without being read whole', async () => {
+  await withDatabase(async ({ store }) => {
+    const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+    let pulled = 0;
+    let cancelled = false;
+    const endless = () =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+    const declared = await handleGitHubWebhook(
+      new Request('http://localhost/functions/v1/github-webhook', {
+        method: 'POST',
+        headers: { 'content-length': String(26 * 1024 * 1024), 'x-github-event': 'pull_request' },
+        body: endless(),
+      }),
+      { store, secret: SECRET },
+    );
+    assert.equal(declared.status, 413);
+    await declared.body?.cancel();
+    assert.ok(pulled <= chunk.byteLength, `read ${pulled} bytes of a body declared too large`);
+
+    pulled = 0;
+    const streamed = await handleGitHubWebhook(
+      new Request('http://localhost/functions/v1/github-webhook', {
+        method: 'POST',
+        headers: { 'x-github-event': 'pull_request' },
+        body: endless(),
+      }),
+      { store, secret: SECRET },
+    );
+    assert.equal(streamed.status, 413);
+    await streamed.body?.cancel();
+    assert.ok(cancelled, 'the streamed body was not cancelled');
+    assert.ok(pulled <= 28 * 1024 * 1024, `read ${pulled} bytes before refusing`);
+  });
+});
+
+test('a signed delivery without X-GitHub-Event is 400 and writes nothing', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const request = await delivery(JSON.stringify(pullRequestEvent('no-event', 15)));
+    request.headers.delete('x-github-event');
+    const response = await handleGitHubWebhook(request, { store, secret: SECRET });
+    assert.equal(response.status, 400);
+    await response.body?.cancel();
+    assert.equal(await repositoryExists(sql, 'no-event'), false);
+  });
+});

@@ -118,7 +118,7 @@ create table progressive_backfill.child_follow_ups (
   review_github_id bigint,
   cursor text,
   created_at timestamptz not null default now(),
-  unique (kind, node_id),
+  unique (repository_id, kind, node_id),
   check ((kind = 'review_comments') = (review_github_id is not null))
 );
 create index child_follow_ups_repository_idx on progressive_backfill.child_follow_ups (repository_id, id);
@@ -316,7 +316,7 @@ begin
   join progressive_backfill.pull_requests pr
     on pr.github_id = f.pull_request_github_id and pr.repository_id = p_repository_id
   where p_pull_request_ids is null or pr.id = any(p_pull_request_ids)
-  on conflict (kind, node_id) do nothing;
+  on conflict (repository_id, kind, node_id) do nothing;
 exception
   when check_violation or not_null_violation or invalid_text_representation or numeric_value_out_of_range then
     raise exception 'invalid follow-up: %', sqlerrm using errcode = 'PB004';

@@ -10,7 +10,7 @@ create table progressive_backfill.child_follow_ups (
   review_github_id bigint,
   cursor text,
   created_at timestamptz not null default now(),
-  unique (kind, node_id),
+  unique (repository_id, kind, node_id),
   check ((kind = 'review_comments') = (review_github_id is not null))
 );
 create index child_follow_ups_repository_idx on progressive_backfill.child_follow_ups (repository_id, id);

@@ -46,7 +46,7 @@ begin
   join progressive_backfill.pull_requests pr
     on pr.github_id = f.pull_request_github_id and pr.repository_id = p_repository_id
   where p_pull_request_ids is null or pr.id = any(p_pull_request_ids)
-  on conflict (kind, node_id) do nothing;
+  on conflict (repository_id, kind, node_id) do nothing;
 exception
   when check_violation or not_null_violation or invalid_text_representation or numeric_value_out_of_range then
     raise exception 'invalid follow-up: %', sqlerrm using errcode = 'PB004';

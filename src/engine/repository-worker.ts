@@ -235,7 +235,7 @@ async function handleChunkError(
     });
   };
   const pause = (reason: string, resumeAt: number) =>
-    ctx.store.pauseRepository(target.repositoryId, reason, new Date(resumeAt));
+    ctx.store.pauseRepository(target.repositoryId, reason, new Date(resumeAt), lease);
 
   if ('failChunk' in decision) {
     const { error: failedWith, retryable } = decision.failChunk;
@@ -260,7 +260,7 @@ async function handleChunkError(
       await pause(action.reason, action.resumeAt);
       break;
     case 'fail-repository':
-      await ctx.store.failBackfill(target.repositoryId, action.reason);
+      await ctx.store.failBackfill(target.repositoryId, action.reason, lease);
       break;
     case 'nothing':
       break;

@@ -13,6 +13,7 @@ import {
   type CommitFollowUpsResult,
   type CommitPageResult,
   type FailChunkResult,
+  type LeaseRef,
   type ProgressRow,
   type RecoverResult,
   type RepositoryCandidate,
@@ -155,6 +156,11 @@ export function toStoreError(fn: string, error: unknown, secrets: readonly strin
   return new Error(`${fn} failed: ${detail}`, options);
 }
 
+/** The fencing arguments of a backfill-level call made by a worker; none for an operator's. */
+function leaseArgs(lease: LeaseRef | undefined): Record<string, unknown> {
+  return lease ? { p_chunk_id: lease.chunkId, p_fencing_token: lease.fencingToken } : {};
+}
+
 export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions = {}): Store {
   const secrets = options.secrets ?? [];
 
@@ -277,11 +283,12 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       });
     },
 
-    async pauseRepository(repositoryId, reason, resumeAt) {
+    async pauseRepository(repositoryId, reason, resumeAt, heldBy) {
       await call('backfill_pause', {
         p_repository_id: repositoryId,
         p_reason: errorText(reason),
         p_resume_at: resumeAt.toISOString(),
+        ...leaseArgs(heldBy),
       });
     },
 
@@ -293,8 +300,12 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       await call('backfill_cancel', { p_repository_id: repositoryId, p_reason: errorText(reason) });
     },
 
-    async failBackfill(repositoryId, error) {
-      await call('backfill_fail_backfill', { p_repository_id: repositoryId, p_error: errorText(error) });
+    async failBackfill(repositoryId, error, heldBy) {
+      await call('backfill_fail_backfill', {
+        p_repository_id: repositoryId,
+        p_error: errorText(error),
+        ...leaseArgs(heldBy),
+      });
     },
 
     recoverStuckChunks(input) {

@@ -2,9 +2,11 @@
  * Incremental refresh: walk pull requests newest-update first until the watermark, so merges, closes and edits
  * made after a page was stored — and pull requests opened after the backfill began — reach the database.
  */
+import { UPDATED_WINDOW } from '../github/queries.ts';
 import type { RunContext } from './context.ts';
 import { fetchWithRetry } from './fetch-page.ts';
 import { drainFollowUps, pageChildren } from './follow-ups.ts';
+import { beatWhileWaiting } from './heartbeat.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryTarget } from './repository-worker.ts';
 import type { RepositoryReport } from './types.ts';
@@ -22,18 +24,24 @@ export async function refreshRepository(
   const size = new AdaptivePageSize(100);
   let after: string | null = null;
   let newest: string | null = null;
-  if (ctx.profile === 'full') await drainFollowUps(ctx, target, null, false, report);
+  // a refresh holds no lease: while it waits (for the rate-limit reset, say), the run's own heartbeat keeps it alive
+  const runId = ctx.runId;
+  const heartbeat = beatWhileWaiting(async () => {
+    if (runId !== null) await ctx.store.heartbeatRun(runId);
+  });
+  if (ctx.profile === 'full') await drainFollowUps(ctx, target, null, false, report, heartbeat);
   while (ctx.stopReason() === null) {
     const { page } = await fetchWithRetry(
       ctx,
       size,
       (first) => ({ owner: target.owner, name: target.name, profile: ctx.profile, first, after }),
       (request) => ctx.github.fetchUpdatedPullRequests(request),
+      heartbeat,
     );
-    const nodes = page.forward?.nodes ?? [];
+    const nodes = page.windows[UPDATED_WINDOW]?.nodes ?? [];
     newest ??= nodes[0]?.updated_at ?? watermark;
     const fresh = nodes.filter((pr) => pr.updated_at >= since);
-    const reachedWatermark = fresh.length < nodes.length || !page.forward?.hasMore;
+    const reachedWatermark = fresh.length < nodes.length || !page.windows[UPDATED_WINDOW]?.hasMore;
     const result = await ctx.store.commitRefresh({
       repositoryId: target.repositoryId,
       runId: ctx.runId,
@@ -43,7 +51,7 @@ export async function refreshRepository(
       children: pageChildren(page, fresh),
     });
     // the children of pull requests that changed: new and edited reviews and comments, deleted ones removed
-    if (page.children) await drainFollowUps(ctx, target, null, false, report);
+    if (page.children) await drainFollowUps(ctx, target, null, false, report, heartbeat);
     report.prsWritten += result.inserted + result.updated;
     report.pointsSpent += page.rateLimit.cost;
     report.pages++;
@@ -52,6 +60,6 @@ export async function refreshRepository(
       if (report.outcome !== 'completed') report.outcome = 'refreshed';
       return;
     }
-    after = page.forward?.cursor ?? null;
+    after = page.windows[UPDATED_WINDOW]?.cursor ?? null;
   }
 }

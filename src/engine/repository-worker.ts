@@ -16,6 +16,7 @@ import type { RunContext } from './context.ts';
 import { BudgetExhausted, fetchWithRetry, StopRequested } from './fetch-page.ts';
 import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { runHealthChecks } from './health.ts';
+import { beatWhileWaiting } from './heartbeat.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryReport } from './types.ts';
@@ -103,13 +104,8 @@ async function runChunk(
   let expected = lease.cursor;
   let cursor = parseWalkCursor(lease.cursor);
   let pages = 0;
-  let waited = 0;
-  const heartbeat = async (waitedMs: number) => {
-    waited += waitedMs;
-    if (waited < 10_000) return;
-    waited = 0;
-    await ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds);
-  };
+  // the lease's heartbeat also keeps its run alive
+  const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const fetchNext = (from: WalkCursor): Promise<Fetched> =>
     fetchWithRetry(
       ctx,

@@ -3,7 +3,7 @@
  * carries them (transport.ts). Every pull-request request is built by `pullRequestWindowsQuery`, so fetching,
  * refreshing and pricing a request before it is sent cannot disagree.
  */
-import type { FieldProfile } from '../domain/pull-request.ts';
+
 import { followUpAlias, followUpRequestQuery, isGoneNode } from './children-queries.ts';
 import { queryCost } from './cost.ts';
 import { mapPullRequestNodes } from './map.ts';
@@ -11,6 +11,7 @@ import { type MappedChildren, mapFollowUpPage, mapWindowChildren } from './map-c
 import {
   LOOKUP_BATCH_SIZE,
   lookupAlias,
+  needsTotalCount,
   OWNER_REPOSITORIES_QUERY,
   pageRequestQuery,
   pageRequestWindows,
@@ -18,6 +19,7 @@ import {
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
   repositoryLookupVariables,
+  TOTAL_COUNT,
 } from './queries.ts';
 import {
   createTransport,
@@ -89,14 +91,10 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
   async function fetchWindows(
     request: PageRequest | UpdatedPageRequest,
     action: string,
-  ): Promise<{
-    windows: Map<string, { window: PageWindow; skipped: number; totalCount: number }>;
-    children?: Map<string, MappedChildren>;
-    rateLimit: RateLimitState;
-    predictedCost: number;
-  }> {
+  ): Promise<PageResult> {
     const windows = pageRequestWindows(request);
-    const { query, variables } = pullRequestWindowsQuery(request, request.profile, windows);
+    const totalCount = needsTotalCount(windows);
+    const { query, variables } = pullRequestWindowsQuery(request, request.profile, windows, { totalCount });
     const predictedCost = queryCost(query, variables).cost;
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql<PageData>(query, variables, {
@@ -104,61 +102,30 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
       repository,
     });
     const repo = requireRepository(data.repository, repository);
-    const read = new Map<string, { window: PageWindow; skipped: number; totalCount: number }>();
+    const read: Record<string, PageWindow> = {};
+    let skippedNodes = 0;
     const children = request.profile === 'full' ? new Map<string, MappedChildren>() : undefined;
     for (const window of windows) {
       const connection = repo[window.key];
-      if (connection && children) {
-        for (const [id, mapped] of mapWindowChildren(connection.nodes)) children.set(id, mapped);
-      }
-      if (connection) {
-        read.set(window.key, {
-          ...pageWindow(connection, request.profile, window.direction),
-          totalCount: connection.totalCount,
-        });
-      }
+      if (!connection) continue;
+      if (children) for (const [id, mapped] of mapWindowChildren(connection.nodes)) children.set(id, mapped);
+      const { records, skipped } = mapPullRequestNodes(connection.nodes, request.profile);
+      read[window.key] = pageWindow(connection, records, window.direction);
+      skippedNodes += skipped;
     }
     return {
+      totalCount: (totalCount ? repo[TOTAL_COUNT] : repo[windows[0]!.key])?.totalCount ?? 0,
       windows: read,
+      skippedNodes,
       ...(children && { children }),
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost,
     };
   }
 
-  async function fetchPullRequests(request: PageRequest): Promise<PageResult> {
-    const { windows, children, rateLimit, predictedCost } = await fetchWindows(
-      request,
-      'fetching pull requests of',
-    );
-    const forward = windows.get('forward');
-    const backward = windows.get('backward');
-    return {
-      totalCount: forward?.totalCount ?? backward?.totalCount ?? 0,
-      ...(forward && { forward: forward.window }),
-      ...(backward && { backward: backward.window }),
-      skippedNodes: (forward?.skipped ?? 0) + (backward?.skipped ?? 0),
-      ...(children && { children }),
-      rateLimit,
-      predictedCost,
-    };
-  }
-
-  async function fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult> {
-    const { windows, children, rateLimit, predictedCost } = await fetchWindows(
-      request,
-      'fetching recently updated pull requests of',
-    );
-    const updated = windows.get('updated');
-    return {
-      totalCount: updated?.totalCount ?? 0,
-      ...(updated && { forward: updated.window }),
-      skippedNodes: updated?.skipped ?? 0,
-      ...(children && { children }),
-      rateLimit,
-      predictedCost,
-    };
-  }
+  const fetchPullRequests = (request: PageRequest) => fetchWindows(request, 'fetching pull requests of');
+  const fetchUpdatedPullRequests = (request: UpdatedPageRequest) =>
+    fetchWindows(request, 'fetching recently updated pull requests of');
 
   async function lookupRepositories(refs: { owner: string; name: string }[]) {
     const found: RepositoryInfo[] = [];
@@ -317,23 +284,13 @@ function requireRepository<T>(repository: T | null, fullName: string): T {
 
 function pageWindow(
   connection: Connection,
-  profile: FieldProfile,
+  nodes: PageWindow['nodes'],
   direction: 'forward' | 'backward',
-): { window: PageWindow; skipped: number } {
-  const { records, skipped } = mapPullRequestNodes(connection.nodes, profile);
-  const window: PageWindow =
-    direction === 'forward'
-      ? {
-          nodes: records,
-          cursor: connection.pageInfo.endCursor ?? null,
-          hasMore: connection.pageInfo.hasNextPage ?? false,
-        }
-      : {
-          nodes: records,
-          cursor: connection.pageInfo.startCursor ?? null,
-          hasMore: connection.pageInfo.hasPreviousPage ?? false,
-        };
-  return { window, skipped };
+): PageWindow {
+  const { pageInfo, totalCount } = connection;
+  return direction === 'forward'
+    ? { nodes, cursor: pageInfo.endCursor ?? null, hasMore: pageInfo.hasNextPage ?? false, totalCount }
+    : { nodes, cursor: pageInfo.startCursor ?? null, hasMore: pageInfo.hasPreviousPage ?? false, totalCount };
 }
 
 /** The budget after a request: from the response's `rateLimit`, else its headers, else (GHES, no limits) unlimited. */

@@ -363,6 +363,10 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       return Number(id);
     },
 
+    async heartbeatRun(runId) {
+      await call('backfill_heartbeat_run', { p_run_id: runId });
+    },
+
     async finishRun(input) {
       await call('backfill_finish_run', {
         p_run_id: input.runId,

@@ -282,6 +282,9 @@ export interface Store {
     prs: PullRequestRecord[],
   ): Promise<{ inserted: number; updated: number }>;
   startRun(input: StartRunInput): Promise<number>;
+  /** a run that holds no lease (refreshing, waiting for the rate-limit reset) is still alive */
+  heartbeatRun(runId: number): Promise<void>;
+  /** also after recovery marked the run interrupted while it was alive: the run's own outcome replaces that guess */
   finishRun(input: FinishRunInput): Promise<void>;
   progress(): Promise<ProgressRow[]>;
   /** instantaneous load figures plus cumulative counters, for the engine's database-load health check */

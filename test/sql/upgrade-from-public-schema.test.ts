@@ -147,7 +147,13 @@ test('every row, id and fencing token of the public-schema release moves into pr
 
   await applyMigrations(pgExecutor(client));
 
-  expect(await everything('progressive_backfill')).toEqual(before);
+  // columns added since the public-schema release (children_sync) start at their defaults and are not compared
+  const after = await everything('progressive_backfill');
+  for (const row of after.pull_requests as Record<string, unknown>[]) {
+    expect(row.children_sync).toBe('0');
+    delete row.children_sync;
+  }
+  expect(after).toEqual(before);
   const leftovers = await client.query(`
     select (select count(*) from pg_class where relnamespace = 'public'::regnamespace)::int as relations,
            (select count(*) from pg_proc where pronamespace = 'public'::regnamespace)::int as functions`);

@@ -3,6 +3,7 @@
  * Used by the simulator, the demo and local runs that need no server. Migrations are applied on open.
  */
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
+import { holderSession } from './holder-session.ts';
 import { applyMigrations, pgliteExecutor } from './migrate.ts';
 import { createRpcStore, type RpcStoreOptions, type RpcTransport } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
@@ -36,6 +37,8 @@ export async function createPgliteStore(dir: string | null, options: RpcStoreOpt
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
 export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
   const enqueue = createQueue();
+  // PGlite's one session lives exactly as long as this process has the database open: it holds the key.
+  const holder = holderSession((text, values) => enqueue(() => db.query<{ locked: boolean }>(text, values)));
   const transport: RpcTransport = {
     kind: 'pglite',
     call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
@@ -45,6 +48,7 @@ export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}):
         return (result.rows[0]?.result ?? null) as T;
       });
     },
+    holderKey: () => holder.key(),
     close: () => enqueue(() => db.close()),
   };
   return createRpcStore(transport, options);

@@ -87,6 +87,22 @@ export interface ChunkLease {
   cursor: CursorState;
   attempts: number;
   fieldProfile: FieldProfile;
+  /** the worker whose lease this claim took over because its session was gone; null for a pending chunk */
+  takenOverFrom?: string | null;
+}
+
+/** A running chunk's lease, as someone else's run sees it. */
+export interface LeaseRow {
+  repositoryId: number;
+  fullName: string;
+  chunkId: number;
+  chunkNumber: number;
+  leaseOwner: string;
+  leaseExpiresAt: string;
+  /** seconds until the lease expires by the database's clock (0 once it has) */
+  secondsLeft: number;
+  /** true: its holder's session is alive; false: gone (the next claim takes it over); null: cannot be known */
+  holderAlive: boolean | null;
 }
 
 export interface CommitPageInput {
@@ -197,7 +213,10 @@ export interface Store {
   updateRepositoryCounts(repositoryId: number, prTotalCount: number): Promise<void>;
   selectRepositories(input: SelectRepositoriesInput): Promise<RepositoryCandidate[]>;
   startBackfill(repositoryId: number, fieldProfile: FieldProfile): Promise<void>;
+  /** a pending chunk, or a running one whose holder's session is gone (taken over with a new fencing token) */
   claimChunk(input: ClaimChunkInput): Promise<ChunkLease | null>;
+  /** the running leases of the given repositories (all when omitted) */
+  leases(repositoryIds?: number[]): Promise<LeaseRow[]>;
   heartbeat(chunkId: number, fencingToken: string, leaseSeconds: number): Promise<string>;
   commitPage(input: CommitPageInput): Promise<CommitPageResult>;
   /** ends a chunk that spent its page allowance and queues the next one, continuing at the same cursor */

@@ -11,7 +11,7 @@ import {
   NOTHING_TO_BACKFILL,
   recoveryLine,
   summaryLine,
-} from '../entry/format.ts';
+} from '../shared-entry/format.ts';
 
 /** GitHub shows at most 10 annotations of each kind per step; the rest would be dropped silently. */
 export const MAX_ANNOTATIONS = 10;
@@ -212,12 +212,13 @@ export function jobSummaryMarkdown(summary: RunSummary, context: SummaryContext)
   }
   const recovery = recoveryLine(summary.recovery);
   if (recovery) lines.push(`${recovery}.`, '');
-  if (summary.candidates === 0 && summary.outcome !== 'failed') lines.push(`${NOTHING_TO_BACKFILL}.`, '');
+  const idle = summary.candidates === 0 && summary.outcome !== 'failed';
+  if (idle) lines.push(`${NOTHING_TO_BACKFILL}.`, '');
   if (summary.repositories.length > 0) {
     lines.push('### Repositories', '', ...repositoryTable(summary.repositories), '');
     const chart = completenessChart(summary.repositories);
     if (chart.length > 0) lines.push('### Progress', '', ...chart, '');
-  } else {
+  } else if (!idle) {
     lines.push('No repositories matched.', '');
   }
   lines.push(

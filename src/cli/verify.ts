@@ -30,8 +30,8 @@ export async function readStoredPullRequests(
   const { rows } = await db.query(
     `select to_jsonb(p) - 'id' - 'repository_id' - 'captured_at'
               || jsonb_build_object('github_id', p.github_id::text, 'author_github_id', p.author_github_id::text) as pr
-       from pull_requests p
-       join repositories r on r.id = p.repository_id
+       from progressive_backfill.pull_requests p
+       join progressive_backfill.repositories r on r.id = p.repository_id
       where lower(r.owner) = lower($1) and lower(r.name) = lower($2)
       order by p.number`,
     [owner, name],

@@ -1,7 +1,7 @@
 /**
  * Applies supabase/migrations/*.sql in order, each in its own transaction, and records them in
- * `backfill_migrations`. The same files are what `supabase db push` applies, so plain Postgres, PGlite and Supabase
- * end up with one schema. Node-only (reads the files from disk).
+ * `progressive_backfill.schema_migrations`. The same files are what `supabase db push` applies, so plain Postgres,
+ * PGlite and Supabase end up with one schema. Node-only (reads the files from disk).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -84,6 +84,14 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * supabase/schemas/00_schema.sql: the schema and the ledger, idempotently. The runner applies it before reading the
+ * ledger; the baseline migration repeats it for `supabase db push`.
+ */
+async function loadLedgerSql(): Promise<string> {
+  return readFile(join(await projectRoot(), 'supabase', 'schemas', '00_schema.sql'), 'utf8');
+}
+
 export async function loadMigrations(directory?: string): Promise<Migration[]> {
   const dir = directory ?? join(await projectRoot(), 'supabase', 'migrations');
   const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
@@ -97,15 +105,31 @@ export async function loadMigrations(directory?: string): Promise<Migration[]> {
   );
 }
 
-const LEDGER = `
-create table if not exists backfill_migrations (
-  version text primary key,
-  name text not null,
-  checksum text not null,
-  applied_at timestamptz not null default now()
-);
-alter table backfill_migrations enable row level security;
-`;
+/** Supabase's API roles; the migrations grant to service_role (and revoke from the others) where they exist. */
+const API_ROLES = ['anon', 'authenticated', 'service_role'];
+
+/**
+ * Plain Postgres and PGlite lack Supabase's roles: create the missing ones where the migrating role may (a
+ * superuser, or one with CREATEROLE). Elsewhere they stay missing and the migrations skip them. Roles are
+ * cluster-wide, so two databases migrating at once may race to create one: losing that race is fine.
+ */
+async function createMissingRoles(db: SqlExecutor): Promise<void> {
+  const { rows } = await db.query(
+    `select r.name
+       from unnest($1::text[]) as r(name)
+      where not exists (select from pg_catalog.pg_roles where rolname = r.name)
+        and (select rolsuper or rolcreaterole from pg_catalog.pg_roles where rolname = current_user)`,
+    [API_ROLES],
+  );
+  for (const { name } of rows) {
+    try {
+      await db.query(`create role ${name} nologin`);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== '42710' && code !== '23505') throw error; // duplicate_object, unique_violation
+    }
+  }
+}
 
 function execScript(db: SqlExecutor, sql: string): Promise<unknown> {
   return db.exec ? db.exec(sql) : db.query(sql);
@@ -119,17 +143,19 @@ export async function applyMigrations(db: SqlExecutor, migrations?: Migration[])
   const all = migrations ?? (await loadMigrations());
   await db.query('select pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
   try {
-    await execScript(db, LEDGER);
-    const { rows } = await db.query('select version, name, checksum from backfill_migrations');
-    const recorded = new Map<string, { name: string; checksum: string }>(
-      rows.map((row) => [String(row.version), { name: String(row.name), checksum: String(row.checksum) }]),
+    await createMissingRoles(db);
+    await execScript(db, await loadLedgerSql());
+    const { rows } = await db.query('select version, checksum from progressive_backfill.schema_migrations');
+    // A null checksum: applied by another tool (`supabase db push`), which records no checksum.
+    const recorded = new Map<string, string | null>(
+      rows.map((row) => [String(row.version), row.checksum === null ? null : String(row.checksum)]),
     );
     for (const migration of all) {
       const previous = recorded.get(migration.version);
-      if (previous && previous.checksum !== migration.checksum) {
+      if (previous && previous !== migration.checksum) {
         throw new Error(
           `migration ${migration.version}_${migration.name} was changed after it was applied ` +
-            `(checksum ${previous.checksum.slice(0, 12)}… in the database, ${migration.checksum.slice(0, 12)}… on disk); ` +
+            `(checksum ${previous.slice(0, 12)}… in the database, ${migration.checksum.slice(0, 12)}… on disk); ` +
             'add a new migration instead of editing an applied one',
         );
       }
@@ -144,11 +170,12 @@ export async function applyMigrations(db: SqlExecutor, migrations?: Migration[])
       await execScript(db, 'begin');
       try {
         await execScript(db, migration.sql);
-        await db.query('insert into backfill_migrations (version, name, checksum) values ($1, $2, $3)', [
-          migration.version,
-          migration.name,
-          migration.checksum,
-        ]);
+        // The migration recorded its version itself (see supabase/schemas/00_schema.sql); add its checksum.
+        await db.query(
+          `insert into progressive_backfill.schema_migrations (version, name, checksum) values ($1, $2, $3)
+           on conflict (version) do update set name = excluded.name, checksum = excluded.checksum`,
+          [migration.version, migration.name, migration.checksum],
+        );
         await execScript(db, 'commit');
       } catch (error) {
         await execScript(db, 'rollback').catch(() => {});
@@ -163,12 +190,12 @@ export async function applyMigrations(db: SqlExecutor, migrations?: Migration[])
   }
 }
 
-/** The schema version the database reports, or null when the contract's functions are not installed. */
+/** The newest migration the database reports, or null when the contract's functions are not installed. */
 export async function schemaVersion(db: Pick<SqlExecutor, 'query'>): Promise<number | null> {
   const { rows: found } = await db.query(
-    "select to_regprocedure('backfill_schema_version()') is not null as installed",
+    "select to_regprocedure('progressive_backfill.backfill_schema_version()') is not null as installed",
   );
   if (!found[0]?.installed) return null;
-  const { rows } = await db.query('select backfill_schema_version() as version');
-  return Number(rows[0]?.version);
+  const { rows } = await db.query('select progressive_backfill.backfill_schema_version() as version');
+  return rows[0]?.version === null ? null : Number(rows[0]?.version);
 }

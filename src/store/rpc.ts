@@ -55,6 +55,7 @@ const SQLSTATE_CODES: Record<string, StoreErrorCode> = {
   '42883': 'schema_missing', // undefined_function
   '42P01': 'schema_missing', // undefined_table
   '3F000': 'schema_missing', // invalid_schema_name
+  PGRST106: 'schema_missing', // PostgREST: the schema is not exposed
   PGRST202: 'schema_missing', // PostgREST: function not in its schema cache
   PGRST205: 'schema_missing', // PostgREST: table not in its schema cache
   '3D000': 'connection', // the database does not exist
@@ -171,17 +172,12 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
     kind: transport.kind,
 
     async assertSchema() {
-      const version = Number(await call<number | string>('backfill_schema_version'));
+      // A newer schema is fine: migrations are additive, and a function the code calls that has changed fails alone.
+      const version = Number(await call<number | string | null>('backfill_schema_version'));
       if (version < EXPECTED_SCHEMA_VERSION) {
         throw new StoreError(
           'schema_missing',
           `the database schema is at version ${version}, this progressive-backfill needs ${EXPECTED_SCHEMA_VERSION}: ${MIGRATE_HINT}`,
-        );
-      }
-      if (version > EXPECTED_SCHEMA_VERSION) {
-        throw new StoreError(
-          'schema_missing',
-          `the database schema is at version ${version}, newer than this progressive-backfill understands (${EXPECTED_SCHEMA_VERSION}): upgrade progressive-backfill`,
         );
       }
     },

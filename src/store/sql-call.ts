@@ -2,6 +2,7 @@
  * Turns an RPC (function name + named arguments) into one parameterised `select` for SQL drivers (pg, PGlite).
  */
 import { JsonbArg } from './rpc.ts';
+import { SCHEMA } from './schema-version.ts';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
@@ -11,8 +12,8 @@ export interface SqlCall {
 }
 
 /**
- * `select fn(p_a => $1, p_b => $2::jsonb) as result`. Plain arguments are typed by the function's signature;
- * jsonb ones are sent as JSON text (a JSON array would otherwise be serialised as a Postgres array), and a null
+ * `select progressive_backfill.fn(p_a => $1, p_b => $2::jsonb) as result`. Plain arguments are typed by the
+ * function's signature; jsonb ones are sent as JSON text (a JSON array would otherwise be serialised as a Postgres array), and a null
  * becomes SQL NULL — the same thing PostgREST does with a JSON `null`, so every transport agrees.
  */
 export function buildSqlCall(fn: string, args: Record<string, unknown>): SqlCall {
@@ -30,5 +31,5 @@ export function buildSqlCall(fn: string, args: Record<string, unknown>): SqlCall
       named.push(`${name} => $${values.length}`);
     }
   }
-  return { text: `select ${fn}(${named.join(', ')}) as result`, values };
+  return { text: `select ${SCHEMA}.${fn}(${named.join(', ')}) as result`, values };
 }

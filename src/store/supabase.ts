@@ -11,6 +11,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { parseConnectionUrl } from './connection-url.ts';
 import { createRpcStore, JsonbArg, type RpcTransport } from './rpc.ts';
+import { SCHEMA } from './schema-version.ts';
 import { type Store, StoreError } from './types.ts';
 
 export interface SupabaseStoreOptions {
@@ -71,10 +72,14 @@ export function createSupabaseStore(
   checkSupabaseUrl(url);
   if (!serviceRoleKey.trim()) throw new StoreError('invalid_input', 'the Supabase service-role key is empty');
 
-  let client: Promise<SupabaseClient> | undefined;
-  const connect = async (): Promise<SupabaseClient> =>
+  // biome-ignore lint/suspicious/noExplicitAny: no generated database types; the schema is what matters here
+  type Client = SupabaseClient<any, typeof SCHEMA>;
+  let client: Promise<Client> | undefined;
+  const connect = async (): Promise<Client> =>
     createClient(url, serviceRoleKey, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      // PostgREST serves a non-public schema only when asked for it: supabase-js then sends Content-Profile.
+      db: { schema: SCHEMA },
       // biome-ignore lint/suspicious/noExplicitAny: ws's constructor type differs from the DOM WebSocket's
       realtime: (await realtimeOptions()) as any,
       global: options.fetch ? { fetch: options.fetch } : {},
@@ -89,7 +94,9 @@ export function createSupabaseStore(
         const rejectedKey = !error.code && (status === 401 || status === 403);
         const message = rejectedKey
           ? `Supabase rejected the service-role key (HTTP ${status})`
-          : (error.message || `HTTP ${status}`).slice(0, MAX_MESSAGE);
+          : error.code === 'PGRST106'
+            ? `the project's API does not expose the schema ${SCHEMA} (${error.message}); add it under Project Settings → Data API → Exposed schemas`
+            : (error.message || `HTTP ${status}`).slice(0, MAX_MESSAGE);
         throw new PostgrestCallError(
           message,
           error.code ?? '',

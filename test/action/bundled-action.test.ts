@@ -35,7 +35,9 @@ function expectNoSecrets(run: ActionRun, token = TOKEN): void {
 }
 
 async function countRows(db: TestDatabase, table: string): Promise<number> {
-  const { rows } = await db.client.query<{ n: string }>(`select count(*) as n from ${table}`);
+  const { rows } = await db.client.query<{ n: string }>(
+    `select count(*) as n from progressive_backfill.${table}`,
+  );
   return Number(rows[0]!.n);
 }
 
@@ -101,7 +103,9 @@ describe('the bundled action, run as the runner runs it', () => {
 
     expect(await readStored(db, 'acme', 'widgets')).toEqual(truth(sim, 'acme', 'widgets', 'core'));
     expect(await readStored(db, 'acme', 'tiny')).toEqual([]);
-    const { rows } = await db.client.query(`select trigger, trigger_ref, outcome from backfill_runs`);
+    const { rows } = await db.client.query(
+      `select trigger, trigger_ref, outcome from progressive_backfill.backfill_runs`,
+    );
     expect(rows).toEqual([{ trigger: 'workflow', trigger_ref: '4242', outcome: 'completed' }]);
     expectNoSecrets(run);
   });

@@ -22,7 +22,9 @@ describe('a token GitHub rejects', () => {
     expect(stderr).toMatch(/GITHUB_TOKEN/);
     expect(stderr).toMatch(/rejected the token/);
     expect(stdout + stderr).not.toContain(WRONG_TOKEN);
-    const { rows } = await env.db.client.query('select count(*)::int as n from pull_requests');
+    const { rows } = await env.db.client.query(
+      'select count(*)::int as n from progressive_backfill.pull_requests',
+    );
     expect(rows[0].n).toBe(0);
   });
 

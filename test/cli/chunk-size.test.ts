@@ -25,7 +25,9 @@ describe('--chunk-size', () => {
       .filter(([name]) => /(First|Last)$/.test(name))
       .map(([, size]) => size);
     expect(new Set(sizes)).toEqual(new Set([25]));
-    const { rows } = await env.db.client.query('select count(*)::int as n from pull_requests');
+    const { rows } = await env.db.client.query(
+      'select count(*)::int as n from progressive_backfill.pull_requests',
+    );
     expect(rows[0].n).toBe(260);
   });
 });

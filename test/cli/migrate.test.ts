@@ -15,9 +15,11 @@ describe('migrate on a fresh Postgres database', () => {
     await client.connect();
     try {
       const { rows } = await client.query(
-        'select version, checksum, applied_at from backfill_migrations order by version',
+        'select version, checksum, applied_at from progressive_backfill.schema_migrations order by version',
       );
-      const { rows: version } = await client.query('select backfill_schema_version() as v');
+      const { rows: version } = await client.query(
+        'select progressive_backfill.backfill_schema_version() as v',
+      );
       return { rows, version: Number(version[0].v) };
     } finally {
       await client.end();

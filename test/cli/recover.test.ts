@@ -23,7 +23,7 @@ describe('recover', () => {
     }
     // the worker died long ago: its lease ran out ten minutes back
     await db.client.query(
-      "update backfill_chunks set lease_expires_at = now() - interval '10 minutes' where status = 'running'",
+      "update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '10 minutes' where status = 'running'",
     );
   });
   afterAll(() => db?.drop());
@@ -32,7 +32,9 @@ describe('recover', () => {
     const { code, stdout } = await runMain(['recover', '--database-url', db.url]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/requeued 1 chunk\(s\), marked 0 stalled/);
-    const { rows } = await db.client.query('select status, requeues from backfill_chunks');
+    const { rows } = await db.client.query(
+      'select status, requeues from progressive_backfill.backfill_chunks',
+    );
     expect(rows).toEqual([{ status: 'pending', requeues: 1 }]);
 
     const again = await runMain(['recover', '--json', '--database-url', db.url]);

@@ -30,7 +30,7 @@ describe('run --repo against the simulator and Postgres', () => {
       expect(stored, name).toEqual(truth(env.sim, owner, name, 'core'));
     }
     const { rows } = await env.db.client.query(
-      'select r.name, s.status from repositories r join backfill_state s on s.repository_id = r.id order by r.name',
+      'select r.name, s.status from progressive_backfill.repositories r join progressive_backfill.backfill_state s on s.repository_id = r.id order by r.name',
     );
     expect(rows).toEqual([
       { name: 'tiny', status: 'completed' },

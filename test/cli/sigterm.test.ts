@@ -25,15 +25,19 @@ describe('SIGTERM during a run', () => {
 
     expect(code).toBe(130);
     expect(stderr).toMatch(/Interrupted/);
-    const runs = await env.db.client.query('select outcome, finished_at from backfill_runs order by id');
+    const runs = await env.db.client.query(
+      'select outcome, finished_at from progressive_backfill.backfill_runs order by id',
+    );
     expect(runs.rows).toHaveLength(1);
     expect(runs.rows[0].outcome).toBe('interrupted');
     expect(runs.rows[0].finished_at).not.toBeNull();
     const running = await env.db.client.query(
-      "select count(*)::int as n from backfill_chunks where status = 'running'",
+      "select count(*)::int as n from progressive_backfill.backfill_chunks where status = 'running'",
     );
     expect(running.rows[0].n, 'leases are released').toBe(0);
-    const stored = await env.db.client.query('select count(*)::int as n from pull_requests');
+    const stored = await env.db.client.query(
+      'select count(*)::int as n from progressive_backfill.pull_requests',
+    );
     expect(stored.rows[0].n).toBeGreaterThan(0);
     expect(stored.rows[0].n).toBeLessThan(PULL_REQUESTS);
 

@@ -27,7 +27,7 @@ describe('status', () => {
     const { code, stdout } = await runMain(['status', '--database-url', env.db.url]);
     expect(code).toBe(0);
     const { rows } = await env.db.client.query(
-      'select r.full_name, r.stored_pr_count, r.pr_total_count from repositories r order by r.full_name',
+      'select r.full_name, r.stored_pr_count, r.pr_total_count from progressive_backfill.repositories r order by r.full_name',
     );
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^Repository\s+Status\s+Stored\s+GitHub total\s+Progress/);

@@ -23,7 +23,7 @@ describe('track', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/acme\/one\s+\d+\s+17\s+0\s+7\s+idle/);
     const { rows } = await env.db.client.query(
-      'select full_name, github_id is not null as has_id, pr_total_count, priority from repositories order by full_name',
+      'select full_name, github_id is not null as has_id, pr_total_count, priority from progressive_backfill.repositories order by full_name',
     );
     expect(rows).toEqual([
       { full_name: 'acme/one', has_id: true, pr_total_count: 17, priority: 7 },
@@ -38,7 +38,9 @@ describe('track', () => {
     );
     expect(code).toBe(4);
     expect(stderr).toContain('acme/missing');
-    const { rows } = await env.db.client.query("select 1 from repositories where name = 'missing'");
+    const { rows } = await env.db.client.query(
+      "select 1 from progressive_backfill.repositories where name = 'missing'",
+    );
     expect(rows).toEqual([]);
   });
 });

@@ -47,11 +47,11 @@ describe('a three-repository backfill', () => {
 
   test('the run is recorded with its totals, and each repository is completed', async () => {
     const { rows } = await env.db.client.query(
-      `select outcome, prs_written, points_spent from backfill_runs order by id desc limit 1`,
+      `select outcome, prs_written, points_spent from progressive_backfill.backfill_runs order by id desc limit 1`,
     );
     expect(rows[0]).toMatchObject({ outcome: 'completed' });
     expect(Number(rows[0].prs_written)).toBeGreaterThanOrEqual(26_234);
-    const states = await env.db.client.query(`select status from backfill_state`);
+    const states = await env.db.client.query(`select status from progressive_backfill.backfill_state`);
     expect(states.rows.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
   });
 

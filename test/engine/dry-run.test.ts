@@ -6,7 +6,9 @@ import { type EngineEnvironment, startEngineEnvironment } from '../support/engin
 async function snapshot(env: EngineEnvironment) {
   const tables = ['repositories', 'pull_requests', 'backfill_state', 'backfill_chunks', 'backfill_runs'];
   const out: Record<string, unknown[]> = {};
-  for (const t of tables) out[t] = (await env.db.client.query(`select * from ${t} order by 1`)).rows;
+  for (const t of tables) {
+    out[t] = (await env.db.client.query(`select * from progressive_backfill.${t} order by 1`)).rows;
+  }
   return out;
 }
 

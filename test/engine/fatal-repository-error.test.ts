@@ -40,7 +40,7 @@ describe('a repository disappears in the middle of a backfill', () => {
     const outcomes = Object.fromEntries(summary.repositories.map((r) => [r.fullName, r.outcome]));
     expect(outcomes).toEqual({ 'org/doomed': 'failed', 'org/healthy': 'completed' });
     const { rows } = await env.db.client.query(
-      `select r.name, s.status, s.last_error from backfill_state s join repositories r on r.id = s.repository_id order by r.name`,
+      `select r.name, s.status, s.last_error from progressive_backfill.backfill_state s join progressive_backfill.repositories r on r.id = s.repository_id order by r.name`,
     );
     expect(rows.map((r) => [r.name, r.status])).toEqual([
       ['doomed', 'failed'],

@@ -23,8 +23,8 @@ describe('GitHub says the primary rate limit is exhausted', () => {
     expect(first.stopReason).toMatch(/primary rate limit/);
     const { rows } = await env.db.client.query(
       `select s.status, s.pause_reason, s.resume_at,
-              (select count(*)::int from backfill_chunks c where c.status = 'running') as running
-         from backfill_state s`,
+              (select count(*)::int from progressive_backfill.backfill_chunks c where c.status = 'running') as running
+         from progressive_backfill.backfill_state s`,
     );
     expect(rows[0]).toMatchObject({ status: 'paused', running: 0 });
     expect(rows[0].pause_reason).toMatch(/rate limit/);
@@ -40,7 +40,9 @@ describe('GitHub says the primary rate limit is exhausted', () => {
 
     // The reset comes: GitHub's clock (the simulator's) moves past it, and the database's pause ends by itself.
     await env.clock.sleep(Date.parse(rows[0].resume_at) - env.clock.now() + 1_000);
-    await env.db.client.query(`update backfill_state set resume_at = now() - interval '1 second'`);
+    await env.db.client.query(
+      `update progressive_backfill.backfill_state set resume_at = now() - interval '1 second'`,
+    );
     env.sim.setFaults(undefined);
     const later = await runBackfill(env.options(), {
       store: env.store,

@@ -25,16 +25,20 @@ describe('stopping and coming back', () => {
     });
     expect(summary.outcome).toBe('interrupted');
     expect(summary.stopReason).toMatch(/stop signal/);
-    const chunks = await env.db.client.query(`select status from backfill_chunks where status = 'running'`);
+    const chunks = await env.db.client.query(
+      `select status from progressive_backfill.backfill_chunks where status = 'running'`,
+    );
     expect(chunks.rowCount).toBe(0);
-    const run = await env.db.client.query(`select outcome, finished_at from backfill_runs where id = $1`, [
-      summary.runId,
-    ]);
+    const run = await env.db.client.query(
+      `select outcome, finished_at from progressive_backfill.backfill_runs where id = $1`,
+      [summary.runId],
+    );
     expect(run.rows[0]).toMatchObject({ outcome: 'interrupted' });
     expect(run.rows[0].finished_at).not.toBeNull();
     // Every page whose fetch had started was committed: nothing in flight was thrown away.
-    const stored = (await env.db.client.query(`select stored_pr_count from repositories`)).rows[0]
-      .stored_pr_count;
+    const stored = (
+      await env.db.client.query(`select stored_pr_count from progressive_backfill.repositories`)
+    ).rows[0].stored_pr_count;
     expect(stored).toBe(summary.prsWritten);
 
     const again = await runBackfill(env.options(), {
@@ -49,9 +53,9 @@ describe('stopping and coming back', () => {
   test('a completed repository whose completeness falls under the threshold is picked up again', async () => {
     await runBackfill(env.options(), { store: env.store, github: env.github, clock: env.clock });
     // Lose most of the stored rows (a careless cleanup), keeping the counter honest.
-    await env.db.client.query(`delete from pull_requests where number % 4 <> 0`);
+    await env.db.client.query(`delete from progressive_backfill.pull_requests where number % 4 <> 0`);
     await env.db.client.query(
-      `update repositories set stored_pr_count = (select count(*) from pull_requests)`,
+      `update progressive_backfill.repositories set stored_pr_count = (select count(*) from progressive_backfill.pull_requests)`,
     );
     const summary = await runBackfill(env.options({ force: false, repositories: [] }), {
       store: env.store,

@@ -84,7 +84,7 @@ describe('a backfill carried out by scheduled ticks', () => {
       const { summary } = (await response.json()) as { summary: RunSummary };
       const pages = events.flatMap((event) => (event.type === 'page.committed' ? [event.durationMs] : []));
       ticks.push({ summary, elapsedMs: env.clock.now() - started, longestPageMs: Math.max(0, ...pages) });
-      const { rows } = await env.db.client.query(`select status from backfill_state`);
+      const { rows } = await env.db.client.query(`select status from progressive_backfill.backfill_state`);
       if (rows[0]?.status === 'completed') break;
     }
   }, 120_000);
@@ -93,9 +93,11 @@ describe('a backfill carried out by scheduled ticks', () => {
 
   test('several ticks were needed, and together they completed the backfill', async () => {
     expect(ticks.length).toBeGreaterThan(2);
-    const { rows } = await env.db.client.query(`select status from backfill_state`);
+    const { rows } = await env.db.client.query(`select status from progressive_backfill.backfill_state`);
     expect(rows).toEqual([{ status: 'completed' }]);
-    const runs = await env.db.client.query(`select trigger, outcome from backfill_runs order by id`);
+    const runs = await env.db.client.query(
+      `select trigger, outcome from progressive_backfill.backfill_runs order by id`,
+    );
     expect(runs.rows).toHaveLength(ticks.length);
     expect(new Set(runs.rows.map((run) => run.trigger))).toEqual(new Set(['function']));
   });

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { describe, expect, inject, test } from 'vitest';
 import { loadMigrations } from '../../src/store/migrate.ts';
 
-const SCHEDULE_FILE = '20261123000001';
+const SCHEDULE_FILE = '20261202000002';
 const MY_JOB_IDS = `select jobid, jobname from cron.job where jobname like 'progressive-backfill-%' order by jobid`;
 const pgCronAvailable = inject('pgCronAvailable');
 
@@ -95,11 +95,11 @@ describe.skipIf(!pgCronAvailable)(
           {
             jobname: 'progressive-backfill-recover',
             schedule: '*/5 * * * *',
-            command: 'select public.backfill_recover_stuck_chunks()',
+            command: 'select progressive_backfill.backfill_recover_stuck_chunks()',
           },
         ]);
         // the job's command is valid SQL against the contract
-        const result = await client.query('select public.backfill_recover_stuck_chunks() as r');
+        const result = await client.query('select progressive_backfill.backfill_recover_stuck_chunks() as r');
         expect(result.rows[0].r).toEqual({ requeued: 0, stalled: 0, runsInterrupted: 0 });
       });
     });

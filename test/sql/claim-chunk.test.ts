@@ -71,7 +71,7 @@ test('nothing is claimable before run_at, for idle backfills, or while paused in
 
   const later = await startedRepository(ctx.client);
   await ctx.client.query(
-    "update backfill_chunks set run_at = now() + interval '1 minute' where repository_id = $1",
+    "update progressive_backfill.backfill_chunks set run_at = now() + interval '1 minute' where repository_id = $1",
     [later.id],
   );
   expect(await claim(ctx.client, { repositoryId: later.id })).toBeNull();
@@ -93,7 +93,7 @@ test('a pause whose time has come is claimable and flips back to active', async 
     p_resume_at: new Date(Date.now() + 3_600_000),
   });
   await ctx.client.query(
-    "update backfill_state set resume_at = now() - interval '1 second' where repository_id = $1",
+    "update progressive_backfill.backfill_state set resume_at = now() - interval '1 second' where repository_id = $1",
     [repository.id],
   );
   expect(await claim(ctx.client, { repositoryId: repository.id })).not.toBeNull();

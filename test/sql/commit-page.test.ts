@@ -4,6 +4,7 @@ import {
   commitPage,
   countPullRequests,
   expectSqlState,
+  expectStaleLease,
   leasedRepository,
   nextIdBase,
   pullRequests,
@@ -52,7 +53,7 @@ describe('applying a page', () => {
       end_cursor: { after: 'B' },
     });
     const repo = await ctx.client.query(
-      'select pr_total_count, stored_pr_count from repositories where id = $1',
+      'select pr_total_count, stored_pr_count from progressive_backfill.repositories where id = $1',
       [repository.id],
     );
     expect(repo.rows[0]).toEqual({ pr_total_count: 5, stored_pr_count: 5 });
@@ -60,9 +61,10 @@ describe('applying a page', () => {
 
   test('extends the lease and resets the consecutive error count', async () => {
     const { repository, lease } = await leasedRepository(ctx.client);
-    await ctx.client.query('update backfill_state set consecutive_errors = 3 where repository_id = $1', [
-      repository.id,
-    ]);
+    await ctx.client.query(
+      'update progressive_backfill.backfill_state set consecutive_errors = 3 where repository_id = $1',
+      [repository.id],
+    );
     const result = await commitPage(ctx.client, {
       chunkId: lease.chunkId,
       fencingToken: lease.fencingToken,
@@ -121,7 +123,7 @@ describe('applying a page', () => {
     expect(state.completed_at).not.toBeNull();
     expect(state.watermark).toEqual(before.watermark);
     const open = await ctx.client.query(
-      "select 1 from backfill_chunks where repository_id = $1 and status in ('pending', 'running')",
+      "select 1 from progressive_backfill.backfill_chunks where repository_id = $1 and status in ('pending', 'running')",
       [repository.id],
     );
     expect(open.rowCount).toBe(0);
@@ -130,7 +132,7 @@ describe('applying a page', () => {
   test('a JSON null cursor counts as no cursor, like SQL NULL', async () => {
     const { repository, lease } = await leasedRepository(ctx.client);
     const { rows } = await ctx.client.query(
-      `select backfill_commit_page(p_chunk_id => $1, p_fencing_token => $2, p_expected_cursor => 'null'::jsonb,
+      `select progressive_backfill.backfill_commit_page(p_chunk_id => $1, p_fencing_token => $2, p_expected_cursor => 'null'::jsonb,
          p_next_cursor => '{"after": "A"}', p_prs => '[]', p_points_spent => 0, p_skipped_nodes => 0,
          p_github_total_count => null, p_done => false, p_lease_seconds => 60) as result`,
       [lease.chunkId, lease.fencingToken],
@@ -178,7 +180,7 @@ describe('refusing a page', () => {
     const stateBefore = await stateOf(ctx.client, repository.id);
     const chunkBefore = await chunkOf(ctx.client, lease.chunkId);
     const capturedBefore = await ctx.client.query(
-      'select max(captured_at) as t from pull_requests where repository_id = $1',
+      'select max(captured_at) as t from progressive_backfill.pull_requests where repository_id = $1',
       [repository.id],
     );
 
@@ -187,7 +189,7 @@ describe('refusing a page', () => {
     expect(await stateOf(ctx.client, repository.id)).toEqual(stateBefore);
     expect(await chunkOf(ctx.client, lease.chunkId)).toEqual(chunkBefore);
     const capturedAfter = await ctx.client.query(
-      'select max(captured_at) as t from pull_requests where repository_id = $1',
+      'select max(captured_at) as t from progressive_backfill.pull_requests where repository_id = $1',
       [repository.id],
     );
     expect(capturedAfter.rows[0].t).toEqual(capturedBefore.rows[0].t);
@@ -223,14 +225,7 @@ describe('refusing a page', () => {
 
   test('a token that is not the chunk’s current one is stale (PB001)', async () => {
     const { lease } = await leasedRepository(ctx.client);
-    await expectSqlState(
-      commitPage(ctx.client, {
-        chunkId: lease.chunkId,
-        fencingToken: staleToken(lease),
-        nextCursor: { after: 'A' },
-      }),
-      'PB001',
-    );
+    await expectStaleLease(ctx.client, { ...lease, fencingToken: staleToken(lease) });
   });
 
   test.each([

@@ -3,7 +3,9 @@ import {
   chunkOf,
   claim,
   commitPage,
+  expectInvalidTransition,
   expectSqlState,
+  expectStaleLease,
   leasedRepository,
   rpc,
   staleToken,
@@ -40,20 +42,21 @@ test('completing a chunk queues the next one at the backfill’s cursor', async 
 test('completing twice is an invalid transition (PB003)', async () => {
   const { lease } = await leasedRepository(ctx.client);
   await complete(lease.chunkId, lease.fencingToken);
-  await expectSqlState(complete(lease.chunkId, lease.fencingToken), 'PB003');
+  await expectInvalidTransition(complete(lease.chunkId, lease.fencingToken));
 });
 
 test('completing with a stale token is refused (PB001)', async () => {
   const { lease } = await leasedRepository(ctx.client);
-  await expectSqlState(complete(lease.chunkId, staleToken(lease)), 'PB001');
+  await expectStaleLease(ctx.client, { ...lease, fencingToken: staleToken(lease) });
   await expectSqlState(complete(99_999_999, lease.fencingToken), 'PB004');
 });
 
 test('no next chunk once the backfill is no longer active', async () => {
   const { repository, lease } = await leasedRepository(ctx.client);
   // the lease survives a direct state change (e.g. an operator failing the backfill from SQL)
-  await ctx.client.query("update backfill_state set status = 'failed' where repository_id = $1", [
-    repository.id,
-  ]);
+  await ctx.client.query(
+    "update progressive_backfill.backfill_state set status = 'failed' where repository_id = $1",
+    [repository.id],
+  );
   expect(await complete(lease.chunkId, lease.fencingToken)).toEqual({ nextChunkId: null });
 });

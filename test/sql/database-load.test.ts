@@ -39,7 +39,7 @@ test('the load sample counts sessions waiting on a lock right now', async () => 
 
 test('pull-request bodies are compressed with lz4 where the server has it', async () => {
   const { rows } = await ctx.client.query(
-    `select attcompression from pg_attribute where attrelid = 'pull_requests'::regclass and attname = 'body'`,
+    `select attcompression from pg_attribute where attrelid = 'progressive_backfill.pull_requests'::regclass and attname = 'body'`,
   );
   const lz4 = await ctx.client.query(
     `select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any(enumvals)`,

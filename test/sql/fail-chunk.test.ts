@@ -3,7 +3,7 @@ import type { FailChunkResult } from '../../src/store/types.ts';
 import {
   chunkOf,
   claim,
-  expectSqlState,
+  expectStaleLease,
   leasedRepository,
   rpc,
   staleToken,
@@ -31,7 +31,9 @@ test('a retryable failure retries later with exponential backoff and jitter', as
   expect(delay).toBeLessThanOrEqual(2 * 1.25);
   expect(await claim(ctx.client, { repositoryId: repository.id })).toBeNull(); // not before run_at
 
-  await ctx.client.query('update backfill_chunks set run_at = now() where id = $1', [lease.chunkId]);
+  await ctx.client.query('update progressive_backfill.backfill_chunks set run_at = now() where id = $1', [
+    lease.chunkId,
+  ]);
   const again = await claim(ctx.client, { repositoryId: repository.id });
   const second = await fail(again!.chunkId, again!.fencingToken, true);
   const secondDelay = (new Date(second.retryAt!).getTime() - Date.now()) / 1000;
@@ -43,7 +45,9 @@ test('a retryable failure retries later with exponential backoff and jitter', as
 
 test('backoff is capped at an hour', async () => {
   const { lease } = await leasedRepository(ctx.client);
-  await ctx.client.query('update backfill_chunks set failures = 40 where id = $1', [lease.chunkId]);
+  await ctx.client.query('update progressive_backfill.backfill_chunks set failures = 40 where id = $1', [
+    lease.chunkId,
+  ]);
   const result = await fail(lease.chunkId, lease.fencingToken, true, 'again', 100);
   const delay = (new Date(result.retryAt!).getTime() - Date.now()) / 1000;
   expect(delay).toBeLessThanOrEqual(3600 * 1.25);
@@ -62,11 +66,13 @@ test('a fatal failure, or the last allowed one, fails the chunk and the backfill
   });
 
   const exhausted = await leasedRepository(ctx.client);
-  await ctx.client.query('update backfill_chunks set failures = 4 where id = $1', [exhausted.lease.chunkId]);
+  await ctx.client.query('update progressive_backfill.backfill_chunks set failures = 4 where id = $1', [
+    exhausted.lease.chunkId,
+  ]);
   const result = await fail(exhausted.lease.chunkId, exhausted.lease.fencingToken, true, 'timeout', 5);
   expect(result.chunkStatus).toBe('failed');
   const { rows } = await ctx.client.query(
-    'select chunk_id from backfill_problem_chunks where repository_id = $1',
+    'select chunk_id from progressive_backfill.backfill_problem_chunks where repository_id = $1',
     [exhausted.repository.id],
   );
   expect(rows.map((r) => Number(r.chunk_id))).toEqual([exhausted.lease.chunkId]);
@@ -81,5 +87,5 @@ test('the error is truncated to 2000 characters on the chunk and the backfill', 
 
 test('failing with a stale token is refused (PB001)', async () => {
   const { lease } = await leasedRepository(ctx.client);
-  await expectSqlState(fail(lease.chunkId, staleToken(lease), true), 'PB001');
+  await expectStaleLease(ctx.client, { ...lease, fencingToken: staleToken(lease) });
 });

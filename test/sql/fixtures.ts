@@ -50,7 +50,10 @@ export async function rpc<T = unknown>(
     values.push(value);
     return `${name} => $${values.length}`;
   });
-  const { rows } = await client.query(`select ${fn}(${named.join(', ')}) as result`, values);
+  const { rows } = await client.query(
+    `select progressive_backfill.${fn}(${named.join(', ')}) as result`,
+    values,
+  );
   return rows[0].result as T;
 }
 
@@ -200,26 +203,29 @@ export async function commitPage(client: pg.ClientBase, args: CommitArgs): Promi
 /** Moves a running chunk's lease into the past, as if its worker had died `secondsAgo` seconds ago. */
 export async function expireLease(client: pg.ClientBase, chunkId: number, secondsAgo = 3600): Promise<void> {
   await client.query(
-    "update backfill_chunks set lease_expires_at = now() - make_interval(secs => $2) where id = $1 and status = 'running'",
+    "update progressive_backfill.backfill_chunks set lease_expires_at = now() - make_interval(secs => $2) where id = $1 and status = 'running'",
     [chunkId, secondsAgo],
   );
 }
 
 export async function stateOf(client: pg.ClientBase, repositoryId: number) {
-  const { rows } = await client.query('select * from backfill_state where repository_id = $1', [
-    repositoryId,
-  ]);
+  const { rows } = await client.query(
+    'select * from progressive_backfill.backfill_state where repository_id = $1',
+    [repositoryId],
+  );
   return rows[0];
 }
 
 export async function chunkOf(client: pg.ClientBase, chunkId: number) {
-  const { rows } = await client.query('select * from backfill_chunks where id = $1', [chunkId]);
+  const { rows } = await client.query('select * from progressive_backfill.backfill_chunks where id = $1', [
+    chunkId,
+  ]);
   return rows[0];
 }
 
 export async function countPullRequests(client: pg.ClientBase, repositoryId: number): Promise<number> {
   const { rows } = await client.query(
-    'select count(*)::int as n from pull_requests where repository_id = $1',
+    'select count(*)::int as n from progressive_backfill.pull_requests where repository_id = $1',
     [repositoryId],
   );
   return rows[0].n;
@@ -228,4 +234,38 @@ export async function countPullRequests(client: pg.ClientBase, repositoryId: num
 /** A token that was never issued for this lease. */
 export function staleToken(lease: { fencingToken: string }): string {
   return String(BigInt(lease.fencingToken) + 1_000_000n);
+}
+
+/** Every call a worker makes under a lease, bound to the chunk id and fencing token it was given. */
+export function leaseHolder(client: pg.ClientBase, lease: { chunkId: number; fencingToken: string }) {
+  const fenced = { p_chunk_id: lease.chunkId, p_fencing_token: lease.fencingToken };
+  return {
+    commit: (args: Partial<CommitArgs> = {}) =>
+      commitPage(client, { ...lease, nextCursor: { after: 'stale-probe' }, ...args }),
+    heartbeat: () => rpc(client, 'backfill_heartbeat', { ...fenced, p_lease_seconds: 60 }),
+    complete: () => rpc(client, 'backfill_complete_chunk', fenced),
+    release: () => rpc(client, 'backfill_release_chunk', fenced),
+    fail: () => rpc(client, 'backfill_fail_chunk', { ...fenced, p_error: 'stale probe', p_retryable: true }),
+  };
+}
+
+/**
+ * The worker holding `lease` no longer owns its chunk: every lease-bound call (commit, heartbeat, complete, release,
+ * fail) is refused as a stale lease (PB001) and changes nothing.
+ */
+export async function expectStaleLease(
+  client: pg.ClientBase,
+  lease: { chunkId: number; fencingToken: string },
+): Promise<void> {
+  const before = await chunkOf(client, lease.chunkId);
+  const holder = leaseHolder(client, lease);
+  for (const [call, attempt] of Object.entries(holder)) {
+    await expect(attempt(), `${call} with a stale lease`).rejects.toMatchObject({ code: 'PB001' });
+  }
+  expect(await chunkOf(client, lease.chunkId)).toEqual(before);
+}
+
+/** The transition is not allowed from the current state (PB003). */
+export async function expectInvalidTransition(promise: Promise<unknown>): Promise<void> {
+  await expectSqlState(promise, 'PB003');
 }

@@ -9,6 +9,8 @@ import {
   schemaVersion,
 } from '../../src/store/migrate.ts';
 
+const newest = (migrations: Migration[]) => Number(migrations.at(-1)?.version);
+
 /** An empty (unmigrated) database on the test server. */
 async function emptyDatabase(): Promise<{ url: string; client: pg.Client; drop: () => Promise<void> }> {
   const adminUrl = inject('adminDatabaseUrl');
@@ -47,27 +49,69 @@ describe('migrations on PostgreSQL', () => {
   test('files are found, ordered by timestamp and named like the Supabase CLI expects', () => {
     const versions = migrations.map((m) => m.version);
     expect(versions).toEqual([...versions].sort());
-    expect(versions.slice(0, 2)).toEqual(['20261122000001', '20261122000002']);
+    expect(versions.slice(0, 2)).toEqual(['20261202000001', '20261202000002']);
     for (const m of migrations) expect(m.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  test('apply from scratch, then reports the schema version the code expects', async () => {
+  test('every migration records its own version, so `supabase db push` fills the ledger too', () => {
+    for (const m of migrations) {
+      expect(m.sql).toContain(
+        `insert into progressive_backfill.schema_migrations (version, name) values ('${m.version}', '${m.name}')`,
+      );
+    }
+  });
+
+  test('the version the code depends on is one of the migrations', () => {
+    expect(migrations.map((m) => Number(m.version))).toContain(EXPECTED_SCHEMA_VERSION);
+  });
+
+  test('apply from scratch, then reports the newest migration as its version', async () => {
     expect(await schemaVersion(pgExecutor(database.client))).toBeNull();
     const result = await applyMigrations(pgExecutor(database.client), migrations);
     expect(result.applied).toHaveLength(migrations.length);
     expect(result.skipped).toEqual([]);
-    expect(await schemaVersion(pgExecutor(database.client))).toBe(EXPECTED_SCHEMA_VERSION);
+    expect(await schemaVersion(pgExecutor(database.client))).toBe(newest(migrations));
   });
 
   test('re-applying changes nothing and keeps the data', async () => {
-    await database.client.query("select backfill_track_repository(p_owner => 'octo', p_name => 'kept')");
+    await database.client.query(
+      "select progressive_backfill.backfill_track_repository(p_owner => 'octo', p_name => 'kept')",
+    );
     const result = await applyMigrations(pgExecutor(database.client), migrations);
     expect(result.applied).toEqual([]);
     expect(result.skipped).toHaveLength(migrations.length);
-    const { rows } = await database.client.query('select count(*)::int as n from repositories');
+    const { rows } = await database.client.query(
+      'select count(*)::int as n from progressive_backfill.repositories',
+    );
     expect(rows[0].n).toBe(1);
-    const ledger = await database.client.query('select count(*)::int as n from backfill_migrations');
+    const ledger = await database.client.query(
+      'select count(*)::int as n from progressive_backfill.schema_migrations where checksum is not null',
+    );
     expect(ledger.rows[0].n).toBe(migrations.length);
+  });
+
+  test('a migration another tool applied (recorded without a checksum) is skipped, not re-run', async () => {
+    const extra: Migration = {
+      version: '29990101000000',
+      name: 'pushed',
+      sql: 'create table progressive_backfill.must_not_exist (id int);',
+      checksum: '1'.repeat(64),
+    };
+    await database.client.query(
+      "insert into progressive_backfill.schema_migrations (version, name) values ('29990101000000', 'pushed')",
+    );
+    try {
+      const result = await applyMigrations(pgExecutor(database.client), [...migrations, extra]);
+      expect(result.applied).toEqual([]);
+      const { rows } = await database.client.query(
+        "select to_regclass('progressive_backfill.must_not_exist') as t",
+      );
+      expect(rows[0].t).toBeNull();
+    } finally {
+      await database.client.query(
+        "delete from progressive_backfill.schema_migrations where version = '29990101000000'",
+      );
+    }
   });
 
   test('a migration edited after it was applied is refused', async () => {
@@ -92,7 +136,7 @@ describe('migrations on PostgreSQL', () => {
     const { rows } = await database.client.query("select to_regclass('half_done') as t");
     expect(rows[0].t).toBeNull();
     const ledger = await database.client.query(
-      "select 1 from backfill_migrations where version = '29991231000000'",
+      "select 1 from progressive_backfill.schema_migrations where version = '29991231000000'",
     );
     expect(ledger.rowCount).toBe(0);
   });
@@ -108,7 +152,7 @@ test('two runners migrating one database at once both succeed, applying each fil
       applyMigrations(pgExecutor(second)),
     ]);
     expect(a.applied.length + b.applied.length).toBe((await loadMigrations()).length);
-    expect(await schemaVersion(pgExecutor(second))).toBe(EXPECTED_SCHEMA_VERSION);
+    expect(await schemaVersion(pgExecutor(second))).toBe(newest(await loadMigrations()));
   } finally {
     await second.end();
     await database.drop();

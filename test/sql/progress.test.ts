@@ -23,7 +23,7 @@ test('progress lists every tracked repository with completion, speed and time le
   });
   // the chunk has been going for half an hour: 100 PRs in 0.5 h = 200 PRs/hour, 300 left = 1.5 h
   await ctx.client.query(
-    "update backfill_chunks set started_at = now() - interval '30 minutes' where id = $1",
+    "update progressive_backfill.backfill_chunks set started_at = now() - interval '30 minutes' where id = $1",
     [lease.chunkId],
   );
   const paused = await startedRepository(ctx.client, { prTotalCount: 10 });

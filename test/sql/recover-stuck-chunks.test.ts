@@ -5,6 +5,7 @@ import {
   claim,
   commitPage,
   expectSqlState,
+  expectStaleLease,
   expireLease,
   leasedRepository,
   rpc,
@@ -24,10 +25,10 @@ function recover(requeueLimit = 3, graceSeconds = 60) {
 beforeEach(async () => {
   // every test starts without leftovers from the others: end all open leases
   await ctx.client.query(
-    "update backfill_chunks set status = 'cancelled', finished_at = now(), lease_owner = null, lease_expires_at = null where status in ('running', 'pending')",
+    "update progressive_backfill.backfill_chunks set status = 'cancelled', finished_at = now(), lease_owner = null, lease_expires_at = null where status in ('running', 'pending')",
   );
   await ctx.client.query(
-    "update backfill_runs set outcome = 'completed', finished_at = now() where outcome = 'running'",
+    "update progressive_backfill.backfill_runs set outcome = 'completed', finished_at = now() where outcome = 'running'",
   );
 });
 
@@ -64,9 +65,10 @@ test('after the requeue limit the chunk and its backfill are stalled and visible
   expect(chunk.finished_at).not.toBeNull();
   expect(chunk.last_error).toMatch(/expired 3 times/);
   expect((await stateOf(ctx.client, repository.id)).status).toBe('stalled');
-  const { rows } = await ctx.client.query('select * from backfill_problem_chunks where repository_id = $1', [
-    repository.id,
-  ]);
+  const { rows } = await ctx.client.query(
+    'select * from progressive_backfill.backfill_problem_chunks where repository_id = $1',
+    [repository.id],
+  );
   expect(rows).toHaveLength(1);
   expect(Number(rows[0].chunk_id)).toBe(lease.chunkId);
   expect(rows[0]).toMatchObject({ status: 'stalled', backfill_status: 'stalled', requeues: 2 });
@@ -80,18 +82,7 @@ test('a worker whose lease was recovered and re-claimed by another gets PB001 on
   const fresh = await claim(ctx.client, { repositoryId: repository.id, workerId: 'fast' });
   expect(fresh?.chunkId).toBe(old.chunkId);
 
-  await expectSqlState(
-    commitPage(ctx.client, { chunkId: old.chunkId, fencingToken: old.fencingToken, nextCursor: { a: 1 } }),
-    'PB001',
-  );
-  await expectSqlState(
-    rpc(ctx.client, 'backfill_heartbeat', {
-      p_chunk_id: old.chunkId,
-      p_fencing_token: old.fencingToken,
-      p_lease_seconds: 60,
-    }),
-    'PB001',
-  );
+  await expectStaleLease(ctx.client, old);
   const result = await commitPage(ctx.client, {
     chunkId: fresh!.chunkId,
     fencingToken: fresh!.fencingToken,
@@ -104,13 +95,7 @@ test('a recovered lease that nobody re-claimed is stale too', async () => {
   const { lease } = await leasedRepository(ctx.client);
   await expireLease(ctx.client, lease.chunkId);
   await recover();
-  await expectSqlState(
-    rpc(ctx.client, 'backfill_complete_chunk', {
-      p_chunk_id: lease.chunkId,
-      p_fencing_token: lease.fencingToken,
-    }),
-    'PB001',
-  );
+  await expectStaleLease(ctx.client, lease);
 });
 
 test('runs that stopped heart-beating are marked interrupted', async () => {
@@ -123,16 +108,17 @@ test('runs that stopped heart-beating are marked interrupted', async () => {
     });
   const silent = Number(await start());
   const alive = Number(await start());
-  await ctx.client.query("update backfill_runs set heartbeat_at = now() - interval '2 hours' where id = $1", [
-    silent,
-  ]);
+  await ctx.client.query(
+    "update progressive_backfill.backfill_runs set heartbeat_at = now() - interval '2 hours' where id = $1",
+    [silent],
+  );
 
   const result = await rpc<RecoverResult>(ctx.client, 'backfill_recover_stuck_chunks', {
     p_run_stale_seconds: 900,
   });
   expect(result.runsInterrupted).toBe(1);
   const { rows } = await ctx.client.query(
-    'select id, outcome, finished_at from backfill_runs where id = any($1)',
+    'select id, outcome, finished_at from progressive_backfill.backfill_runs where id = any($1)',
     [[silent, alive]],
   );
   const byId = new Map(rows.map((r) => [Number(r.id), r]));

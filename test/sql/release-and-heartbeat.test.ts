@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import {
   chunkOf,
   claim,
-  expectSqlState,
+  expectStaleLease,
   leasedRepository,
   rpc,
   staleToken,
@@ -19,14 +19,7 @@ test('a heartbeat extends the lease of the current holder only', async () => {
     p_lease_seconds: 900,
   });
   expect(new Date(leaseExpiresAt).getTime() - Date.now()).toBeGreaterThan(800_000);
-  await expectSqlState(
-    rpc(ctx.client, 'backfill_heartbeat', {
-      p_chunk_id: lease.chunkId,
-      p_fencing_token: staleToken(lease),
-      p_lease_seconds: 60,
-    }),
-    'PB001',
-  );
+  await expectStaleLease(ctx.client, { ...lease, fencingToken: staleToken(lease) });
 });
 
 test('releasing returns the chunk to pending at once, keeping its attempts', async () => {
@@ -50,11 +43,5 @@ test('releasing with a stale token, or twice, is refused (PB001)', async () => {
     p_chunk_id: lease.chunkId,
     p_fencing_token: lease.fencingToken,
   });
-  await expectSqlState(
-    rpc(ctx.client, 'backfill_release_chunk', {
-      p_chunk_id: lease.chunkId,
-      p_fencing_token: lease.fencingToken,
-    }),
-    'PB001',
-  );
+  await expectStaleLease(ctx.client, lease);
 });

@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import {
   claim,
   commitPage,
+  expectInvalidTransition,
   expectSqlState,
   nextIdBase,
   pullRequests,
@@ -28,7 +29,7 @@ const finishRun = (runId: number, outcome: string, summary: unknown = null) =>
     p_error_summary: summary === null ? null : JSON.stringify(summary),
   });
 const runRow = async (runId: number) =>
-  (await ctx.client.query('select * from backfill_runs where id = $1', [runId])).rows[0];
+  (await ctx.client.query('select * from progressive_backfill.backfill_runs where id = $1', [runId])).rows[0];
 
 test('a run starts running and finishes with its outcome and error summary', async () => {
   const runId = await startRun('workflow');
@@ -46,9 +47,10 @@ test('a run starts running and finishes with its outcome and error summary', asy
 
 test('pages committed under a run add to its counters and heartbeat', async () => {
   const runId = await startRun();
-  await ctx.client.query("update backfill_runs set heartbeat_at = now() - interval '1 hour' where id = $1", [
-    runId,
-  ]);
+  await ctx.client.query(
+    "update progressive_backfill.backfill_runs set heartbeat_at = now() - interval '1 hour' where id = $1",
+    [runId],
+  );
   const repository = await startedRepository(ctx.client);
   const lease = await claim(ctx.client, { repositoryId: repository.id, runId });
   await commitPage(ctx.client, {
@@ -68,7 +70,7 @@ test('pages committed under a run add to its counters and heartbeat', async () =
 test('finishing a finished run is an invalid transition (PB003)', async () => {
   const runId = await startRun();
   await finishRun(runId, 'completed');
-  await expectSqlState(finishRun(runId, 'failed'), 'PB003');
+  await expectInvalidTransition(finishRun(runId, 'failed'));
 });
 
 test('unknown triggers, outcomes and runs are invalid input (PB004)', async () => {

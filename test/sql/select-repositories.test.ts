@@ -6,7 +6,7 @@ const ctx = useDatabase();
 
 // Every test looks at the whole table: start each from an empty one.
 beforeEach(async () => {
-  await ctx.client.query('truncate repositories cascade');
+  await ctx.client.query('truncate progressive_backfill.repositories cascade');
 });
 
 function select(args: Record<string, unknown> = {}) {
@@ -14,7 +14,7 @@ function select(args: Record<string, unknown> = {}) {
 }
 
 async function withStored(repositoryId: number, stored: number) {
-  await ctx.client.query('update repositories set stored_pr_count = $2 where id = $1', [
+  await ctx.client.query('update progressive_backfill.repositories set stored_pr_count = $2 where id = $1', [
     repositoryId,
     stored,
   ]);
@@ -76,13 +76,13 @@ test('in-progress backfills continue; paused into the future and leased ones are
     p_resume_at: new Date(Date.now() + 3_600_000),
   });
   await ctx.client.query(
-    "update backfill_state set resume_at = now() - interval '1 second' where repository_id = $1",
+    "update progressive_backfill.backfill_state set resume_at = now() - interval '1 second' where repository_id = $1",
     [pausedDue.id],
   );
   const expired = await startedRepository(ctx.client, { prTotalCount: 10 });
   const expiredLease = await claim(ctx.client, { repositoryId: expired.id });
   await ctx.client.query(
-    "update backfill_chunks set lease_expires_at = now() - interval '1 minute' where id = $1",
+    "update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '1 minute' where id = $1",
     [expiredLease!.chunkId],
   );
 
@@ -95,7 +95,7 @@ test('failed, cancelled and stalled backfills are left for a human', async () =>
   for (const status of ['failed', 'cancelled', 'stalled']) {
     const repository = await trackRepository(ctx.client, { name: status, prTotalCount: 1000 });
     await ctx.client.query(
-      'update backfill_state set status = $2, started_at = now() where repository_id = $1',
+      'update progressive_backfill.backfill_state set status = $2, started_at = now() where repository_id = $1',
       [repository.id, status],
     );
   }
@@ -107,7 +107,7 @@ test('completed backfills are refreshed once stale, and restarted when they fell
     const repository = await trackRepository(ctx.client, { name, prTotalCount: total });
     await withStored(repository.id, stored);
     await ctx.client.query(
-      `update backfill_state set status = 'completed', started_at = now() - interval '1 day', watermark = now() - interval '1 day',
+      `update progressive_backfill.backfill_state set status = 'completed', started_at = now() - interval '1 day', watermark = now() - interval '1 day',
          completed_at = now() - make_interval(secs => $2) where repository_id = $1`,
       [repository.id, completedSecondsAgo],
     );
@@ -118,7 +118,7 @@ test('completed backfills are refreshed once stale, and restarted when they fell
   const grown = await complete('grown', 1000, 100, 60);
   const refreshedRecently = await complete('refreshed', 100, 100, 7200);
   await ctx.client.query(
-    "update backfill_state set refreshed_at = now() - interval '1 minute' where repository_id = $1",
+    "update progressive_backfill.backfill_state set refreshed_at = now() - interval '1 minute' where repository_id = $1",
     [refreshedRecently.id],
   );
 
@@ -156,7 +156,9 @@ test('order: priority, then in progress, then least complete, then most remainin
 
 test('untracked repositories are never selected', async () => {
   const repository = await trackRepository(ctx.client, { prTotalCount: 1000 });
-  await ctx.client.query('update repositories set tracked = false where id = $1', [repository.id]);
+  await ctx.client.query('update progressive_backfill.repositories set tracked = false where id = $1', [
+    repository.id,
+  ]);
   expect(await select({ p_min_prs: 0 })).toEqual([]);
 });
 

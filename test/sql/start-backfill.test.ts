@@ -27,7 +27,7 @@ const start = (repositoryId: number, fieldProfile = 'core') =>
 
 async function openChunks(repositoryId: number) {
   const { rows } = await ctx.client.query(
-    "select id, chunk_number, start_cursor from backfill_chunks where repository_id = $1 and status in ('pending', 'running')",
+    "select id, chunk_number, start_cursor from progressive_backfill.backfill_chunks where repository_id = $1 and status in ('pending', 'running')",
     [repositoryId],
   );
   return rows;

@@ -31,7 +31,9 @@ test('tracking creates the repository with an idle backfill and returns its row'
 test('tracking again is case-insensitive and only overwrites what is given', async () => {
   const name = uniqueName();
   const first = await trackRepository(ctx.client, { owner: 'octo', name, prTotalCount: 10, priority: 3 });
-  await ctx.client.query('update repositories set tracked = false where id = $1', [first.id]);
+  await ctx.client.query('update progressive_backfill.repositories set tracked = false where id = $1', [
+    first.id,
+  ]);
   const again = await rpc<RepositoryRow>(ctx.client, 'backfill_track_repository', {
     p_owner: 'OCTO',
     p_name: name.toUpperCase(),
@@ -45,7 +47,7 @@ test('tracking again is case-insensitive and only overwrites what is given', asy
     tracked: true,
   });
   const count = await ctx.client.query(
-    'select count(*)::int as n from repositories where lower(full_name) = lower($1)',
+    'select count(*)::int as n from progressive_backfill.repositories where lower(full_name) = lower($1)',
     [`octo/${name}`],
   );
   expect(count.rows[0].n).toBe(1);

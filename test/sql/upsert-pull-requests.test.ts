@@ -26,9 +26,10 @@ async function upsert(repositoryId: number, prs: unknown) {
 }
 
 async function stored(githubId: string) {
-  const { rows } = await ctx.client.query(`select ${COLUMNS} from pull_requests where github_id = $1`, [
-    githubId,
-  ]);
+  const { rows } = await ctx.client.query(
+    `select ${COLUMNS} from progressive_backfill.pull_requests where github_id = $1`,
+    [githubId],
+  );
   const row = rows[0];
   if (!row) return undefined;
   // compare timestamps as ISO strings, like the records
@@ -78,7 +79,7 @@ test('a 60,000-character body, emoji and right-to-left titles and a ghost author
     });
   }
   const length = await ctx.client.query(
-    'select char_length(body) as n from pull_requests where github_id = $1',
+    'select char_length(body) as n from progressive_backfill.pull_requests where github_id = $1',
     [long.github_id],
   );
   expect(length.rows[0].n).toBe(60_000);

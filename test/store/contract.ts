@@ -327,9 +327,10 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       expect(result).toMatchObject({ chunkStatus: 'pending', consecutiveErrors: 1 });
       expect(Date.parse(result.retryAt ?? '')).toBeGreaterThan(Date.now());
       expect(await store.claimChunk({ repositoryId, workerId: 'w1', leaseSeconds: 300 })).toBeNull();
-      await harness.sql(`update backfill_chunks set run_at = now() - interval '1 second' where id = $1`, [
-        lease.chunkId,
-      ]);
+      await harness.sql(
+        `update progressive_backfill.backfill_chunks set run_at = now() - interval '1 second' where id = $1`,
+        [lease.chunkId],
+      );
       const retried = await store.claimChunk({ repositoryId, workerId: 'w1', leaseSeconds: 300 });
       expect(retried).toMatchObject({ chunkId: lease.chunkId, attempts: 2 });
     });
@@ -397,7 +398,7 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
     test('recoverStuckChunks requeues an expired lease and its old token turns stale', async () => {
       const { repositoryId, lease } = await claimedChunk();
       await harness.sql(
-        `update backfill_chunks set lease_expires_at = now() - interval '1 hour', heartbeat_at = now() - interval '1 hour' where id = $1`,
+        `update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '1 hour', heartbeat_at = now() - interval '1 hour' where id = $1`,
         [lease.chunkId],
       );
       const result = await store.recoverStuckChunks({ requeueLimit: 3, graceSeconds: 60 });
@@ -410,14 +411,14 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
     test('recoverStuckChunks stalls a chunk past its requeue limit and keeps it visible', async () => {
       const { repositoryId, lease } = await claimedChunk();
       await harness.sql(
-        `update backfill_chunks set lease_expires_at = now() - interval '1 hour' where id = $1`,
+        `update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '1 hour' where id = $1`,
         [lease.chunkId],
       );
       const result = await store.recoverStuckChunks({ requeueLimit: 0, graceSeconds: 60 });
       expect(result.stalled).toBeGreaterThanOrEqual(1);
       expect((await store.getRepository({ id: repositoryId }))?.backfillStatus).toBe('stalled');
       const problems = await harness.sql(
-        'select chunk_id from backfill_problem_chunks where repository_id = $1',
+        'select chunk_id from progressive_backfill.backfill_problem_chunks where repository_id = $1',
         [repositoryId],
       );
       expect(problems.map((row) => Number(row.chunk_id))).toEqual([lease.chunkId]);
@@ -428,7 +429,7 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       const page = prs(2);
       await commit(lease, null, { page: 1 }, page, { done: true });
       await harness.sql(
-        `update backfill_state set watermark = '2025-01-01T00:00:00Z' where repository_id = $1`,
+        `update progressive_backfill.backfill_state set watermark = '2025-01-01T00:00:00Z' where repository_id = $1`,
         [repositoryId],
       );
       const edited = { ...page[0]!, title: 'edited', updated_at: '2025-06-01T00:00:00.000Z' };
@@ -436,7 +437,7 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
         store.commitRefresh({ repositoryId, runId: null, prs: refreshPrs, pointsSpent: 3, newWatermark });
       const watermark = async () => {
         const [state] = await harness.sql(
-          'select watermark, refreshed_at from backfill_state where repository_id = $1',
+          'select watermark, refreshed_at from progressive_backfill.backfill_state where repository_id = $1',
           [repositoryId],
         );
         expect(state?.refreshed_at).not.toBeNull();
@@ -460,9 +461,10 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       await store.upsertPullRequests(repository.id, [older]);
       const newer = { ...pr!, title: 'newer', updated_at: '2030-01-01T00:00:00.000Z' };
       expect(await store.upsertPullRequests(repository.id, [newer])).toEqual({ inserted: 0, updated: 1 });
-      const [row] = await harness.sql('select title, body from pull_requests where github_id = $1', [
-        pr!.github_id,
-      ]);
+      const [row] = await harness.sql(
+        'select title, body from progressive_backfill.pull_requests where github_id = $1',
+        [pr!.github_id],
+      );
       expect(row).toEqual({ title: 'newer', body: pr!.body });
       expect((await store.getRepository({ id: repository.id }))?.storedPrCount).toBe(1);
     });
@@ -471,9 +473,10 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       const repository = await trackedRepository();
       const [pr] = prs(1, { title: 'half an emoji \uD83D', body: 'nul\u0000byte' });
       expect(await store.upsertPullRequests(repository.id, [pr!])).toEqual({ inserted: 1, updated: 0 });
-      const [row] = await harness.sql('select title, body from pull_requests where github_id = $1', [
-        pr!.github_id,
-      ]);
+      const [row] = await harness.sql(
+        'select title, body from progressive_backfill.pull_requests where github_id = $1',
+        [pr!.github_id],
+      );
       expect(row).toEqual({ title: 'half an emoji \uFFFD', body: 'nulbyte' });
     });
 
@@ -494,9 +497,10 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       });
       expect(Number.isInteger(runId)).toBe(true);
       await store.finishRun({ runId, outcome: 'partial', errorSummary: { errors: ['one'] } });
-      const [run] = await harness.sql('select outcome, error_summary from backfill_runs where id = $1', [
-        runId,
-      ]);
+      const [run] = await harness.sql(
+        'select outcome, error_summary from progressive_backfill.backfill_runs where id = $1',
+        [runId],
+      );
       expect(run).toEqual({ outcome: 'partial', error_summary: { errors: ['one'] } });
       const error = await rejection(store.finishRun({ runId, outcome: 'completed', errorSummary: null }));
       expect(error.code).toBe('invalid_transition');

@@ -56,17 +56,23 @@ describe('supabase adapter', () => {
     }
   });
 
-  test('every call is one POST to /rest/v1/rpc/<function> with the key in both headers', async () => {
+  test('every call is one POST to /rest/v1/rpc/<function> naming the schema, with the key in both headers', async () => {
     const database = await createTestDatabase();
     const shim = await startPostgrestShim({ databaseUrl: database.url, serviceRoleKey: SERVICE_ROLE_KEY });
-    const requests: { url: string; method: string; apikey: string | null; authorization: string | null }[] =
-      [];
+    const requests: {
+      url: string;
+      method: string;
+      profile: string | null;
+      apikey: string | null;
+      authorization: string | null;
+    }[] = [];
     const store = createSupabaseStore(shim.url, SERVICE_ROLE_KEY, {
       fetch: async (input, init) => {
         const headers = new Headers(init?.headers);
         requests.push({
           url: String(input),
           method: init?.method ?? 'GET',
+          profile: headers.get('content-profile'),
           apikey: headers.get('apikey'),
           authorization: headers.get('authorization'),
         });
@@ -86,12 +92,14 @@ describe('supabase adapter', () => {
         {
           url: `${shim.url}/rest/v1/rpc/backfill_schema_version`,
           method: 'POST',
+          profile: 'progressive_backfill',
           apikey: SERVICE_ROLE_KEY,
           authorization: `Bearer ${SERVICE_ROLE_KEY}`,
         },
         {
           url: `${shim.url}/rest/v1/rpc/backfill_track_repository`,
           method: 'POST',
+          profile: 'progressive_backfill',
           apikey: SERVICE_ROLE_KEY,
           authorization: `Bearer ${SERVICE_ROLE_KEY}`,
         },
@@ -107,5 +115,57 @@ describe('supabase adapter', () => {
     expect(() => createSupabaseStore('postgres://x@y/z', SERVICE_ROLE_KEY)).toThrow(
       /must start with https:\/\//,
     );
+  });
+
+  test('like PostgREST, the stand-in serves only the schema a request names, and only an exposed one', async () => {
+    const database = await createTestDatabase();
+    const shim = await startPostgrestShim({ databaseUrl: database.url, serviceRoleKey: SERVICE_ROLE_KEY });
+    const post = (profile?: string) =>
+      fetch(`${shim.url}/rest/v1/rpc/backfill_schema_version`, {
+        method: 'POST',
+        headers: {
+          apikey: SERVICE_ROLE_KEY,
+          authorization: `Bearer ${SERVICE_ROLE_KEY}`,
+          'content-type': 'application/json',
+          ...(profile ? { 'content-profile': profile } : {}),
+        },
+        body: '{}',
+      });
+    try {
+      const withoutSchema = await post();
+      expect(withoutSchema.status).toBe(404);
+      expect(await withoutSchema.json()).toMatchObject({
+        code: 'PGRST202',
+        message: expect.stringContaining('public.backfill_schema_version'),
+      });
+      const unexposed = await post('pg_catalog');
+      expect(unexposed.status).toBe(406);
+      expect(await unexposed.json()).toMatchObject({ code: 'PGRST106' });
+      const named = await post('progressive_backfill');
+      expect(named.status).toBe(200);
+      expect(Number(await named.json())).toBeGreaterThan(0);
+    } finally {
+      await shim.close();
+      await database.drop();
+    }
+  });
+
+  test('a project that does not expose the schema fails with the migrate hint, not a crash', async () => {
+    const database = await createTestDatabase();
+    const shim = await startPostgrestShim({
+      databaseUrl: database.url,
+      serviceRoleKey: SERVICE_ROLE_KEY,
+      schemas: ['public', 'graphql_public'],
+    });
+    const store = createSupabaseStore(shim.url, SERVICE_ROLE_KEY);
+    try {
+      const error = await store.assertSchema().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).message).toMatch(/does not expose the schema progressive_backfill/);
+    } finally {
+      await store.close();
+      await shim.close();
+      await database.drop();
+    }
   });
 });

@@ -239,11 +239,11 @@ interface StateCounts {
 
 async function stateOf(client: pg.Client): Promise<StateCounts> {
   const { rows } = await client.query<StateCounts>(
-    `select (select count(*) from repositories)::int as "repositories",
-            (select count(*) from pull_requests)::int as "pullRequests",
-            (select count(*) from backfill_chunks)::int as "chunks",
-            (select count(*) from backfill_runs where outcome = 'running')::int as "runningRuns",
-            (select count(*) from backfill_runs)::int as "runs"`,
+    `select (select count(*) from progressive_backfill.repositories)::int as "repositories",
+            (select count(*) from progressive_backfill.pull_requests)::int as "pullRequests",
+            (select count(*) from progressive_backfill.backfill_chunks)::int as "chunks",
+            (select count(*) from progressive_backfill.backfill_runs where outcome = 'running')::int as "runningRuns",
+            (select count(*) from progressive_backfill.backfill_runs)::int as "runs"`,
   );
   return rows[0]!;
 }

@@ -55,7 +55,7 @@ export async function runCrashTrial(input: {
     }
     await first.exit;
     await db.client.query(
-      `update backfill_chunks set lease_expires_at = now() - interval '1 hour' where status = 'running'`,
+      `update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '1 hour' where status = 'running'`,
     );
     const second = startEngine({ ...env, ENGINE_UNTIL_COMPLETE: '1' });
     for await (const _ of second.lines);

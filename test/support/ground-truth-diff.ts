@@ -26,7 +26,7 @@ export async function diffAgainstGroundTruth(
   const expectedById = new Map(expected.map((p) => [p.github_id, p]));
   const { rows } = await db.client.query<{ rows: number; ids: number; counter: number | null }>(
     `select count(p.id)::int as rows, count(distinct p.github_id)::int as ids, r.stored_pr_count as counter
-       from repositories r left join pull_requests p on p.repository_id = r.id
+       from progressive_backfill.repositories r left join progressive_backfill.pull_requests p on p.repository_id = r.id
       where lower(r.owner) = lower($1) and lower(r.name) = lower($2)
       group by r.id`,
     [owner, name],

@@ -1,6 +1,8 @@
 /**
  * A loopback stand-in for Supabase's PostgREST, just enough of it to serve `POST /rest/v1/rpc/<fn>` the way the
- * real one does: key check, function lookup by name and argument names (PGRST202 when none fits), arguments
+ * real one does: key check, schema by profile header (Content-Profile for a POST; the first exposed schema when
+ * absent; PGRST106 for one not exposed), function lookup in that schema by name and argument names (PGRST202 when
+ * none fits), arguments
  * decoded with json_to_record (so JSON null is SQL NULL and "123" fills a bigint), the call run as service_role in
  * its own transaction, the result as JSON (204 for void) and errors as {code, message, details, hint} with
  * PostgREST's status codes. It lets the Supabase adapter's real requests run against a real database.
@@ -68,15 +70,21 @@ function sendError(
   });
 }
 
+/** supabase/config.toml's `[api] schemas`: the first is the default when a request names no profile. */
+export const EXPOSED_SCHEMAS = ['public', 'graphql_public', 'progressive_backfill'];
+
 export async function startPostgrestShim(options: {
   databaseUrl: string;
   serviceRoleKey: string;
+  /** the exposed schemas, default EXPOSED_SCHEMAS */
+  schemas?: string[];
 }): Promise<PostgrestShim> {
+  const exposed = options.schemas ?? EXPOSED_SCHEMAS;
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 8 });
   pool.on('error', () => {});
   const calls: string[] = [];
 
-  async function signatures(fn: string): Promise<FunctionSignature[]> {
+  async function signatures(schema: string, fn: string): Promise<FunctionSignature[]> {
     const { rows } = await pool.query<{
       arg_names: string[] | null;
       arg_types: string[];
@@ -88,8 +96,8 @@ export async function startPostgrestShim(options: {
               p.pronargdefaults as defaults,
               p.prorettype = 'void'::regtype as returns_void
          from pg_proc p
-        where p.pronamespace = 'public'::regnamespace and p.proname = $1`,
-      [fn],
+        where p.pronamespace = to_regnamespace($1) and p.proname = $2`,
+      [schema, fn],
     );
     return rows.map((row) => ({
       argNames: (row.arg_names ?? []).slice(0, row.arg_types.length),
@@ -100,6 +108,7 @@ export async function startPostgrestShim(options: {
   }
 
   async function callFunction(
+    schema: string,
     fn: string,
     signature: FunctionSignature,
     body: Record<string, unknown>,
@@ -108,7 +117,7 @@ export async function startPostgrestShim(options: {
       .map((name, index) => ({ name, type: signature.argTypes[index]! }))
       .filter(({ name }) => name in body);
     const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-    const call = `public.${quote(fn)}(${given.map(({ name }) => `${quote(name)} := _.${quote(name)}`).join(', ')})`;
+    const call = `${quote(schema)}.${quote(fn)}(${given.map(({ name }) => `${quote(name)} := _.${quote(name)}`).join(', ')})`;
     const from = given.length
       ? ` from json_to_record($1::json) as _(${given.map(({ name, type }) => `${quote(name)} ${type}`).join(', ')})`
       : '';
@@ -150,6 +159,15 @@ export async function startPostgrestShim(options: {
       return;
     }
     const fn = match[1]!;
+    const profile = request.headers['content-profile'];
+    const schema = typeof profile === 'string' ? profile : exposed[0]!;
+    if (!exposed.includes(schema)) {
+      sendError(response, 406, {
+        code: 'PGRST106',
+        message: `The schema must be one of the following: ${exposed.join(', ')}`,
+      });
+      return;
+    }
     calls.push(fn);
     const text = await readBody(request);
     let body: unknown;
@@ -165,7 +183,7 @@ export async function startPostgrestShim(options: {
     }
     const record = body as Record<string, unknown>;
     const keys = Object.keys(record);
-    const signature = (await signatures(fn)).find(
+    const signature = (await signatures(schema, fn)).find(
       (candidate) =>
         keys.every((name) => candidate.argNames.includes(name)) &&
         candidate.argNames.slice(0, candidate.required).every((name) => keys.includes(name)),
@@ -173,13 +191,13 @@ export async function startPostgrestShim(options: {
     if (!signature) {
       sendError(response, 404, {
         code: 'PGRST202',
-        message: `Could not find the function public.${fn}(${keys.sort().join(', ')}) in the schema cache`,
-        details: `Searched for the function public.${fn} with parameters ${keys.join(', ')}, but no matches were found in the schema cache.`,
+        message: `Could not find the function ${schema}.${fn}(${keys.sort().join(', ')}) in the schema cache`,
+        details: `Searched for the function ${schema}.${fn} with parameters ${keys.join(', ')}, but no matches were found in the schema cache.`,
       });
       return;
     }
     try {
-      const result = await callFunction(fn, signature, record);
+      const result = await callFunction(schema, fn, signature, record);
       if (result === null) send(response, 204);
       else send(response, 200, result);
     } catch (error) {

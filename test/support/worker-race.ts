@@ -64,7 +64,7 @@ export async function runWorkerRace(input: {
     const step = advanceWalk(cursor, page);
     // …then stalls past its lease (back-dated, as the passage of time would) and the lease is recovered.
     await db.client.query(
-      `update backfill_chunks set lease_expires_at = now() - interval '1 hour' where id = $1`,
+      `update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '1 hour' where id = $1`,
       [lease.chunkId],
     );
     const recovered = await zombieStore.recoverStuckChunks({ requeueLimit: 3, graceSeconds: 30 });

@@ -73,7 +73,9 @@ async function peakRss(config: BenchConfig, entry: EntryPoint, prs: number): Pro
             },
           }).then((run) => ({ code: run.exitCode, stderr: run.stderr }));
     const seconds = (performance.now() - started) / 1000;
-    const { rows } = await db.client.query<{ n: number }>('select count(*)::int as n from pull_requests');
+    const { rows } = await db.client.query<{ n: number }>(
+      'select count(*)::int as n from progressive_backfill.pull_requests',
+    );
     if (code !== 0 || rows[0]!.n !== prs)
       throw new Error(`P5 ${entry}: exited ${code} with ${rows[0]!.n} of ${prs} PRs stored:\n${stderr}`);
     return { mb: Number(/max-rss-kb (\d+)/.exec(stderr)?.[1]) / 1024, seconds };

@@ -35,7 +35,10 @@ test('a tick without the right bearer token is refused with 401 and starts no ru
       assert.equal(response.status, 401, `authorization: ${authorization}`);
       assert.doesNotMatch(await response.text(), new RegExp(KEY));
     }
-    assert.deepEqual(await sql(`select id from backfill_runs where trigger = 'function'`), []);
+    assert.deepEqual(
+      await sql(`select id from progressive_backfill.backfill_runs where trigger = 'function'`),
+      [],
+    );
   });
 });
 
@@ -68,14 +71,14 @@ test('an authorized tick backfills from GitHub and answers with the run summary'
     assert.equal(summary.repositories[0].fullName, repository);
     assert.equal(summary.repositories[0].outcome, 'completed');
     const [stored] = await sql<{ n: number }>(
-      `select count(*)::int as n from pull_requests p join repositories r on r.id = p.repository_id
+      `select count(*)::int as n from progressive_backfill.pull_requests p join progressive_backfill.repositories r on r.id = p.repository_id
         where lower(r.owner || '/' || r.name) = lower($1)`,
       [repository],
     );
     assert.ok(stored && stored.n > 0);
     assert.equal(summary.prsWritten, stored.n);
     const runs = await sql(
-      `select trigger, trigger_ref, outcome from backfill_runs where trigger = 'function'`,
+      `select trigger, trigger_ref, outcome from progressive_backfill.backfill_runs where trigger = 'function'`,
     );
     assert.deepEqual(runs, [
       { trigger: 'function', trigger_ref: 'deno-test-invocation', outcome: 'completed' },

@@ -65,14 +65,17 @@ async function delivery(
 
 async function rowsFor(sql: Harness['sql'], repo: string) {
   return sql<Record<string, unknown>>(
-    `select p.* from pull_requests p join repositories r on r.id = p.repository_id
+    `select p.* from progressive_backfill.pull_requests p join progressive_backfill.repositories r on r.id = p.repository_id
       where r.owner = 'acme' and r.name = $1 order by p.number`,
     [repo],
   );
 }
 
 async function repositoryExists(sql: Harness['sql'], repo: string): Promise<boolean> {
-  const rows = await sql(`select 1 from repositories where owner = 'acme' and name = $1`, [repo]);
+  const rows = await sql(
+    `select 1 from progressive_backfill.repositories where owner = 'acme' and name = $1`,
+    [repo],
+  );
   return rows.length > 0;
 }
 
@@ -107,7 +110,9 @@ test('a signed pull_request delivery stores the pull request as the backfill wou
     assert.equal(row.body, 'Long description — with émoji 🚀 and RTL שלום');
     assert.deepEqual([row.additions, row.deletions, row.changed_files], [12, 3, 2]);
     assert.deepEqual([row.base_ref, row.head_ref], ['main', 'fix-the-thing']);
-    const [repository] = await sql(`select github_id, node_id from repositories where name = 'signed'`);
+    const [repository] = await sql(
+      `select github_id, node_id from progressive_backfill.repositories where name = 'signed'`,
+    );
     assert.deepEqual(repository, { github_id: String(9_100_006), node_id: 'R_kgDOsigned' });
   });
 });
@@ -122,7 +127,7 @@ test('a replayed delivery leaves one row', async () => {
     }
     assert.equal((await rowsFor(sql, 'replayed')).length, 1);
     const [count] = await sql<{ stored_pr_count: number }>(
-      `select stored_pr_count from repositories where name = 'replayed'`,
+      `select stored_pr_count from progressive_backfill.repositories where name = 'replayed'`,
     );
     assert.equal(count?.stored_pr_count, 1);
   });
@@ -178,7 +183,9 @@ test('without a configured secret nothing verifies', async () => {
 
 test('ping is answered 200, other events 202, and neither writes anything', async () => {
   await withDatabase(async ({ store, sql }) => {
-    const before = await sql<{ n: string }>('select count(*)::text as n from pull_requests');
+    const before = await sql<{ n: string }>(
+      'select count(*)::text as n from progressive_backfill.pull_requests',
+    );
     const ping = await handleGitHubWebhook(
       await delivery(JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }), { event: 'ping' }),
       { store, secret: SECRET },
@@ -192,7 +199,7 @@ test('ping is answered 200, other events 202, and neither writes anything', asyn
     assert.equal(issues.status, 202);
     assert.deepEqual(await issues.json(), { event: 'issues', ignored: true });
     assert.equal(await repositoryExists(sql, 'issues-event'), false);
-    assert.deepEqual(await sql('select count(*)::text as n from pull_requests'), before);
+    assert.deepEqual(await sql('select count(*)::text as n from progressive_backfill.pull_requests'), before);
   });
 });
 

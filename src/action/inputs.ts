@@ -14,6 +14,7 @@ import {
   parseDuration,
   parseFieldProfile,
   parseThreshold,
+  parseWholeNumber,
   parseWholeSetting,
   type RANGES,
 } from '../engine/options.ts';
@@ -28,7 +29,10 @@ export interface ActionInputs {
   githubApiUrl: string;
   /** never PGlite: a workflow's disk is gone when the job ends */
   store: StoreBackend;
+  /** empty: every tracked repository that needs work */
   repositories: RepositorySpec[];
+  /** tracked repositories named by their database id, added to `repositories` once the store is open */
+  repositoryIds: number[];
   completenessThreshold: number;
   minPrs: number;
   fieldProfile: FieldProfile;
@@ -66,8 +70,14 @@ function wholeNumber(get: InputGetter, name: string, key: keyof typeof RANGES): 
   return optional(get, name, (text) => parseWholeSetting(key, text), undefined);
 }
 
+/**
+ * The listed repositories. An empty value (a scheduled workflow's) stands for the tracked set, as in the CLI and the
+ * tick; only the unexpanded default of a local run means the repository running it.
+ */
 function repositories(get: InputGetter, fallback: string | undefined): RepositorySpec[] {
-  const raw = given(get('repositories')) || fallback || '';
+  const value = get('repositories');
+  const raw = given(value) === value ? value : (fallback ?? '');
+  if (raw.trim() === '') return [];
   let specs: RepositorySpec[];
   try {
     specs = parseRepositoryList(raw);
@@ -134,6 +144,11 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
     githubApiUrl: url(get, 'github-api-url', fallbacks.apiUrl || DEFAULTS.githubApiUrl),
     store: storeBackend(get),
     repositories: repositories(get, fallbacks.repository),
+    repositoryIds: given(get('repository-id'))
+      .split(/[,\n]/)
+      .map((id) => id.trim())
+      .filter((id) => id !== '')
+      .map((id) => parseWholeNumber(id, 'repository-id', 1)),
     completenessThreshold: optional(
       get,
       'completeness-threshold',

@@ -9,6 +9,7 @@
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { redactSecrets } from '../domain/redact.ts';
+import { ConfigError } from '../engine/options.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
 import { openBackend } from '../entry/open-store.ts';
@@ -47,6 +48,15 @@ function engineOptions(inputs: ActionInputs, context: RunnerContext): BackfillOp
   if (inputs.maxChunks !== undefined) options.maxChunks = inputs.maxChunks;
   if (inputs.reservePoints !== undefined) options.reservePoints = inputs.reservePoints;
   return options;
+}
+
+/** `repository-id` names tracked repositories; an id that is not tracked is bad input, found before any work. */
+async function addNamedByIds(inputs: ActionInputs, store: Store): Promise<void> {
+  for (const id of inputs.repositoryIds) {
+    const row = await store.getRepository({ id });
+    if (!row) throw new ConfigError('repository-id', `no tracked repository has id ${id}`);
+    inputs.repositories.push({ owner: row.owner, name: row.name });
+  }
 }
 
 /** A cancelled workflow gets SIGINT, then SIGTERM: finish the page in flight and hand the leases back. */
@@ -173,6 +183,7 @@ export async function run(): Promise<void> {
       return opened;
     });
     const openedStore = store;
+    await addNamedByIds(inputs, openedStore);
     const raw = await core.group(inputs.dryRun ? 'Plan (dry run)' : 'Backfill', () =>
       backfill(inputs, context, openedStore, secrets),
     );

@@ -110,6 +110,34 @@ describe('the bundled action, run as the runner runs it', () => {
     expectNoSecrets(run);
   });
 
+  test('an empty repositories works the tracked set, and says so when it needs nothing', async () => {
+    const db = await database();
+    const idle = await runActionBundle({
+      bundle: bundle.path,
+      inputs: inputs(db, { repositories: '' }),
+      eventName: 'schedule',
+    });
+    expect(idle.exitCode, idle.stdout + idle.stderr).toBe(0);
+    expect(idle.stdout).toContain('No repositories need backfilling');
+    expect(idle.summary).toContain('No repositories need backfilling.');
+
+    // named once (one page of it), then worked on from the tracked set by the scheduled runs
+    const named = await runActionBundle({
+      bundle: bundle.path,
+      inputs: inputs(db, { 'max-chunks': '1' }),
+      eventName: 'workflow_dispatch',
+    });
+    expect(named.outputs['prs-processed']).toBe('100'); // two windows of 50
+    const scheduled = await runActionBundle({
+      bundle: bundle.path,
+      inputs: inputs(db, { repositories: '' }),
+      eventName: 'schedule',
+    });
+    expect(scheduled.exitCode, scheduled.stdout + scheduled.stderr).toBe(0);
+    expect(scheduled.outputs).toMatchObject({ 'prs-processed': '160', 'repositories-processed': '1' });
+    expect(await readStored(db, 'acme', 'widgets')).toEqual(truth(sim, 'acme', 'widgets', 'core'));
+  });
+
   test('a dispatched run with a missing repository stays green, flags critical errors and annotates them', async () => {
     const db = await database();
     const run = await runActionBundle({

@@ -18,6 +18,7 @@ describe('action inputs', () => {
       githubApiUrl: 'https://api.github.com',
       store: { kind: 'postgres', databaseUrl: base['database-url'] },
       repositories: [{ owner: 'acme', name: 'widgets' }],
+      repositoryIds: [],
       completenessThreshold: 0.8,
       minPrs: 100,
       fieldProfile: 'core',
@@ -101,6 +102,14 @@ describe('action inputs', () => {
         'supabase-service-role-key': 'key',
       }).store,
     ).toEqual({ kind: 'supabase', supabaseUrl: 'https://p.supabase.co', serviceRoleKey: 'key' });
+  });
+
+  test('an empty repositories stands for the tracked set; repository-id lists tracked ids', () => {
+    expect(read({ repositories: '' }).repositories).toEqual([]);
+    expect(read({ 'repository-id': '12, 7\n40' }).repositoryIds).toEqual([12, 7, 40]);
+    expect(() => read({ 'repository-id': '12, seven' })).toThrow(
+      'repository-id: must be a whole number of at least 1, got "seven"',
+    );
   });
 
   test('unexpanded ${{ }} defaults (local runs) fall back to the environment', () => {

@@ -75,6 +75,9 @@ const SPEC_OUTPUTS = [
 ];
 const DISPATCH_INPUTS = [
   'repositories',
+  'repository-id',
+  'completeness-threshold',
+  'min-prs',
   'dry-run',
   'field-profile',
   'chunk-size',
@@ -144,6 +147,9 @@ describe('the progressive-backfill workflow', () => {
       Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.type]));
     expect(types(dispatch)).toEqual({
       repositories: 'string',
+      'repository-id': 'string',
+      'completeness-threshold': 'string',
+      'min-prs': 'number',
       'dry-run': 'boolean',
       'field-profile': 'choice',
       'chunk-size': 'number',

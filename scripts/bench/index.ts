@@ -19,10 +19,11 @@ import { wallTime } from './figures/p3-wall-time.ts';
 import { commitThroughput } from './figures/p4-commit.ts';
 import { peakMemory } from './figures/p5-memory.ts';
 import { bundleAndStartup } from './figures/p6-startup.ts';
+import { embeddedMemory } from './figures/p7-embedded.ts';
 import { chartSvg, describeMachine, markdownReport, writeChart } from './report.ts';
 import type { BenchConfig, FigureResult, LatencyModel } from './types.ts';
 
-const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'] as const;
+const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'] as const;
 type FigureId = (typeof FIGURES)[number];
 
 function usage(message: string): never {
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
       P4: async () => [await commitThroughput(base)],
       P5: async () => [await peakMemory(base)],
       P6: async () => [await bundleAndStartup(base)],
+      P7: async () => [await embeddedMemory(base)],
     };
     for (const id of FIGURES) {
       if (!only.includes(id)) continue;

@@ -21,10 +21,17 @@ const OPTIONAL_COLUMNS = [
 const TIMESTAMP_COLUMNS = new Set(['created_at', 'updated_at', 'closed_at', 'merged_at']);
 const MAX_REPORTED = 10;
 
+/** Pull-request numbers above `after` and up to `through` (null: no upper bound). */
+export interface NumberRange {
+  after: number;
+  through: number | null;
+}
+
 export async function readStoredPullRequests(
   db: SqlQuery,
   owner: string,
   name: string,
+  range: NumberRange = { after: 0, through: null },
 ): Promise<Record<string, unknown>[]> {
   // bigint ids as text: JSON numbers lose precision past 2^53
   const { rows } = await db.query(
@@ -33,8 +40,9 @@ export async function readStoredPullRequests(
        from progressive_backfill.pull_requests p
        join progressive_backfill.repositories r on r.id = p.repository_id
       where lower(r.owner) = lower($1) and lower(r.name) = lower($2)
+        and p.number > $3 and ($4::int is null or p.number <= $4)
       order by p.number`,
-    [owner, name],
+    [owner, name, range.after, range.through],
   );
   return rows.map((row) => (typeof row.pr === 'string' ? JSON.parse(row.pr) : row.pr));
 }
@@ -95,4 +103,35 @@ export function compareWithGroundTruth(
     identical,
     differences: differences.slice(0, MAX_REPORTED),
   };
+}
+
+/**
+ * compareWithGroundTruth a page at a time: each truth page (in number order) is compared with the stored rows of
+ * its number range, the last range open-ended so rows stored beyond the truth are caught too. Memory stays that
+ * of one page whatever the repository's size.
+ */
+export async function compareInPages(
+  truthPages: Iterable<PullRequestRecord[]>,
+  readStored: (range: NumberRange) => Promise<Record<string, unknown>[]>,
+  profile: FieldProfile,
+): Promise<Comparison> {
+  const total: Comparison = { expected: 0, stored: 0, identical: 0, differences: [] };
+  let after = 0;
+  const add = (part: Comparison) => {
+    total.expected += part.expected;
+    total.stored += part.stored;
+    total.identical += part.identical;
+    total.differences = [...total.differences, ...part.differences].slice(0, MAX_REPORTED);
+  };
+  let pending: PullRequestRecord[] | null = null;
+  for (const page of truthPages) {
+    if (pending) {
+      const through = pending.at(-1)!.number;
+      add(compareWithGroundTruth(pending, await readStored({ after, through }), profile));
+      after = through;
+    }
+    pending = page;
+  }
+  add(compareWithGroundTruth(pending ?? [], await readStored({ after, through: null }), profile));
+  return total;
 }

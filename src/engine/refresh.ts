@@ -4,6 +4,7 @@
  */
 import type { RunContext } from './context.ts';
 import { fetchWithRetry } from './fetch-page.ts';
+import { beatWhileWaiting } from './heartbeat.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryTarget } from './repository-worker.ts';
 import type { RepositoryReport } from './types.ts';
@@ -21,12 +22,18 @@ export async function refreshRepository(
   const size = new AdaptivePageSize(100);
   let after: string | null = null;
   let newest: string | null = null;
+  // a refresh holds no lease: while it waits (for the rate-limit reset, say), the run's own heartbeat keeps it alive
+  const runId = ctx.runId;
+  const heartbeat = beatWhileWaiting(async () => {
+    if (runId !== null) await ctx.store.heartbeatRun(runId);
+  });
   while (ctx.stopReason() === null) {
     const { page } = await fetchWithRetry(
       ctx,
       size,
       (first) => ({ owner: target.owner, name: target.name, profile: ctx.profile, first, after }),
       (request) => ctx.github.fetchUpdatedPullRequests(request),
+      heartbeat,
     );
     const nodes = page.forward?.nodes ?? [];
     newest ??= nodes[0]?.updated_at ?? watermark;

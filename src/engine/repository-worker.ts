@@ -15,6 +15,7 @@ import {
 import type { RunContext } from './context.ts';
 import { BudgetExhausted, fetchWithRetry, StopRequested } from './fetch-page.ts';
 import { runHealthChecks } from './health.ts';
+import { beatWhileWaiting } from './heartbeat.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryReport } from './types.ts';
@@ -102,13 +103,8 @@ async function runChunk(
   let expected = lease.cursor;
   let cursor = parseWalkCursor(lease.cursor);
   let pages = 0;
-  let waited = 0;
-  const heartbeat = async (waitedMs: number) => {
-    waited += waitedMs;
-    if (waited < 10_000) return;
-    waited = 0;
-    await ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds);
-  };
+  // the lease's heartbeat also keeps its run alive
+  const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const fetchNext = (from: WalkCursor): Promise<Fetched> =>
     fetchWithRetry(
       ctx,
@@ -221,7 +217,7 @@ async function handleChunkError(
     });
   };
   const pause = (reason: string, resumeAt: number) =>
-    ctx.store.pauseRepository(target.repositoryId, reason, new Date(resumeAt));
+    ctx.store.pauseRepository(target.repositoryId, reason, new Date(resumeAt), lease);
 
   if ('failChunk' in decision) {
     const { error: failedWith, retryable } = decision.failChunk;
@@ -246,7 +242,7 @@ async function handleChunkError(
       await pause(action.reason, action.resumeAt);
       break;
     case 'fail-repository':
-      await ctx.store.failBackfill(target.repositoryId, action.reason);
+      await ctx.store.failBackfill(target.repositoryId, action.reason, lease);
       break;
     case 'nothing':
       break;

@@ -20,7 +20,7 @@ import { queryCost } from '../github/cost.ts';
 import { githubSchema } from '../github/schema.ts';
 import { createDataset, type Dataset, type DatasetOptions, type SimRepository } from './dataset.ts';
 import { createAppEndpoints, type IssuedToken, type SimulatedApp } from './github-app.ts';
-import { groundTruth } from './ground-truth.ts';
+import { groundTruth, groundTruthPages } from './ground-truth.ts';
 import { mulberry32, type Random } from './random.ts';
 import {
   type ExecutionContext,
@@ -140,6 +140,13 @@ export interface Simulator {
   appTokens(): IssuedToken[];
   setFaults(plan: FaultPlan | undefined): void;
   groundTruth(owner: string, name: string, profile: FieldProfile): PullRequestRecord[];
+  /** The same records in number order, `size` at a time */
+  groundTruthPages(
+    owner: string,
+    name: string,
+    profile: FieldProfile,
+    size: number,
+  ): Iterable<PullRequestRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -189,6 +196,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     'repositories' in options.dataset && typeof (options.dataset as Dataset).repository === 'function'
       ? (options.dataset as Dataset)
       : createDataset(options.dataset as DatasetOptions);
+  const datasetRepository = (owner: string, name: string): SimRepository => {
+    const repository = dataset.repository(owner, name);
+    if (!repository) throw new Error(`no repository ${owner}/${name} in the dataset`);
+    return repository;
+  };
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const schema = githubSchema();
@@ -547,9 +559,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       faultRandom = mulberry32(plan?.seed ?? 1);
     },
     groundTruth(owner, name, profile) {
-      const repository = dataset.repository(owner, name);
-      if (!repository) throw new Error(`no repository ${owner}/${name} in the dataset`);
-      return groundTruth(repository, profile);
+      return groundTruth(datasetRepository(owner, name), profile);
+    },
+    groundTruthPages(owner, name, profile, size) {
+      return groundTruthPages(datasetRepository(owner, name), profile, size);
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

@@ -64,7 +64,7 @@ const FILE_NAME = /^(\d{14})_([A-Za-z0-9_-]+)\.sql$/;
 const MIGRATION_LOCK_KEY = '7244851009271122001';
 
 /** The project root: the nearest folder above this module holding package.json (works from src/ and dist/). */
-async function projectRoot(): Promise<string> {
+export async function projectRoot(): Promise<string> {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {

@@ -1,12 +1,108 @@
 /**
  * Store over an embedded PGlite database (Postgres compiled to WebAssembly), persisted in a folder or in memory.
  * Used by the simulator, the demo and local runs that need no server. Migrations are applied on open.
+ *
+ * Memory is what this adapter is tuned for: WebAssembly memory only grows, so whatever Postgres touches once stays
+ * resident until the process exits. Two things touched most of it:
+ *  - `initdb`: PGlite runs it in a second Postgres instance plus the initdb module, ~700 MB at peak. A new database
+ *    is unpacked from a cluster initdb made once (assets/, built by scripts/pglite-cluster.ts) instead.
+ *  - shared_buffers (128 MB by default) fills as the tables grow; 16 MB keeps a 100,000-PR backfill flat, and the
+ *    operating system's page cache still holds the files.
  */
-import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
-import { applyMigrations, pgliteExecutor } from './migrate.ts';
+import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite, type PGliteInterface, type PGliteOptions } from '@electric-sql/pglite';
+import { extract } from 'tar';
+import { applyMigrations, pgliteExecutor, projectRoot } from './migrate.ts';
 import { createRpcStore, type RpcStoreOptions, type RpcTransport } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
 import type { Store } from './types.ts';
+
+/** The initdb'd cluster a new database starts from, relative to the project root. */
+export const PGLITE_CLUSTER_FILE = join('assets', 'pglite-cluster.tar.gz');
+
+/** Postgres settings for every embedded database, new or old, on top of PGlite's own start parameters. */
+const SETTINGS = ['-c', 'shared_buffers=16MB'];
+
+const options = (extra: PGliteOptions = {}): PGliteOptions => ({
+  startParams: [...PGlite.defaultStartParams, ...SETTINGS],
+  ...extra,
+});
+
+async function isNewDatabase(dir: string | null): Promise<boolean> {
+  if (dir === null) return true;
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch {
+    return true; // missing: PGlite creates the folder
+  }
+}
+
+async function clusterFile(): Promise<string | null> {
+  const file = join(await projectRoot(), PGLITE_CLUSTER_FILE);
+  return access(file).then(
+    () => file,
+    () => null,
+  );
+}
+
+async function clearFolder(dir: string): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => []))
+    await rm(join(dir, entry), { recursive: true, force: true });
+}
+
+export interface OpenedPglite {
+  db: PGlite;
+  /** true when a new database was unpacked from the prebuilt cluster rather than made by initdb */
+  fromCluster: boolean;
+}
+
+/**
+ * A new database from the prebuilt cluster. A folder is extracted by streaming (PGlite's own `loadDataDir` would
+ * hold the 40 MB of files in memory, and glibc keeps that memory afterwards); memory gets the tarball.
+ */
+async function createFromCluster(dir: string | null, file: string): Promise<PGlite> {
+  if (dir === null) {
+    const loadDataDir = new Blob([await readFile(file)]);
+    return PGlite.create('memory://', options({ loadDataDir }));
+  }
+  await mkdir(dir, { recursive: true });
+  await extract({ file, cwd: dir });
+  return PGlite.create(dir, options());
+}
+
+/**
+ * Opens (creating when missing) a PGlite database in `dir`, or in memory for null, without migrating it. A new
+ * database comes from the prebuilt cluster; if that cannot start (a PGlite release with another catalog version),
+ * the half-made folder is cleared and initdb makes it, which is slower and heavier but always right. `cluster` is
+ * the tarball's path (tests give another).
+ */
+export async function openPglite(
+  dir: string | null,
+  cluster: Promise<string | null> = clusterFile(),
+): Promise<OpenedPglite> {
+  const file = (await isNewDatabase(dir)) ? await cluster : null;
+  if (file) {
+    try {
+      return { db: await createFromCluster(dir, file), fromCluster: true };
+    } catch {
+      if (dir !== null) await clearFolder(dir);
+    }
+  }
+  return { db: await PGlite.create(dir ?? 'memory://', options()), fromCluster: false };
+}
+
+/** Opens a PGlite database (see openPglite) migrated to the current schema. */
+export async function openMigratedPglite(dir: string | null): Promise<PGlite> {
+  const { db } = await openPglite(dir);
+  try {
+    await applyMigrations(pgliteExecutor(db));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
 
 /**
  * PGlite is one connection: calls from concurrent engine workers would share its session, so each call waits for
@@ -23,14 +119,7 @@ function createQueue(): <T>(task: () => Promise<T>) => Promise<T> {
 
 /** Opens (creating when missing) a PGlite database in `dir`, or in memory for null, migrated to the current schema. */
 export async function createPgliteStore(dir: string | null, options: RpcStoreOptions = {}): Promise<Store> {
-  const db = dir === null ? await PGlite.create() : await PGlite.create(dir);
-  try {
-    await applyMigrations(pgliteExecutor(db));
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return pgliteStore(db, options);
+  return pgliteStore(await openMigratedPglite(dir), options);
 }
 
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */

@@ -10,6 +10,7 @@ import {
   type ChunkLease,
   type CommitPageResult,
   type FailChunkResult,
+  type LeaseRef,
   type ProgressRow,
   type RecoverResult,
   type RepositoryCandidate,
@@ -153,6 +154,11 @@ export function toStoreError(fn: string, error: unknown, secrets: readonly strin
   return new Error(`${fn} failed: ${detail}`, options);
 }
 
+/** The fencing arguments of a backfill-level call made by a worker; none for an operator's. */
+function leaseArgs(lease: LeaseRef | undefined): Record<string, unknown> {
+  return lease ? { p_chunk_id: lease.chunkId, p_fencing_token: lease.fencingToken } : {};
+}
+
 export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions = {}): Store {
   const secrets = options.secrets ?? [];
 
@@ -274,11 +280,12 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       });
     },
 
-    async pauseRepository(repositoryId, reason, resumeAt) {
+    async pauseRepository(repositoryId, reason, resumeAt, heldBy) {
       await call('backfill_pause', {
         p_repository_id: repositoryId,
         p_reason: errorText(reason),
         p_resume_at: resumeAt.toISOString(),
+        ...leaseArgs(heldBy),
       });
     },
 
@@ -290,8 +297,12 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       await call('backfill_cancel', { p_repository_id: repositoryId, p_reason: errorText(reason) });
     },
 
-    async failBackfill(repositoryId, error) {
-      await call('backfill_fail_backfill', { p_repository_id: repositoryId, p_error: errorText(error) });
+    async failBackfill(repositoryId, error, heldBy) {
+      await call('backfill_fail_backfill', {
+        p_repository_id: repositoryId,
+        p_error: errorText(error),
+        ...leaseArgs(heldBy),
+      });
     },
 
     recoverStuckChunks(input) {
@@ -339,6 +350,10 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_dry_run: input.dryRun,
       });
       return Number(id);
+    },
+
+    async heartbeatRun(runId) {
+      await call('backfill_heartbeat_run', { p_run_id: runId });
     },
 
     async finishRun(input) {

@@ -193,6 +193,9 @@ export interface ProgressRow {
   lastError: string | null;
 }
 
+/** Which lease a worker holds: enough to fence a call. */
+export type LeaseRef = Pick<ChunkLease, 'chunkId' | 'fencingToken'>;
+
 export type StoreErrorCode =
   | 'stale_lease' // fencing token no longer current: a recovered lease
   | 'cursor_conflict' // the expected cursor is not the stored one
@@ -229,11 +232,15 @@ export interface Store {
   /** graceful stop: the chunk goes back to pending with its cursor, attempts unchanged */
   releaseChunk(chunkId: number, fencingToken: string): Promise<void>;
   failChunk(input: FailChunkInput): Promise<FailChunkResult>;
-  pauseRepository(repositoryId: number, reason: string, resumeAt: Date): Promise<void>;
+  /**
+   * `heldBy`: the lease of the worker pausing (or failing) the backfill it works on; refused as stale_lease when
+   * another worker holds the backfill now. Operators pass none.
+   */
+  pauseRepository(repositoryId: number, reason: string, resumeAt: Date, heldBy?: LeaseRef): Promise<void>;
   resumeRepository(repositoryId: number): Promise<void>;
   cancelBackfill(repositoryId: number, reason: string): Promise<void>;
   /** marks the backfill failed for a fatal error (bad credentials, repository gone) */
-  failBackfill(repositoryId: number, error: string): Promise<void>;
+  failBackfill(repositoryId: number, error: string, heldBy?: LeaseRef): Promise<void>;
   recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
   commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
   /**
@@ -247,6 +254,9 @@ export interface Store {
     prs: PullRequestRecord[],
   ): Promise<{ inserted: number; updated: number }>;
   startRun(input: StartRunInput): Promise<number>;
+  /** a run that holds no lease (refreshing, waiting for the rate-limit reset) is still alive */
+  heartbeatRun(runId: number): Promise<void>;
+  /** also after recovery marked the run interrupted while it was alive: the run's own outcome replaces that guess */
   finishRun(input: FinishRunInput): Promise<void>;
   progress(): Promise<ProgressRow[]>;
   /** instantaneous load figures plus cumulative counters, for the engine's database-load health check */

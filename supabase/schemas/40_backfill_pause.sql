@@ -1,7 +1,11 @@
+-- A worker pausing the backfill it works on names its lease (p_chunk_id, p_fencing_token): stale, it is refused
+-- (PB001). An operator names none.
 create or replace function progressive_backfill.backfill_pause(
   p_repository_id bigint,
   p_reason text,
-  p_resume_at timestamptz
+  p_resume_at timestamptz,
+  p_chunk_id bigint default null,
+  p_fencing_token bigint default null
 ) returns void
 language plpgsql security definer set search_path = ''
 as $$
@@ -14,6 +18,7 @@ begin
   end if;
   perform progressive_backfill.assert_status(
     progressive_backfill.lock_state(p_repository_id), array['active', 'paused'], 'pause');
+  perform progressive_backfill.assert_lease_of(p_repository_id, p_chunk_id, p_fencing_token);
 
   -- The worker holding the lease finds out on its next call (PB001) and stops.
   update progressive_backfill.backfill_chunks

@@ -79,3 +79,54 @@ test('unknown triggers, outcomes and runs are invalid input (PB004)', async () =
   await expectSqlState(finishRun(runId, 'running'), 'PB004');
   await expectSqlState(finishRun(99_999_999, 'completed'), 'PB004');
 });
+
+const backDate = (runId: number, minutes: number) =>
+  ctx.client.query(
+    `update progressive_backfill.backfill_runs set heartbeat_at = now() - make_interval(mins => $2) where id = $1`,
+    [runId, minutes],
+  );
+const recover = () => rpc(ctx.client, 'backfill_recover_stuck_chunks', {});
+
+test('a run heart-beating without a lease is never taken for a vanished one', async () => {
+  const runId = await startRun();
+  await backDate(runId, 20);
+  await rpc(ctx.client, 'backfill_heartbeat_run', { p_run_id: runId });
+  await recover();
+  expect(await runRow(runId)).toMatchObject({ outcome: 'running' });
+  expect(Date.now() - (await runRow(runId)).heartbeat_at.getTime()).toBeLessThan(60_000);
+});
+
+test('a finished run is left alone by a late heartbeat', async () => {
+  const runId = await startRun();
+  await finishRun(runId, 'completed');
+  const before = await runRow(runId);
+  await backDate(runId, 20);
+  await rpc(ctx.client, 'backfill_heartbeat_run', { p_run_id: runId });
+  expect((await runRow(runId)).heartbeat_at.getTime()).toBeLessThan(before.heartbeat_at.getTime());
+});
+
+test('a run recovery marked interrupted while it was alive still records its own outcome, once', async () => {
+  const runId = await startRun();
+  await backDate(runId, 20);
+  await recover();
+  expect(await runRow(runId)).toMatchObject({
+    outcome: 'interrupted',
+    error_summary: { reason: expect.any(String) },
+  });
+
+  await finishRun(runId, 'completed', { totalErrors: 0, critical: [], warnings: [], byRepository: {} });
+  expect(await runRow(runId)).toMatchObject({
+    outcome: 'completed',
+    error_summary: {
+      totalErrors: 0,
+      interruptedByRecovery: expect.stringContaining('no heartbeat for more than'),
+    },
+  });
+  await expectInvalidTransition(finishRun(runId, 'failed'));
+});
+
+test('a run that finished interrupted by itself cannot be finished again', async () => {
+  const runId = await startRun();
+  await finishRun(runId, 'interrupted', { totalErrors: 0, critical: [], warnings: [], byRepository: {} });
+  await expectInvalidTransition(finishRun(runId, 'completed'));
+});

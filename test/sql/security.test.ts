@@ -108,12 +108,16 @@ test('the service role executes exactly the contract (backfill_*), never a helpe
   expect(Number(version[0].v)).toBeGreaterThan(0);
 });
 
-test('every function runs with an empty search_path; all but the migrations’ own helper as security definer', async () => {
+// The operator's functions run with the caller's rights: only the owner, who may do all they do anyway, can call them.
+const OPERATOR_FUNCTIONS = ['apply_privileges', 'grant_read', 'revoke_read'];
+
+test('every function runs with an empty search_path; all but the operator’s own as security definer', async () => {
   const { rows } = await ctx.client.query(`
     select p.proname, p.prosecdef, p.proconfig from pg_proc p where p.pronamespace = ${OURS}`);
   const loose = rows.filter(
     (r) =>
-      !(r.proconfig ?? []).includes('search_path=""') || r.prosecdef === (r.proname === 'apply_privileges'),
+      !(r.proconfig ?? []).includes('search_path=""') ||
+      r.prosecdef === OPERATOR_FUNCTIONS.includes(r.proname),
   );
   expect(loose).toEqual([]);
 });

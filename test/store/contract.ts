@@ -363,6 +363,20 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       expect((await rejection(store.resumeRepository(repositoryId))).code).toBe('invalid_transition');
     });
 
+    test('a worker pauses or fails its backfill under its lease; once stale, it is refused (stale_lease)', async () => {
+      const { repositoryId, lease } = await claimedChunk();
+      const stale = { ...lease, fencingToken: String(BigInt(lease.fencingToken) + 1_000_000n) };
+      const inAnHour = new Date(Date.now() + 3_600_000);
+      expect((await rejection(store.pauseRepository(repositoryId, 'x', inAnHour, stale))).code).toBe(
+        'stale_lease',
+      );
+      expect((await rejection(store.failBackfill(repositoryId, 'x', stale))).code).toBe('stale_lease');
+      await store.pauseRepository(repositoryId, 'secondary rate limit', inAnHour, lease);
+      expect((await store.getRepository({ id: repositoryId }))?.backfillStatus).toBe('paused');
+      await store.failBackfill(repositoryId, 'repository gone', lease);
+      expect((await store.getRepository({ id: repositoryId }))?.backfillStatus).toBe('failed');
+    });
+
     test('pausing until a moment in the past is invalid_input', async () => {
       const { repositoryId } = await claimedChunk();
       const error = await rejection(store.pauseRepository(repositoryId, 'x', new Date(Date.now() - 60_000)));

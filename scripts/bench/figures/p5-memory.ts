@@ -3,18 +3,16 @@
  * against the simulator and a fresh Postgres database: the action bundle run the way a runner runs it, and the
  * CLI bundle's `run --repo`. The peak RSS is reported by the measured process itself as it exits.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSimulator } from '../../../src/simulator/server.ts';
 import { runActionBundle } from '../../../test/action/runner.ts';
 import { createDatabaseOn } from '../../../test/support/database.ts';
 import { buildBundles } from '../bundles.ts';
+import { MAX_RSS_IMPORT, runMeasuredCli } from '../cli-process.ts';
 import { type BenchConfig, type FigureResult, type FigureRow, thousands, verdict } from '../types.ts';
 
 const GOAL_MB = 150;
 const FLAT = 1.1;
 const TOKEN = 'ghp_memorybenchtoken0000000000000000000000';
-const MAX_RSS = pathToFileURL(fileURLToPath(new URL('../max-rss.mjs', import.meta.url))).href;
 const SIZES = [10_000, 100_000] as const;
 
 type EntryPoint = 'action' | 'cli';
@@ -22,18 +20,6 @@ type EntryPoint = 'action' | 'cli';
 interface Measured {
   mb: number;
   seconds: number;
-}
-
-function runCli(cli: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', MAX_RSS, cli, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', GITHUB_TOKEN: TOKEN },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr = (stderr + d).slice(-20_000); // only the tail matters: the last line is the measurement
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
 }
 
 async function peakRss(config: BenchConfig, entry: EntryPoint, prs: number): Promise<Measured> {
@@ -45,19 +31,23 @@ async function peakRss(config: BenchConfig, entry: EntryPoint, prs: number): Pro
     const started = performance.now();
     const { code, stderr } =
       entry === 'cli'
-        ? await runCli(bundles.cli, [
-            'run',
-            '--repo',
-            `${repo.owner}/${repo.name}`,
-            '--database-url',
-            db.url,
-            '--github-api-url',
-            sim.url,
-          ])
+        ? await runMeasuredCli(
+            bundles.cli,
+            [
+              'run',
+              '--repo',
+              `${repo.owner}/${repo.name}`,
+              '--database-url',
+              db.url,
+              '--github-api-url',
+              sim.url,
+            ],
+            { GITHUB_TOKEN: TOKEN },
+          )
         : await runActionBundle({
             bundle: bundles.action,
             eventName: 'schedule',
-            env: { NODE_OPTIONS: `--import ${MAX_RSS}` },
+            env: { NODE_OPTIONS: MAX_RSS_IMPORT },
             inputs: {
               'github-token': TOKEN,
               'github-api-url': sim.url,

@@ -15,12 +15,14 @@ import type { CliContext } from '../context.ts';
 import { integerIn, nonEmpty } from '../parsers.ts';
 import { printSummary, renderMode } from '../render.ts';
 import { addJsonOption } from '../shared-options.ts';
-import { compareWithGroundTruth, readStoredPullRequests, type SqlQuery } from '../verify.ts';
+import { compareInPages, readStoredPullRequests, type SqlQuery } from '../verify.ts';
 import { addBackfillOptions, backfillOptions, executeRun, type RunFlags } from './run.ts';
 
 export const DEMO_OWNER = 'demo-org';
 const DEMO_TOKEN = 'demo-token-not-a-secret';
 const DEMO_SEED = 20_261_122;
+/** Pull requests verified at a time: the whole truth of a 100,000-PR repository would not fit the memory goal. */
+const VERIFY_PAGE = 2_000;
 
 interface DemoFlags extends Omit<RunFlags, 'databaseUrl' | 'supabaseUrl'> {
   prs: number;
@@ -76,19 +78,9 @@ async function demo(flags: DemoFlags, ctx: CliContext): Promise<number> {
     true,
   );
   const mode = renderMode(flags.json, ctx);
-  const [
-    { startSimulator },
-    { createGitHubClient },
-    { PGlite },
-    { applyMigrations, pgliteExecutor },
-    { pgliteStore },
-  ] = await Promise.all([
-    import('../../simulator/server.ts'),
-    import('../../github/client.ts'),
-    import('@electric-sql/pglite'),
-    import('../../store/migrate.ts'),
-    import('../../store/pglite.ts'),
-  ]);
+  const [{ startSimulator }, { createGitHubClient }, { openMigratedPglite, pgliteStore }] = await Promise.all(
+    [import('../../simulator/server.ts'), import('../../github/client.ts'), import('../../store/pglite.ts')],
+  );
 
   const repositories = demoRepositories(flags.prs);
   const sim = await startSimulator({
@@ -111,17 +103,13 @@ async function demo(flags: DemoFlags, ctx: CliContext): Promise<number> {
       );
       ctx.err(`demo: embedded database in ${flags.dataDir ?? 'a temporary folder'}`);
     }
-    const db = await PGlite.create(dataDir);
-    await applyMigrations(pgliteExecutor(db)).catch(async (error: unknown) => {
-      await db.close();
-      throw error;
-    });
+    const db = await openMigratedPglite(dataDir);
     const store = pgliteStore(db);
     try {
       const github = createGitHubClient({ token: DEMO_TOKEN, apiUrl: sim.url });
       const summary = await executeRun(options, { store, github }, mode, ctx);
       const verification = await verify(db, repositories, options.fieldProfile, (owner, name) =>
-        sim.groundTruth(owner, name, options.fieldProfile),
+        sim.groundTruthPages(owner, name, options.fieldProfile, VERIFY_PAGE),
       );
       const code = exitCode(summary, verification);
       if (mode === 'json') {
@@ -165,12 +153,15 @@ async function verify(
   db: SqlQuery,
   repositories: { owner: string; name: string }[],
   profile: FieldProfile,
-  truth: (owner: string, name: string) => PullRequestRecord[],
+  truth: (owner: string, name: string) => Iterable<PullRequestRecord[]>,
 ): Promise<RepositoryVerification[]> {
   const out: RepositoryVerification[] = [];
   for (const { owner, name } of repositories) {
-    const stored = await readStoredPullRequests(db, owner, name);
-    const comparison = compareWithGroundTruth(truth(owner, name), stored, profile);
+    const comparison = await compareInPages(
+      truth(owner, name),
+      (range) => readStoredPullRequests(db, owner, name, range),
+      profile,
+    );
     out.push({ repository: `${owner}/${name}`, ...comparison });
   }
   return out;

@@ -90,13 +90,16 @@ export async function replaySeedStrategy(input: SeedReplayInput): Promise<SeedRe
         const page = await github.fetchPullRequests({
           ...current,
           profile: input.profile,
-          forward: { first: SEED_STRATEGY.pageSize, after: state.cursor },
+          windows: [
+            { key: 'forward', direction: 'forward', size: SEED_STRATEGY.pageSize, cursor: state.cursor },
+          ],
         });
+        const window = page.windows.forward;
         result.requests += 2;
         result.points += page.rateLimit.cost;
-        const prs = page.forward?.nodes ?? [];
-        state.cursor = page.forward?.cursor ?? state.cursor;
-        state.done = !page.forward?.hasMore;
+        const prs = window?.nodes ?? [];
+        state.cursor = window?.cursor ?? state.cursor;
+        state.done = !window?.hasMore;
         const writeStarted = performance.now();
         await db.query(
           `insert into seed_replay.pull_requests (github_id, repository, record)

@@ -19,7 +19,7 @@ import {
   type RANGES,
 } from '../engine/options.ts';
 import type { RepositorySpec } from '../engine/types.ts';
-import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
+import { chooseBackend, type StoreBackend } from '../shared-entry/open-store.ts';
 
 /** Returns the trimmed input value, '' when it was not given. */
 export type InputGetter = (name: string) => string;

@@ -8,7 +8,7 @@ import {
   NOTHING_TO_BACKFILL,
   recoveryLine,
   summaryLine,
-} from '../entry/format.ts';
+} from '../shared-entry/format.ts';
 
 function ofTotal(stored: number, total: number | null): string {
   return `${formatCount(stored)}/${formatCount(total)} (${formatPercent(total ? Math.min(1, stored / total) : null)})`;
@@ -34,7 +34,7 @@ function eventLine(event: EngineEvent): string | null {
       if (event.candidates === 0) return NOTHING_TO_BACKFILL;
       return (
         `Plan: ${event.candidates} ${event.candidates === 1 ? 'repository' : 'repositories'} to work on; ` +
-        `pages of ${p.pageSize} pull requests${p.windowsPerRequest === 2 ? ', two per request' : ''} ` +
+        `pages of ${p.pageSize} pull requests${p.windowsPerRequest > 1 ? `, up to ${p.windowsPerRequest} per request` : ''} ` +
         `(${p.pointsPerPage} points each), ${formatCount(p.pagesPlanned)} pages planned, ${p.concurrency} at once; ` +
         `${formatCount(p.remaining)} points left, ${formatCount(p.reserve)} kept in reserve, reset at ${p.resetAt}. ` +
         p.reason

@@ -12,12 +12,12 @@ import { redactSecrets } from '../domain/redact.ts';
 import { ConfigError } from '../engine/options.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
-import { openBackend } from '../entry/open-store.ts';
 import { createGitHubClient } from '../github/client.ts';
-import { createIssueReporter, type ReportAction } from '../github/issue-reporter.ts';
+import { openBackend } from '../shared-entry/open-store.ts';
 import type { Store } from '../store/types.ts';
 import { type RunnerContext, runnerContext, splitRepository, workerIdFor } from './context.ts';
 import { type ActionInputs, readInputs, secretValues } from './inputs.ts';
+import { createIssueReporter, type ReportAction } from './issue-reporter.ts';
 import { logLine } from './log-lines.ts';
 import { actionOutputs, annotations, jobSummaryMarkdown, redactSummary } from './report.ts';
 

@@ -11,7 +11,7 @@ import {
   NOTHING_TO_BACKFILL,
   recoveryLine,
   summaryLine,
-} from '../entry/format.ts';
+} from '../shared-entry/format.ts';
 
 /** GitHub shows at most 10 annotations of each kind per step; the rest would be dropped silently. */
 export const MAX_ANNOTATIONS = 10;

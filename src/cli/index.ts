@@ -8,7 +8,7 @@
  * its leases and records the run as interrupted. A second signal means "now": exit at once (the leases then expire
  * and `recover` or the next run picks the chunks up).
  */
-import { ExitCode } from '../entry/exit-codes.ts';
+import { ExitCode } from '../shared-entry/exit-codes.ts';
 import { main } from './main.ts';
 
 const stop = new AbortController();

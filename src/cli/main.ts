@@ -5,8 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { ConfigError } from '../engine/options.ts';
-import { ExitCode, exitCodeFor } from '../entry/exit-codes.ts';
 import { GitHubError } from '../github/types.ts';
+import { ExitCode, exitCodeFor } from '../shared-entry/exit-codes.ts';
 import { StoreError } from '../store/types.ts';
 import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';

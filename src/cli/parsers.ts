@@ -62,31 +62,29 @@ export function collectIntegers(parse: (text: string) => number) {
   return (text: string, previous: number[] = []): number[] => [...previous, parse(text)];
 }
 
+/** The text as a URL, or commander's error with this hint; never echoes the text, which may hold a credential. */
+function urlOf(text: string, hint: string): URL {
+  try {
+    return new URL(text.trim());
+  } catch {
+    throw new InvalidArgumentError(hint);
+  }
+}
+
 /** An http(s) URL, without echoing anything that might be a credential inside it. */
 export function httpUrl(text: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(text.trim());
-  } catch {
-    throw new InvalidArgumentError('must be an http:// or https:// URL.');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InvalidArgumentError('must be an http:// or https:// URL.');
-  }
+  const hint = 'must be an http:// or https:// URL.';
+  const { protocol } = urlOf(text, hint);
+  if (protocol !== 'http:' && protocol !== 'https:') throw new InvalidArgumentError(hint);
   return text.trim().replace(/\/+$/, '');
 }
 
 /** A postgres:// URL. Checked here so that a typo never reaches the driver (which may echo the password). */
 export function postgresUrl(text: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(text.trim());
-  } catch {
-    throw new InvalidArgumentError('must be a URL like postgres://USER@HOST:5432/DATABASE.');
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+  const { protocol } = urlOf(text, 'must be a URL like postgres://USER@HOST:5432/DATABASE.');
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
     const hint =
-      parsed.protocol === 'https:' || parsed.protocol === 'http:'
+      protocol === 'https:' || protocol === 'http:'
         ? ' (a Supabase project URL goes with --supabase-url)'
         : '';
     throw new InvalidArgumentError(`must start with postgres:// or postgresql://${hint}.`);

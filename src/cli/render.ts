@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { EngineEvent, RunSummary } from '../engine/types.ts';
-import { SIGNAL_STOP_REASON } from '../entry/exit-codes.ts';
+import { SIGNAL_STOP_REASON } from '../shared-entry/exit-codes.ts';
 import {
   formatCount,
   formatDuration,
@@ -15,7 +15,7 @@ import {
   repositoryReportRow,
   summaryLine,
   textTable,
-} from '../entry/format.ts';
+} from '../shared-entry/format.ts';
 import type { CliContext } from './context.ts';
 
 export type RenderMode = 'bar' | 'lines' | 'json';
@@ -48,7 +48,7 @@ function eventLine(event: EngineEvent): string | null {
       if (event.candidates === 0) return NOTHING_TO_BACKFILL;
       return (
         `plan: ${event.candidates} repositor${event.candidates === 1 ? 'y' : 'ies'} to work on, ` +
-        `pages of ${p.pageSize}${p.windowsPerRequest === 2 ? '×2' : ''} PRs, up to ${formatCount(p.pagesPlanned)} pages ` +
+        `pages of ${p.pageSize}${p.windowsPerRequest > 1 ? `×${p.windowsPerRequest}` : ''} PRs, up to ${formatCount(p.pagesPlanned)} pages ` +
         `(${p.pointsPerPage} points each, ${formatCount(p.remaining)} points left until ${p.resetAt}), ` +
         `${p.concurrency} at once`
       );

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ConfigError, DEFAULTS } from '../engine/options.ts';
-import { chooseBackend, type StoreBackend } from '../entry/open-store.ts';
 import {
   createGitHubClientFor,
   type GitHubAuth,
@@ -10,6 +9,8 @@ import {
   githubAuthFromEnv,
 } from '../github/auth-env.ts';
 import type { GitHubClient } from '../github/types.ts';
+import { chooseBackend, openBackend, type StoreBackend } from '../shared-entry/open-store.ts';
+import type { Store } from '../store/types.ts';
 import type { CliContext } from './context.ts';
 import { httpUrl, nonEmpty, postgresUrl } from './parsers.ts';
 
@@ -150,4 +151,15 @@ export function githubClient(flags: GitHubFlags, ctx: CliContext): GitHubClient 
     apiUrl: githubApiUrl(flags, ctx),
     onToken: (token) => ctx.secrets.push(token),
   });
+}
+
+/** Opens the store, refuses a schema it does not know, does the work and closes the store whatever happens. */
+export async function withStore<T>(backend: StoreBackend, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openBackend(backend);
+  try {
+    await store.assertSchema();
+    return await work(store);
+  } finally {
+    await store.close();
+  }
 }

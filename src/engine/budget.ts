@@ -5,6 +5,7 @@
 import type { FieldProfile } from '../domain/pull-request.ts';
 import type { GitHubClient, RateLimitState } from '../github/types.ts';
 import type { Plan } from './types.ts';
+import { MAX_WALK_WINDOWS, parseWalkCursor, walkRequest } from './walk.ts';
 
 export function defaultReserve(limit: number): number {
   return Math.max(Math.ceil(limit * 0.1), 100);
@@ -12,26 +13,24 @@ export function defaultReserve(limit: number): number {
 
 export interface PageShape {
   windowSize: number;
-  windows: 1 | 2;
+  /** windows per request: up to two per state partition */
+  windows: number;
   points: number;
   prs: number;
 }
 
 /**
- * Every window size and window count priced with the cost model. GitHub rounds each query's cost to the nearest
- * point, so the best value is often just under a rounding step (e.g. 73 PRs with labels), not at 100.
+ * Every window size and window count of a walk page priced with the cost model. GitHub rounds each query's cost to
+ * the nearest point, so the best value is often just under a rounding step (e.g. 49 PRs with labels), not at 100.
  */
 export function pageShapes(github: Pick<GitHubClient, 'predictCost'>, profile: FieldProfile): PageShape[] {
   const shapes: PageShape[] = [];
-  for (const windows of [1, 2] as const) {
+  const fresh = parseWalkCursor(null);
+  for (let windows = 1; windows <= MAX_WALK_WINDOWS; windows++) {
     for (let size = 1; size <= 100; size++) {
-      const points = github.predictCost({
-        owner: 'o',
-        name: 'n',
-        profile,
-        forward: { first: size, after: null },
-        ...(windows === 2 ? { backward: { last: size, before: null } } : {}),
-      });
+      const points = github.predictCost(
+        walkRequest(fresh, { owner: 'o', name: 'n' }, profile, size, windows),
+      );
       shapes.push({ windowSize: size, windows, points, prs: size * windows });
     }
   }
@@ -64,10 +63,8 @@ export interface PlanInput {
 export function planRun(input: PlanInput): Plan {
   const { rateLimit } = input;
   const reserve = input.reservePoints ?? defaultReserve(rateLimit.limit);
-  const shape = input.chunkSize
-    ? (input.shapes.find((s) => s.windowSize === input.chunkSize && s.windows === 2) ??
-      bestShape(input.shapes))
-    : bestShape(input.shapes);
+  const fixedSize = input.shapes.filter((s) => s.windowSize === input.chunkSize);
+  const shape = bestShape(fixedSize.length > 0 ? fixedSize : input.shapes);
   const spendable = Math.max(0, rateLimit.remaining - reserve);
   const resetMs = Date.parse(rateLimit.resetAt) - input.now;
   // A budget that resets inside this run's time window can be spent twice.

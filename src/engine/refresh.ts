@@ -2,6 +2,7 @@
  * Incremental refresh: walk pull requests newest-update first until the watermark, so merges, closes and edits
  * made after a page was stored — and pull requests opened after the backfill began — reach the database.
  */
+import { UPDATED_WINDOW } from '../github/queries.ts';
 import type { RunContext } from './context.ts';
 import { fetchWithRetry } from './fetch-page.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
@@ -35,10 +36,10 @@ export async function refreshRepository(
       (request) => ctx.github.fetchUpdatedPullRequests(request),
       heartbeat,
     );
-    const nodes = page.forward?.nodes ?? [];
+    const nodes = page.windows[UPDATED_WINDOW]?.nodes ?? [];
     newest ??= nodes[0]?.updated_at ?? watermark;
     const fresh = nodes.filter((pr) => pr.updated_at >= since);
-    const reachedWatermark = fresh.length < nodes.length || !page.forward?.hasMore;
+    const reachedWatermark = fresh.length < nodes.length || !page.windows[UPDATED_WINDOW]?.hasMore;
     const result = await ctx.store.commitRefresh({
       repositoryId: target.repositoryId,
       runId: ctx.runId,
@@ -54,6 +55,6 @@ export async function refreshRepository(
       if (report.outcome !== 'completed') report.outcome = 'refreshed';
       return;
     }
-    after = page.forward?.cursor ?? null;
+    after = page.windows[UPDATED_WINDOW]?.cursor ?? null;
   }
 }

@@ -47,7 +47,8 @@ export interface EngineDeps {
 
 export interface Plan {
   pageSize: number;
-  windowsPerRequest: 1 | 2;
+  /** at most: windows close as their partitions finish */
+  windowsPerRequest: number;
   pointsPerPage: number;
   pagesAffordable: number;
   pagesPlanned: number;

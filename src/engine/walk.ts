@@ -1,49 +1,112 @@
 /**
- * The two-ended walk. One request carries a forward window (oldest first) and a backward window (newest first) of
- * the same CREATED_AT-ordered list: two connections cost the same single point as one, so a point buys twice the
- * pull requests. The walk is done when the windows meet or either runs out. Pull requests created after the first
- * backward window, and any that changed while the walk went on, are caught by the incremental refresh that starts
- * from the backfill's watermark — so the walk never needs to revisit its tail.
+ * The partitioned two-ended walk. `pullRequests(states: [OPEN])`, `[CLOSED]` and `[MERGED]` partition a repository
+ * exactly, and each partition is walked from both ends of its CREATED_AT order: a forward window (oldest first) and
+ * a backward window (newest first), up to six windows in one request. GitHub prices a request by its connections,
+ * not its nodes, so six windows of 100 cost the single point one does (core profile). A partition is done when its
+ * windows meet or either runs out, and its windows close; the walk is done when every partition is.
+ *
+ * A pull request that changes state mid-walk may leave a partition not yet walked for one already walked; its
+ * `updatedAt` moved, so the incremental refresh that starts from the backfill's watermark stores it, as it does
+ * pull requests created after the first backward window. The walk never needs to revisit anything.
  */
-import type { PullRequestRecord } from '../domain/pull-request.ts';
-import type { PageRequest, PageResult } from '../github/types.ts';
+import type { PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
+import type { PageRequest, PageResult, PageWindow, WalkWindowRequest } from '../github/types.ts';
 import type { CursorState } from '../store/types.ts';
+
+/** Three partitions, each walked from both ends. */
+export const MAX_WALK_WINDOWS = 6;
+
+const PARTITION_STATES: readonly PullRequestState[] = ['OPEN', 'CLOSED', 'MERGED'];
 
 interface Frontier {
   id: string;
   createdAt: string;
 }
 
-export interface WalkCursor {
-  v: 1;
+export interface PartitionPosition {
+  /** the partition; null for the whole repository (a walk begun before partitions, carried on as it was) */
+  state: PullRequestState | null;
   after: string | null;
   before: string | null;
   /** the last node the forward window has seen and the first the backward one has seen, to detect the meeting */
   forwardEdge: Frontier | null;
   backwardEdge: Frontier | null;
+  /** pull requests taken from the partition so far, and GitHub's latest count of it: roughly what is left */
+  taken: number;
+  total: number | null;
+  done: boolean;
 }
 
+export interface WalkCursor {
+  v: 2;
+  partitions: PartitionPosition[];
+}
+
+interface WalkCursorV1 {
+  v: 1;
+  after: string | null;
+  before: string | null;
+  forwardEdge: Frontier | null;
+  backwardEdge: Frontier | null;
+}
+
+const start = (state: PullRequestState | null): PartitionPosition => ({
+  state,
+  after: null,
+  before: null,
+  forwardEdge: null,
+  backwardEdge: null,
+  taken: 0,
+  total: null,
+  done: false,
+});
+
 export function parseWalkCursor(state: CursorState): WalkCursor {
-  if (state === null) return { v: 1, after: null, before: null, forwardEdge: null, backwardEdge: null };
-  if (state.v !== 1)
+  if (state === null) return { v: 2, partitions: PARTITION_STATES.map(start) };
+  if (state.v === 1) {
+    const { after, before, forwardEdge, backwardEdge } = state as unknown as WalkCursorV1;
+    return { v: 2, partitions: [{ ...start(null), after, before, forwardEdge, backwardEdge }] };
+  }
+  if (state.v !== 2)
     throw new Error(`unknown cursor state version ${String(state.v)}: upgrade progressive-backfill`);
   return state as unknown as WalkCursor;
 }
 
+function windowKey(partition: PartitionPosition, direction: 'forward' | 'backward'): string {
+  return `${partition.state?.toLowerCase() ?? 'all'}${direction === 'forward' ? 'Forward' : 'Backward'}`;
+}
+
+function left(partition: PartitionPosition): number {
+  return partition.total === null ? Number.POSITIVE_INFINITY : Math.max(0, partition.total - partition.taken);
+}
+
+/**
+ * Up to `maxWindows` windows over the partitions not yet done: each gets its forward window first, then its
+ * backward one, the partitions with most left to walk first, so a request one window short of six still carries
+ * the largest partitions from both ends.
+ */
 export function walkRequest(
   cursor: WalkCursor,
   repo: { owner: string; name: string },
   profile: PageRequest['profile'],
   windowSize: number,
-  windows: 1 | 2,
+  maxWindows: number,
 ): PageRequest {
-  return {
-    owner: repo.owner,
-    name: repo.name,
-    profile,
-    forward: { first: windowSize, after: cursor.after },
-    ...(windows === 2 ? { backward: { last: windowSize, before: cursor.before } } : {}),
-  };
+  const open = cursor.partitions.filter((p) => !p.done).sort((a, b) => left(b) - left(a));
+  const windows: WalkWindowRequest[] = [];
+  for (const direction of ['forward', 'backward'] as const) {
+    for (const partition of open) {
+      if (windows.length >= maxWindows) break;
+      windows.push({
+        key: windowKey(partition, direction),
+        direction,
+        ...(partition.state ? { states: [partition.state] } : {}),
+        size: windowSize,
+        cursor: direction === 'forward' ? partition.after : partition.before,
+      });
+    }
+  }
+  return { owner: repo.owner, name: repo.name, profile, windows };
 }
 
 export interface WalkStep {
@@ -52,45 +115,66 @@ export interface WalkStep {
   done: boolean;
 }
 
+export function advanceWalk(cursor: WalkCursor, page: PageResult): WalkStep {
+  const byId = new Map<string, PullRequestRecord>();
+  const partitions = cursor.partitions.map((partition) => {
+    if (partition.done) return partition;
+    const forward = page.windows[windowKey(partition, 'forward')];
+    const backward = page.windows[windowKey(partition, 'backward')];
+    if (!forward && !backward) return partition;
+    const { fresh, next } = advancePartition(partition, forward, backward);
+    for (const pr of fresh) byId.set(pr.github_id, pr);
+    return next;
+  });
+  return {
+    prs: [...byId.values()],
+    done: partitions.every((partition) => partition.done),
+    next: { v: 2, partitions },
+  };
+}
+
 const edge = (pr: PullRequestRecord): Frontier => ({ id: pr.node_id, createdAt: pr.created_at });
 
-export function advanceWalk(cursor: WalkCursor, page: PageResult): WalkStep {
-  const forward = page.forward?.nodes ?? [];
-  const backward = page.backward?.nodes ?? [];
-  const forwardEnded = page.forward ? !page.forward.hasMore : false;
-  const backwardEnded = page.backward ? !page.backward.hasMore : false;
+function advancePartition(
+  position: PartitionPosition,
+  forwardWindow: PageWindow | undefined,
+  backwardWindow: PageWindow | undefined,
+): { fresh: PullRequestRecord[]; next: PartitionPosition } {
+  const forward = forwardWindow?.nodes ?? [];
+  const backward = backwardWindow?.nodes ?? [];
+  const forwardEnded = forwardWindow ? !forwardWindow.hasMore : false;
+  const backwardEnded = backwardWindow ? !backwardWindow.hasMore : false;
 
-  const backwardEdge = backward[0] ? edge(backward[0]) : cursor.backwardEdge;
+  const backwardEdge = backward[0] ? edge(backward[0]) : position.backwardEdge;
   const forwardLast = forward.at(-1);
-  const forwardEdge = forwardLast ? edge(forwardLast) : cursor.forwardEdge;
+  const forwardEdge = forwardLast ? edge(forwardLast) : position.forwardEdge;
 
   const met =
-    crossed(forward, cursor.backwardEdge ?? (backward[0] ? edge(backward[0]) : null)) ||
-    crossed(backward, cursor.forwardEdge, true) ||
+    crossed(forward, position.backwardEdge ?? (backward[0] ? edge(backward[0]) : null)) ||
+    crossed(backward, position.forwardEdge, true) ||
     sharesNode(forward, backward);
 
   // Where the windows meet, the part of a window that runs into the other walker's ground is already stored.
-  const fresh = [
-    ...forward.filter((pr) => !crossed([pr], cursor.backwardEdge)),
-    ...backward.filter((pr) => !crossed([pr], cursor.forwardEdge, true)),
-  ];
-  const byId = new Map<string, PullRequestRecord>();
-  for (const pr of fresh) byId.set(pr.github_id, pr);
+  const fresh = new Map<string, PullRequestRecord>();
+  for (const pr of forward) if (!crossed([pr], position.backwardEdge)) fresh.set(pr.github_id, pr);
+  for (const pr of backward) if (!crossed([pr], position.forwardEdge, true)) fresh.set(pr.github_id, pr);
 
   return {
-    prs: [...byId.values()],
-    done: forwardEnded || backwardEnded || met,
+    fresh: [...fresh.values()],
     next: {
-      v: 1,
-      after: page.forward?.cursor ?? cursor.after,
-      before: page.backward ? (page.backward.cursor ?? cursor.before) : cursor.before,
+      state: position.state,
+      after: forwardWindow?.cursor ?? position.after,
+      before: backwardWindow ? (backwardWindow.cursor ?? position.before) : position.before,
       forwardEdge,
       backwardEdge,
+      taken: position.taken + fresh.size,
+      total: forwardWindow?.totalCount ?? backwardWindow?.totalCount ?? position.total,
+      done: forwardEnded || backwardEnded || met,
     },
   };
 }
 
-/** Has a window run into the other walker's edge? Node identity first; creation time covers a deleted edge node. */
+/** Has a window run into the other walker's edge? Node identity first; creation time covers a departed edge node. */
 function crossed(nodes: PullRequestRecord[], other: Frontier | null, backward = false): boolean {
   if (!other) return false;
   return nodes.some(

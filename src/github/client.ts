@@ -3,12 +3,12 @@
  * carries them (transport.ts). Every pull-request request is built by `pullRequestWindowsQuery`, so fetching,
  * refreshing and pricing a request before it is sent cannot disagree.
  */
-import type { FieldProfile } from '../domain/pull-request.ts';
 import { queryCost } from './cost.ts';
 import { mapPullRequestNodes } from './map.ts';
 import {
   LOOKUP_BATCH_SIZE,
   lookupAlias,
+  needsTotalCount,
   OWNER_REPOSITORIES_QUERY,
   pageRequestQuery,
   pageRequestWindows,
@@ -16,6 +16,7 @@ import {
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
   repositoryLookupVariables,
+  TOTAL_COUNT,
 } from './queries.ts';
 import {
   createTransport,
@@ -85,13 +86,10 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
   async function fetchWindows(
     request: PageRequest | UpdatedPageRequest,
     action: string,
-  ): Promise<{
-    windows: Map<string, { window: PageWindow; skipped: number; totalCount: number }>;
-    rateLimit: RateLimitState;
-    predictedCost: number;
-  }> {
+  ): Promise<PageResult> {
     const windows = pageRequestWindows(request);
-    const { query, variables } = pullRequestWindowsQuery(request, request.profile, windows);
+    const totalCount = needsTotalCount(windows);
+    const { query, variables } = pullRequestWindowsQuery(request, request.profile, windows, { totalCount });
     const predictedCost = queryCost(query, variables).cost;
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql<PageData>(query, variables, {
@@ -99,51 +97,27 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
       repository,
     });
     const repo = requireRepository(data.repository, repository);
-    const read = new Map<string, { window: PageWindow; skipped: number; totalCount: number }>();
+    const read: Record<string, PageWindow> = {};
+    let skippedNodes = 0;
     for (const window of windows) {
       const connection = repo[window.key];
-      if (connection) {
-        read.set(window.key, {
-          ...pageWindow(connection, request.profile, window.direction),
-          totalCount: connection.totalCount,
-        });
-      }
+      if (!connection) continue;
+      const { records, skipped } = mapPullRequestNodes(connection.nodes, request.profile);
+      read[window.key] = pageWindow(connection, records, window.direction);
+      skippedNodes += skipped;
     }
     return {
+      totalCount: (totalCount ? repo[TOTAL_COUNT] : repo[windows[0]!.key])?.totalCount ?? 0,
       windows: read,
+      skippedNodes,
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost,
     };
   }
 
-  async function fetchPullRequests(request: PageRequest): Promise<PageResult> {
-    const { windows, rateLimit, predictedCost } = await fetchWindows(request, 'fetching pull requests of');
-    const forward = windows.get('forward');
-    const backward = windows.get('backward');
-    return {
-      totalCount: forward?.totalCount ?? backward?.totalCount ?? 0,
-      ...(forward && { forward: forward.window }),
-      ...(backward && { backward: backward.window }),
-      skippedNodes: (forward?.skipped ?? 0) + (backward?.skipped ?? 0),
-      rateLimit,
-      predictedCost,
-    };
-  }
-
-  async function fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult> {
-    const { windows, rateLimit, predictedCost } = await fetchWindows(
-      request,
-      'fetching recently updated pull requests of',
-    );
-    const updated = windows.get('updated');
-    return {
-      totalCount: updated?.totalCount ?? 0,
-      ...(updated && { forward: updated.window }),
-      skippedNodes: updated?.skipped ?? 0,
-      rateLimit,
-      predictedCost,
-    };
-  }
+  const fetchPullRequests = (request: PageRequest) => fetchWindows(request, 'fetching pull requests of');
+  const fetchUpdatedPullRequests = (request: UpdatedPageRequest) =>
+    fetchWindows(request, 'fetching recently updated pull requests of');
 
   async function lookupRepositories(refs: { owner: string; name: string }[]) {
     const found: RepositoryInfo[] = [];
@@ -283,23 +257,13 @@ function requireRepository<T>(repository: T | null, fullName: string): T {
 
 function pageWindow(
   connection: Connection,
-  profile: FieldProfile,
+  nodes: PageWindow['nodes'],
   direction: 'forward' | 'backward',
-): { window: PageWindow; skipped: number } {
-  const { records, skipped } = mapPullRequestNodes(connection.nodes, profile);
-  const window: PageWindow =
-    direction === 'forward'
-      ? {
-          nodes: records,
-          cursor: connection.pageInfo.endCursor ?? null,
-          hasMore: connection.pageInfo.hasNextPage ?? false,
-        }
-      : {
-          nodes: records,
-          cursor: connection.pageInfo.startCursor ?? null,
-          hasMore: connection.pageInfo.hasPreviousPage ?? false,
-        };
-  return { window, skipped };
+): PageWindow {
+  const { pageInfo, totalCount } = connection;
+  return direction === 'forward'
+    ? { nodes, cursor: pageInfo.endCursor ?? null, hasMore: pageInfo.hasNextPage ?? false, totalCount }
+    : { nodes, cursor: pageInfo.startCursor ?? null, hasMore: pageInfo.hasPreviousPage ?? false, totalCount };
 }
 
 /** The budget after a request: from the response's `rateLimit`, else its headers, else (GHES, no limits) unlimited. */

@@ -42,10 +42,20 @@ export interface BuiltQuery {
   variables: Record<string, unknown>;
 }
 
+export interface WindowsDocumentOptions {
+  /** add the repository's pull-request count (a count-only connection) under the key `total` */
+  totalCount?: boolean;
+}
+
 const ORDER_BY: Record<WindowOrder, string> = {
   CREATED_AT_ASC: '{field: CREATED_AT, direction: ASC}',
   UPDATED_AT_DESC: '{field: UPDATED_AT, direction: DESC}',
 };
+
+/** The response key of a refresh page's one window. */
+export const UPDATED_WINDOW = 'updated';
+/** The response key of the repository's pull-request count, asked for when every window is a state partition. */
+export const TOTAL_COUNT = 'total';
 
 const WINDOW_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 
@@ -73,15 +83,19 @@ function windowConnection(shape: WindowShape): string {
 const documentCache = new Map<string, string>();
 
 /** The document listing pull requests of one repository through the given windows, with the profile's fields. */
-export function pullRequestWindowsDocument(profile: FieldProfile, shapes: readonly WindowShape[]): string {
+export function pullRequestWindowsDocument(
+  profile: FieldProfile,
+  shapes: readonly WindowShape[],
+  options: WindowsDocumentOptions = {},
+): string {
   if (shapes.length === 0) throw new RangeError('a page needs at least one window');
-  const cacheKey = `${profile}|${shapes.map((s) => `${s.key}:${s.direction}:${s.order}:${s.states ?? ''}`).join('|')}`;
+  const cacheKey = `${profile}|${options.totalCount ?? false}|${shapes.map((s) => `${s.key}:${s.direction}:${s.order}:${s.states ?? ''}`).join('|')}`;
   let query = documentCache.get(cacheKey);
   if (query === undefined) {
     const keys = new Set<string>();
     const variables = ['$owner: String!', '$name: String!'];
     for (const shape of shapes) {
-      if (!WINDOW_KEY.test(shape.key) || keys.has(shape.key)) {
+      if (!WINDOW_KEY.test(shape.key) || keys.has(shape.key) || shape.key === TOTAL_COUNT) {
         throw new RangeError(`window keys must be distinct alphanumeric names, got "${shape.key}"`);
       }
       keys.add(shape.key);
@@ -93,7 +107,7 @@ export function pullRequestWindowsDocument(profile: FieldProfile, shapes: readon
       : 'PullRequestPage';
     query = `query ${name}(${variables.join(', ')}) {
   repository(owner: $owner, name: $name) {
-    ${shapes.map(windowConnection).join('\n    ')}
+    ${shapes.map(windowConnection).join('\n    ')}${options.totalCount ? `\n    ${TOTAL_COUNT}: pullRequests { totalCount }` : ''}
   }
   ${RATE_LIMIT_SELECTION}
 }
@@ -111,6 +125,7 @@ export function pullRequestWindowsQuery(
   repository: { owner: string; name: string },
   profile: FieldProfile,
   windows: readonly PullRequestWindow[],
+  options: WindowsDocumentOptions = {},
 ): BuiltQuery {
   const variables: Record<string, unknown> = { owner: repository.owner, name: repository.name };
   for (const window of windows) {
@@ -119,38 +134,17 @@ export function pullRequestWindowsQuery(
     variables[names.size] = window.size;
     variables[names.cursor] = window.cursor;
   }
-  return { query: pullRequestWindowsDocument(profile, windows), variables };
+  return { query: pullRequestWindowsDocument(profile, windows, options), variables };
 }
 
-/** The windows of a walk page: forward from the oldest, backward from the newest, by creation time. */
 function walkWindows(request: PageRequest): PullRequestWindow[] {
-  const windows: PullRequestWindow[] = [];
-  if (request.forward) {
-    windows.push({
-      key: 'forward',
-      direction: 'forward',
-      order: 'CREATED_AT_ASC',
-      size: request.forward.first,
-      cursor: request.forward.after,
-    });
-  }
-  if (request.backward) {
-    windows.push({
-      key: 'backward',
-      direction: 'backward',
-      order: 'CREATED_AT_ASC',
-      size: request.backward.last,
-      cursor: request.backward.before,
-    });
-  }
-  return windows;
+  return request.windows.map((window) => ({ ...window, order: 'CREATED_AT_ASC' }));
 }
 
-/** The window of a refresh page: most recently updated first. */
 function refreshWindows(request: UpdatedPageRequest): PullRequestWindow[] {
   return [
     {
-      key: 'updated',
+      key: UPDATED_WINDOW,
       direction: 'forward',
       order: 'UPDATED_AT_DESC',
       size: request.first,
@@ -164,8 +158,14 @@ export function pageRequestWindows(request: PageRequest | UpdatedPageRequest): P
   return 'first' in request ? refreshWindows(request) : walkWindows(request);
 }
 
+/** Partitioned windows count only their partition; the repository's count then comes from one count-only connection. */
+export function needsTotalCount(windows: readonly WindowShape[]): boolean {
+  return windows.every((window) => window.states !== undefined);
+}
+
 export function pageRequestQuery(request: PageRequest | UpdatedPageRequest): BuiltQuery {
-  return pullRequestWindowsQuery(request, request.profile, pageRequestWindows(request));
+  const windows = pageRequestWindows(request);
+  return pullRequestWindowsQuery(request, request.profile, windows, { totalCount: needsTotalCount(windows) });
 }
 
 /** Alias of the i-th repository in a lookup query; the response is keyed by it. */

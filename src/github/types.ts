@@ -1,4 +1,4 @@
-import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+import type { FieldProfile, PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
 
 export interface RateLimitState {
   limit: number;
@@ -21,29 +21,41 @@ export interface RepositoryInfo {
 }
 
 /**
- * One GraphQL request fetches up to two windows of the same CREATED_AT-ordered list: one walking forward from the
- * start and one walking backward from the end. Both connections cost one request each, so for the same points a
- * two-window page carries twice the pull requests of a one-window page.
+ * One window of a walk page: a slice of the CREATED_AT-ordered pull requests of one state partition (or of all of
+ * them), read forward (`first/after`, from the oldest) or backward (`last/before`, from the newest). Connections are
+ * priced per request, not per node, so several windows in one GraphQL request cost what one does (core profile).
  */
+export interface WalkWindowRequest {
+  /** distinct per request; the page's windows come back under it */
+  key: string;
+  direction: 'forward' | 'backward';
+  /** the partition: every pull request is in exactly one of OPEN, CLOSED and MERGED; all states when absent */
+  states?: readonly PullRequestState[];
+  size: number;
+  cursor: string | null;
+}
+
 export interface PageRequest {
   owner: string;
   name: string;
   profile: FieldProfile;
-  forward?: { first: number; after: string | null };
-  backward?: { last: number; before: string | null };
+  windows: WalkWindowRequest[];
 }
 
 export interface PageWindow {
   nodes: PullRequestRecord[];
-  /** for the forward window: endCursor/hasNextPage; for the backward one: startCursor/hasPreviousPage */
+  /** for a forward window: endCursor/hasNextPage; for a backward one: startCursor/hasPreviousPage */
   cursor: string | null;
   hasMore: boolean;
+  /** pull requests in the window's partition (or the repository) as GitHub counted them for this request */
+  totalCount: number;
 }
 
 export interface PageResult {
+  /** pull requests in the repository */
   totalCount: number;
-  forward?: PageWindow;
-  backward?: PageWindow;
+  /** by window key */
+  windows: Record<string, PageWindow>;
   /** nodes GitHub returned without a required id: skipped, counted, never fatal for the page */
   skippedNodes: number;
   rateLimit: RateLimitState;
@@ -70,7 +82,7 @@ export interface GitHubClient {
   /** every repository of a user or organisation (for `owner/*`) */
   listOwnerRepositories(owner: string): Promise<{ owner: string; name: string }[]>;
   fetchPullRequests(request: PageRequest): Promise<PageResult>;
-  /** UPDATED_AT DESC, for incremental refresh: the caller stops at its watermark */
+  /** UPDATED_AT DESC, for incremental refresh (the window `updated`): the caller stops at its watermark */
   fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult>;
   /** predicted point cost of a page request, before sending it */
   predictCost(request: PageRequest | UpdatedPageRequest): number;

@@ -619,7 +619,10 @@ export class SimRepository {
         return [keys[index] ?? 0, index];
       },
     };
-    this.orderings.clear(); // older versions are never asked for again
+    // Older versions are never asked for again; the current one's other orderings are (a walk asks for every
+    // state partition in each request).
+    for (const key of this.orderings.keys())
+      if (!key.startsWith(`${this.version}|`)) this.orderings.delete(key);
     this.orderings.set(cacheKey, list);
     return list;
   }

@@ -17,7 +17,6 @@ import {
 } from 'graphql';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
 import { queryCost } from '../github/cost.ts';
-import { githubSchema } from '../github/schema.ts';
 import { createDataset, type Dataset, type DatasetOptions, type SimRepository } from './dataset.ts';
 import { createAppEndpoints, type IssuedToken, type SimulatedApp } from './github-app.ts';
 import { groundTruth, groundTruthPages } from './ground-truth.ts';
@@ -43,6 +42,7 @@ import {
   toGitHubError,
   toGitHubValidationError,
 } from './responses.ts';
+import { githubSchema } from './schema.ts';
 import { staticChecks } from './static-checks.ts';
 
 export type Fault =

@@ -31,7 +31,7 @@ describe('the committed dist/', () => {
   test('the action bundle stays under 2 MiB and carries neither GitHub’s schema nor PGlite', async () => {
     const bundle = await readFile(join(fresh, 'index.js'), 'utf8');
     expect(bundle.length).toBeLessThanOrEqual(ACTION_SIZE_LIMIT);
-    // lines of GitHub's schema IDL (what @octokit/graphql-schema and src/github/schema.ts load)
+    // lines of GitHub's schema IDL (what @octokit/graphql-schema and src/simulator/schema.ts load)
     expect(bundle).not.toContain('type PullRequestReviewThread implements Node');
     expect(bundle).not.toContain('schema.graphql');
     expect(bundle).not.toContain('@electric-sql/pglite');

@@ -9,7 +9,8 @@ const repositories = [
     owner: 'acme',
     name: 'middle',
     pullRequests: 1_234,
-    changes: { everyPages: 3, transitions: 2, growth: 1, maxEvents: 2 },
+    // a six-window walk of it takes five pages: both changes land mid-walk, before the refresh that follows
+    changes: { everyPages: 2, transitions: 2, growth: 1, maxEvents: 2 },
   },
   {
     owner: 'acme',
@@ -43,7 +44,7 @@ describe('a three-repository backfill', () => {
       expect(stored.length, `${r.name} row count`).toBe(expected.length);
       expect(stored, r.name).toEqual(expected);
     }
-  });
+  }, 180_000);
 
   test('the run is recorded with its totals, and each repository is completed', async () => {
     const { rows } = await env.db.client.query(
@@ -55,10 +56,11 @@ describe('a three-repository backfill', () => {
     expect(states.rows.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
   });
 
-  test('the budget went at two windows of 100 per point', () => {
+  test('the budget went at up to six windows of 100 per point', () => {
     const pages = events.filter((e) => e.type === 'page.committed');
     const points = pages.reduce((n, e) => n + (e.type === 'page.committed' ? e.points : 0), 0);
     const prs = pages.reduce((n, e) => n + (e.type === 'page.committed' ? e.prs : 0), 0);
-    expect(prs / points).toBeGreaterThan(190);
+    // the merged partition (three quarters of the history) sets the pace: about 260 PRs per point
+    expect(prs / points).toBeGreaterThan(250);
   });
 });

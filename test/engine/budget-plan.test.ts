@@ -22,9 +22,18 @@ describe('the budget planner', () => {
     expect(defaultReserve(60)).toBe(100);
   });
 
-  test('core pages carry two windows of 100 for one point', () => {
+  test('core pages carry six windows of 100 (two per state partition) for one point', () => {
     const best = bestShape(pageShapes(github, 'core'));
-    expect(best).toMatchObject({ windows: 2, windowSize: 100, points: 1, prs: 200 });
+    expect(best).toMatchObject({ windows: 6, windowSize: 100, points: 1, prs: 600 });
+  });
+
+  test('with labels every window costs points, so fewer windows just under a rounding step win', () => {
+    // one window of 49: 1 + 49 × 3 = 148 connection requests, 1 point; six windows of 100 cost 18
+    expect(bestShape(pageShapes(github, 'standard'))).toMatchObject({
+      windows: 1,
+      windowSize: 49,
+      points: 1,
+    });
   });
 
   test('every profile gets more pull requests per point than plain 100-PR pages', () => {
@@ -86,6 +95,7 @@ describe('the budget planner', () => {
       now,
     });
     expect(plan.pageSize).toBe(25);
+    expect(plan.windowsPerRequest).toBe(6);
     expect(plan.pagesPlanned).toBe(10);
   });
 

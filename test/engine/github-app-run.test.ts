@@ -146,7 +146,7 @@ describe('a GitHub App-authenticated run', () => {
         owner: 'elsewhere',
         name: 'repo',
         profile: 'core',
-        forward: { first: 1, after: null },
+        windows: [{ key: 'forward', direction: 'forward', size: 1, cursor: null }],
       }),
     ).rejects.toMatchObject({
       kind: 'not_found',

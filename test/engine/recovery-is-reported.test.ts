@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { issueBody, issueTitle } from '../../src/action/issue-body.ts';
 import { logLine } from '../../src/action/log-lines.ts';
 import { jobSummaryMarkdown } from '../../src/action/report.ts';
 import { DEFAULTS } from '../../src/engine/options.ts';
 import { runBackfill } from '../../src/engine/run.ts';
 import type { EngineEvent, RunSummary } from '../../src/engine/types.ts';
-import { issueBody, issueTitle } from '../../src/github/issue-body.ts';
 import { expireLease } from '../sql/fixtures.ts';
 import { type EngineEnvironment, startEngineEnvironment } from '../support/engine-environment.ts';
 

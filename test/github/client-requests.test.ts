@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../../src/github/client.ts';
 import { queryCost } from '../../src/github/cost.ts';
-import { GitHubError } from '../../src/github/types.ts';
+import { GitHubError, type PageRequest } from '../../src/github/types.ts';
 import { type GitHubStub, githubHeaders, type StubRequest, startGitHubStub } from '../support/github-stub.ts';
 
 const TOKEN = 'ghp_clientRequestsTestToken0000000000000';
@@ -74,21 +74,23 @@ describe('pull-request pages', () => {
         },
       },
     }));
-    const request = {
+    const request: PageRequest = {
       owner: 'octo',
       name: 'repo',
-      profile: 'core' as const,
-      forward: { first: 2, after: null },
-      backward: { last: 2, before: null },
+      profile: 'core',
+      windows: [
+        { key: 'forward', direction: 'forward', size: 2, cursor: null },
+        { key: 'backward', direction: 'backward', size: 2, cursor: null },
+      ],
     };
 
     const result = await client().fetchPullRequests(request);
 
     expect(result.totalCount).toBe(9);
-    expect(result.forward).toMatchObject({ cursor: 'Y3Vyc29yOjI=', hasMore: true });
-    expect(result.forward?.nodes.map((pr) => pr.number)).toEqual([1, 2]);
-    expect(result.backward).toMatchObject({ cursor: 'Y3Vyc29yOjg=', hasMore: true });
-    expect(result.backward?.nodes.map((pr) => pr.number)).toEqual([9]);
+    expect(result.windows.forward).toMatchObject({ cursor: 'Y3Vyc29yOjI=', hasMore: true });
+    expect(result.windows.forward?.nodes.map((pr) => pr.number)).toEqual([1, 2]);
+    expect(result.windows.backward).toMatchObject({ cursor: 'Y3Vyc29yOjg=', hasMore: true });
+    expect(result.windows.backward?.nodes.map((pr) => pr.number)).toEqual([9]);
     expect(result.skippedNodes).toBe(1);
     expect(result.rateLimit).toEqual(rateLimit);
     expect(result.predictedCost).toBe(1);
@@ -131,9 +133,63 @@ describe('pull-request pages', () => {
       first: 50,
       after: null,
     });
-    expect(result.forward).toMatchObject({ cursor: 'dXA=', hasMore: false });
-    expect(result.forward?.nodes[0]).toMatchObject({ number: 3, field_profile: 'standard', labels: [] });
+    expect(result.windows.updated).toMatchObject({ cursor: 'dXA=', hasMore: false });
+    expect(result.windows.updated?.nodes[0]).toMatchObject({
+      number: 3,
+      field_profile: 'standard',
+      labels: [],
+    });
     expect(stub.requests[0]!.body.query).toContain('orderBy: {field: UPDATED_AT, direction: DESC}');
+  });
+
+  it('state-partition windows each read their own partition; the repository total comes from one count', async () => {
+    const window = (totalCount: number, numbers: number[], direction: 'forward' | 'backward') => ({
+      totalCount,
+      pageInfo:
+        direction === 'forward'
+          ? { endCursor: `e${numbers.at(-1)}`, hasNextPage: true }
+          : { startCursor: `s${numbers[0]}`, hasPreviousPage: false },
+      nodes: numbers.map(prNode),
+    });
+    stub.handle(() => ({
+      status: 200,
+      headers: githubHeaders(),
+      body: {
+        data: {
+          repository: {
+            openForward: window(3, [1, 2], 'forward'),
+            mergedForward: window(40, [5], 'forward'),
+            mergedBackward: window(40, [90], 'backward'),
+            total: { totalCount: 57 },
+          },
+          rateLimit,
+        },
+      },
+    }));
+    const result = await client().fetchPullRequests({
+      owner: 'octo',
+      name: 'repo',
+      profile: 'core',
+      windows: [
+        { key: 'openForward', direction: 'forward', states: ['OPEN'], size: 2, cursor: null },
+        { key: 'mergedForward', direction: 'forward', states: ['MERGED'], size: 1, cursor: 'm1' },
+        { key: 'mergedBackward', direction: 'backward', states: ['MERGED'], size: 1, cursor: null },
+      ],
+    });
+    expect(result.totalCount).toBe(57);
+    expect(result.windows.openForward).toMatchObject({ cursor: 'e2', hasMore: true, totalCount: 3 });
+    expect(result.windows.mergedBackward).toMatchObject({ cursor: 's90', hasMore: false, totalCount: 40 });
+    expect(result.windows.mergedForward?.nodes.map((pr) => pr.number)).toEqual([5]);
+    const sent = stub.requests[0]!.body;
+    expect(sent.query).toContain(
+      'openForward: pullRequests(first: $openForwardFirst, after: $openForwardAfter, states: [OPEN]',
+    );
+    expect(sent.query).toContain('total: pullRequests { totalCount }');
+    expect(sent.variables).toMatchObject({
+      mergedForwardFirst: 1,
+      mergedForwardAfter: 'm1',
+      mergedBackwardBefore: null,
+    });
   });
 
   it('predictCost prices a request without sending it', () => {
@@ -141,8 +197,10 @@ describe('pull-request pages', () => {
       owner: 'o',
       name: 'n',
       profile: 'full',
-      forward: { first: 100, after: null },
-      backward: { last: 100, before: null },
+      windows: [
+        { key: 'forward', direction: 'forward', size: 100, cursor: null },
+        { key: 'backward', direction: 'backward', size: 100, cursor: null },
+      ],
     });
     expect(predicted).toBe(6);
     expect(stub.requests).toHaveLength(0);
@@ -174,7 +232,7 @@ describe('GitHub Enterprise Server', () => {
       owner: 'o',
       name: 'n',
       profile: 'core',
-      forward: { first: 1, after: null },
+      windows: [{ key: 'forward', direction: 'forward', size: 1, cursor: null }],
     });
     expect(stub.requests.map((request) => request.path)).toEqual(['/api/v3/rate_limit', '/api/graphql']);
     expect(budget).toEqual({

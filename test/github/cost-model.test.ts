@@ -139,7 +139,12 @@ describe('the product’s own queries, for every page size 1–100', () => {
   it('a forward-only page', () => {
     fc.assert(
       fc.property(profile, pageSize, cursor, (p, first, after) => {
-        const cost = priced({ owner: 'o', name: 'n', profile: p, forward: { first, after } });
+        const cost = priced({
+          owner: 'o',
+          name: 'n',
+          profile: p,
+          windows: [{ key: 'forward', direction: 'forward', size: first, cursor: after }],
+        });
         expect(cost).toEqual({
           requests: expectedRequests(p, first),
           nodeCount: expectedNodes(p, first),
@@ -152,7 +157,12 @@ describe('the product’s own queries, for every page size 1–100', () => {
   it('a backward-only page', () => {
     fc.assert(
       fc.property(profile, pageSize, cursor, (p, last, before) => {
-        const cost = priced({ owner: 'o', name: 'n', profile: p, backward: { last, before } });
+        const cost = priced({
+          owner: 'o',
+          name: 'n',
+          profile: p,
+          windows: [{ key: 'backward', direction: 'backward', size: last, cursor: before }],
+        });
         expect(cost.requests).toBe(expectedRequests(p, last));
         expect(cost.nodeCount).toBe(expectedNodes(p, last));
         expect(cost.cost).toBe(points(expectedRequests(p, last)));
@@ -169,8 +179,10 @@ describe('the product’s own queries, for every page size 1–100', () => {
             owner: 'o',
             name: 'n',
             profile: p,
-            forward: { first, after },
-            backward: { last, before },
+            windows: [
+              { key: 'forward', direction: 'forward', size: first, cursor: after },
+              { key: 'backward', direction: 'backward', size: last, cursor: before },
+            ],
           }),
         ).toEqual({
           requests,
@@ -188,11 +200,23 @@ describe('the product’s own queries, for every page size 1–100', () => {
           owner: 'o',
           name: 'n',
           profile: p,
-          forward: { first, after: null },
-          backward: { last, before: null },
+          windows: [
+            { key: 'forward', direction: 'forward', size: first, cursor: null },
+            { key: 'backward', direction: 'backward', size: last, cursor: null },
+          ],
         }).cost;
-        const forward = priced({ owner: 'o', name: 'n', profile: p, forward: { first, after: null } }).cost;
-        const backward = priced({ owner: 'o', name: 'n', profile: p, backward: { last, before: null } }).cost;
+        const forward = priced({
+          owner: 'o',
+          name: 'n',
+          profile: p,
+          windows: [{ key: 'forward', direction: 'forward', size: first, cursor: null }],
+        }).cost;
+        const backward = priced({
+          owner: 'o',
+          name: 'n',
+          profile: p,
+          windows: [{ key: 'backward', direction: 'backward', size: last, cursor: null }],
+        }).cost;
         expect(two).toBeLessThanOrEqual(forward + backward + 1);
         if (p === 'core') expect(two).toBe(1);
       }),
@@ -214,7 +238,12 @@ describe('the product’s own queries, for every page size 1–100', () => {
       fc.property(profile, pageSize, pageSize, (p, a, b) => {
         const [small, large] = a <= b ? [a, b] : [b, a];
         const cost = (first: number) =>
-          priced({ owner: 'o', name: 'n', profile: p, forward: { first, after: null } }).cost;
+          priced({
+            owner: 'o',
+            name: 'n',
+            profile: p,
+            windows: [{ key: 'forward', direction: 'forward', size: first, cursor: null }],
+          }).cost;
         expect(cost(small)).toBeLessThanOrEqual(cost(large));
       }),
     );

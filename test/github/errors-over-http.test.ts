@@ -14,7 +14,7 @@ const PAGE: PageRequest = {
   owner: 'octo-org',
   name: 'octo-repo',
   profile: 'core',
-  forward: { first: 50, after: null },
+  windows: [{ key: 'forward', direction: 'forward', size: 50, cursor: null }],
 };
 
 let stub: GitHubStub;

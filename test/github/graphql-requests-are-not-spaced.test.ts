@@ -52,7 +52,7 @@ describe('GraphQL requests through the throttling plugin', () => {
           owner: 'octo',
           name: `repo${i}`,
           profile: 'core',
-          forward: { first: 10, after: null },
+          windows: [{ key: 'forward', direction: 'forward', size: 10, cursor: null }],
         }),
       ),
     );

@@ -11,23 +11,32 @@ import {
   repositoryLookupQuery,
   type WindowShape,
 } from '../../src/github/queries.ts';
-import { githubSchema } from '../../src/github/schema.ts';
+import { githubSchema } from '../../src/simulator/schema.ts';
 
 const forward: WindowShape = { key: 'forward', direction: 'forward', order: 'CREATED_AT_ASC' };
 const backward: WindowShape = { key: 'backward', direction: 'backward', order: 'CREATED_AT_ASC' };
 const updated: WindowShape = { key: 'updated', direction: 'forward', order: 'UPDATED_AT_DESC' };
-const WINDOW_SHAPES: [string, WindowShape[]][] = [
-  ['forward', [forward]],
-  ['backward', [backward]],
-  ['forward and backward', [forward, backward]],
+const partitioned = (['OPEN', 'CLOSED', 'MERGED'] as const).flatMap((state): WindowShape[] => [
+  { ...forward, key: `${state.toLowerCase()}Forward`, states: [state] },
+  { ...backward, key: `${state.toLowerCase()}Backward`, states: [state] },
+]);
+const WINDOW_SHAPES: [string, WindowShape[], boolean][] = [
+  ['forward', [forward], false],
+  ['backward', [backward], false],
+  ['forward and backward', [forward, backward], false],
+  ...[1, 2, 3, 4, 5, 6].map((n): [string, WindowShape[], boolean] => [
+    `${n} state-partition window(s) and the total count`,
+    partitioned.slice(0, n),
+    true,
+  ]),
 ];
 
 /** Every document the product can send, named for the failure report. */
 const everyQuery: [string, string][] = [
   ...FIELD_PROFILES.flatMap((profile) =>
-    WINDOW_SHAPES.map(([name, shapes]): [string, string] => [
+    WINDOW_SHAPES.map(([name, shapes, totalCount]): [string, string] => [
       `page ${profile} ${name}`,
-      pullRequestWindowsDocument(profile, shapes),
+      pullRequestWindowsDocument(profile, shapes, { totalCount }),
     ]),
   ),
   ...FIELD_PROFILES.map((profile): [string, string] => [

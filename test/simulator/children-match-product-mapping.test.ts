@@ -76,7 +76,7 @@ async function fetchEverything(): Promise<Fetched> {
       owner: 'octo',
       name: 'talk',
       profile: 'full',
-      forward: { first: 40, after },
+      windows: [{ key: 'forward', direction: 'forward', size: 40, cursor: after }],
     });
     const reply = await graphql(sim, query, variables);
     expect(reply.body.errors).toBeUndefined();

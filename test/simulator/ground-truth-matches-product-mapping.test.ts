@@ -33,7 +33,7 @@ describe('ground truth equals the product mapping of what the simulator serves',
           owner: 'octo',
           name: 'truth',
           profile,
-          forward: { first: 100, after },
+          windows: [{ key: 'forward', direction: 'forward', size: 100, cursor: after }],
         });
         const reply = await graphql(sim, query, variables);
         expect(reply.body.errors).toBeUndefined();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { githubSchema } from '../../src/github/schema.ts';
+import { githubSchema } from '../../src/simulator/schema.ts';
 import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
 import { graphql } from './http.ts';
 

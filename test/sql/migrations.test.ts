@@ -49,7 +49,7 @@ describe('migrations on PostgreSQL', () => {
   test('files are found, ordered by timestamp and named like the Supabase CLI expects', () => {
     const versions = migrations.map((m) => m.version);
     expect(versions).toEqual([...versions].sort());
-    expect(versions.slice(0, 2)).toEqual(['20261202000001', '20261202000002']);
+    expect(versions[0]).toBe('20261202000001');
     for (const m of migrations) expect(m.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { ExitCode } from '../../src/entry/exit-codes.ts';
+import { ExitCode } from '../../src/shared-entry/exit-codes.ts';
 import { startSimulator } from '../../src/simulator/server.ts';
 import type { TestDatabase } from './database.ts';
 

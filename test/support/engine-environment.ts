@@ -40,6 +40,8 @@ export async function startEngineEnvironment(input: {
   clock?: Clock;
   /** a Postgres admin URL to create the database on, outside vitest (default: the test run's server) */
   adminUrl?: string;
+  /** an already migrated database to work in instead of a fresh one (closing the environment drops it) */
+  database?: TestDatabase;
 }): Promise<EngineEnvironment> {
   const clock = input.clock ?? fastClock();
   const sim = await startSimulator({
@@ -50,7 +52,8 @@ export async function startEngineEnvironment(input: {
     latencyMs: input.latencyMs ?? 0,
     ...(input.faults ? { faults: input.faults } : {}),
   });
-  const db = input.adminUrl ? await createDatabaseOn(input.adminUrl) : await createTestDatabase();
+  const db =
+    input.database ?? (input.adminUrl ? await createDatabaseOn(input.adminUrl) : await createTestDatabase());
   const store = createPostgresStore(db.url);
   const github = createGitHubClient({
     token: TOKEN,

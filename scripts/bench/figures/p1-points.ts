@@ -10,7 +10,7 @@ import { startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
 import { type BenchConfig, type FigureResult, type FigureRow, thousands, verdict } from '../types.ts';
 
-const CORE_GOAL = 10.5;
+const CORE_GOAL = 2.0;
 
 export async function pointsPerThousand(config: BenchConfig): Promise<FigureResult> {
   const prs = config.quick ? 2_000 : 10_000;

@@ -1,8 +1,8 @@
 /** `migrate`: apply supabase/migrations to a Postgres database (idempotent), or create/upgrade the embedded one. */
 import { Command } from 'commander';
 import { ConfigError } from '../../engine/options.ts';
-import { ExitCode } from '../../entry/exit-codes.ts';
-import { openBackend } from '../../entry/open-store.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
+import { openBackend } from '../../shared-entry/open-store.ts';
 import type { CliContext } from '../context.ts';
 import { addDatabaseOptions, addJsonOption, type DatabaseFlags, storeBackend } from '../shared-options.ts';
 

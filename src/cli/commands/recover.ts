@@ -1,11 +1,16 @@
 /** `recover`: put chunks whose worker vanished back in the queue (or mark them stalled) and close dead runs. */
 import { Command, Option } from 'commander';
 import { DEFAULTS } from '../../engine/options.ts';
-import { ExitCode } from '../../entry/exit-codes.ts';
-import { openBackend } from '../../entry/open-store.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
 import type { CliContext } from '../context.ts';
 import { integerIn } from '../parsers.ts';
-import { addDatabaseOptions, addJsonOption, type DatabaseFlags, storeBackend } from '../shared-options.ts';
+import {
+  addDatabaseOptions,
+  addJsonOption,
+  type DatabaseFlags,
+  storeBackend,
+  withStore,
+} from '../shared-options.ts';
 
 interface RecoverFlags extends DatabaseFlags {
   requeueLimit: number;
@@ -32,22 +37,15 @@ export function recoverCommand(ctx: CliContext, done: (code: number) => void): C
   addDatabaseOptions(command);
   addJsonOption(command, 'the counts');
   return command.action(async (flags: RecoverFlags) => {
-    const store = await openBackend(storeBackend(flags, ctx));
-    try {
-      await store.assertSchema();
-      const result = await store.recoverStuckChunks({
-        requeueLimit: flags.requeueLimit,
-        graceSeconds: flags.graceSeconds,
-      });
-      ctx.out(
-        flags.json
-          ? JSON.stringify(result)
-          : `requeued ${result.requeued} chunk(s), marked ${result.stalled} stalled, ` +
-              `marked ${result.runsInterrupted} run(s) interrupted`,
-      );
-    } finally {
-      await store.close();
-    }
+    const result = await withStore(storeBackend(flags, ctx), (store) =>
+      store.recoverStuckChunks({ requeueLimit: flags.requeueLimit, graceSeconds: flags.graceSeconds }),
+    );
+    ctx.out(
+      flags.json
+        ? JSON.stringify(result)
+        : `requeued ${result.requeued} chunk(s), marked ${result.stalled} stalled, ` +
+            `marked ${result.runsInterrupted} run(s) interrupted`,
+    );
     done(ExitCode.Ok);
   });
 }

@@ -6,9 +6,9 @@ import type { ParsedRepositorySpec } from '../../domain/repository-spec.ts';
 import { ConfigError, DEFAULTS, validateOptions } from '../../engine/options.ts';
 import { runBackfill } from '../../engine/run.ts';
 import type { BackfillOptions, RepositorySpec, RunSummary } from '../../engine/types.ts';
-import { exitCodeFor } from '../../entry/exit-codes.ts';
-import { openBackend } from '../../entry/open-store.ts';
 import type { GitHubClient } from '../../github/types.ts';
+import { exitCodeFor } from '../../shared-entry/exit-codes.ts';
+import { openBackend } from '../../shared-entry/open-store.ts';
 import type { Store } from '../../store/types.ts';
 import type { CliContext } from '../context.ts';
 import {

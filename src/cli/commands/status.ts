@@ -1,10 +1,15 @@
 /** `status`: the progress table, one row per tracked repository. */
 import { Command } from 'commander';
-import { ExitCode } from '../../entry/exit-codes.ts';
-import { statusTable } from '../../entry/format.ts';
-import { openBackend } from '../../entry/open-store.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
+import { statusTable } from '../../shared-entry/format.ts';
 import type { CliContext } from '../context.ts';
-import { addDatabaseOptions, addJsonOption, type DatabaseFlags, storeBackend } from '../shared-options.ts';
+import {
+  addDatabaseOptions,
+  addJsonOption,
+  type DatabaseFlags,
+  storeBackend,
+  withStore,
+} from '../shared-options.ts';
 
 interface StatusFlags extends DatabaseFlags {
   json?: boolean;
@@ -17,14 +22,8 @@ export function statusCommand(ctx: CliContext, done: (code: number) => void): Co
   addDatabaseOptions(command);
   addJsonOption(command, 'the progress rows');
   return command.action(async (flags: StatusFlags) => {
-    const store = await openBackend(storeBackend(flags, ctx));
-    try {
-      await store.assertSchema();
-      const rows = await store.progress();
-      ctx.out(flags.json ? JSON.stringify(rows, null, 2) : statusTable(rows));
-    } finally {
-      await store.close();
-    }
+    const rows = await withStore(storeBackend(flags, ctx), (store) => store.progress());
+    ctx.out(flags.json ? JSON.stringify(rows, null, 2) : statusTable(rows));
     done(ExitCode.Ok);
   });
 }

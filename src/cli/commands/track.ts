@@ -2,9 +2,8 @@
 import { Command, Option } from 'commander';
 import type { ParsedRepositorySpec } from '../../domain/repository-spec.ts';
 import { expandSpecs, lookUp, track } from '../../engine/select.ts';
-import { ExitCode } from '../../entry/exit-codes.ts';
-import { formatCount, textTable } from '../../entry/format.ts';
-import { openBackend } from '../../entry/open-store.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
+import { formatCount, textTable } from '../../shared-entry/format.ts';
 import type { RepositoryRow } from '../../store/types.ts';
 import type { CliContext } from '../context.ts';
 import { collectRepositories, integerIn } from '../parsers.ts';
@@ -16,6 +15,7 @@ import {
   type GitHubFlags,
   githubClient,
   storeBackend,
+  withStore,
 } from '../shared-options.ts';
 
 interface TrackFlags extends DatabaseFlags, GitHubFlags {
@@ -49,14 +49,11 @@ export function trackCommand(ctx: CliContext, done: (code: number) => void): Com
     const github = githubClient(flags, ctx);
     const { refs, emptyOwners } = await expandSpecs(github, flags.repo);
     const { found, missing } = await lookUp(github, refs);
-    const store = await openBackend(backend);
-    const rows: RepositoryRow[] = [];
-    try {
-      await store.assertSchema();
-      for (const info of found) rows.push(await track(store, info, flags.priority));
-    } finally {
-      await store.close();
-    }
+    const rows = await withStore(backend, async (store) => {
+      const tracked: RepositoryRow[] = [];
+      for (const info of found) tracked.push(await track(store, info, flags.priority));
+      return tracked;
+    });
     const notFound = [...emptyOwners, ...missing];
     if (flags.json) {
       ctx.out(JSON.stringify({ tracked: rows, notFound }, null, 2));

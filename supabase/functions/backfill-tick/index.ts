@@ -1,9 +1,9 @@
-// Supabase Edge Function entry: pg_cron → pg_net → one time-boxed backfill slice. Logic: src/functions/backfill-tick.ts.
+// Supabase Edge Function entry: pg_cron → pg_net → one time-boxed backfill slice. Logic: src/edge-functions/backfill-tick.ts.
 import {
   DEFAULT_TICK_BUDGET_MS,
   EDGE_WALL_CLOCK_LIMIT_MS,
   handleBackfillTick,
-} from '../../../src/functions/backfill-tick.ts';
+} from '../../../src/edge-functions/backfill-tick.ts';
 import { createGitHubClientFor, githubAuthFromEnv } from '../../../src/github/auth-env.ts';
 import { createSupabaseStore } from '../../../src/store/supabase.ts';
 import { edgeRuntimeWaitUntil, positiveNumberEnv, requiredEnv } from '../_shared/env.ts';

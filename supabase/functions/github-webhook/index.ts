@@ -1,5 +1,5 @@
-// Supabase Edge Function entry: GitHub → webhook → pull_requests. All logic lives in src/functions/github-webhook.ts.
-import { handleGitHubWebhook } from '../../../src/functions/github-webhook.ts';
+// Supabase Edge Function entry: GitHub → webhook → pull_requests. All logic lives in src/edge-functions/github-webhook.ts.
+import { handleGitHubWebhook } from '../../../src/edge-functions/github-webhook.ts';
 import { createSupabaseStore } from '../../../src/store/supabase.ts';
 import { requiredEnv } from '../_shared/env.ts';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { handleBackfillTick } from '../../../src/functions/backfill-tick.ts';
+import { handleBackfillTick } from '../../../src/edge-functions/backfill-tick.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { requiredEnv, test, withDatabase } from './support.ts';
 

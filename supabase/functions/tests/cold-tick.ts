@@ -1,9 +1,9 @@
 /**
  * A cold isolate's whole life in one script: create the clients, serve one authorized tick, close the store, and
- * then simply end. test/functions/deno.test.ts runs it and checks that Deno exits promptly on its own: no timer of
+ * then simply end. test/edge-functions/deno.test.ts runs it and checks that Deno exits promptly on its own: no timer of
  * the GitHub client's throttling or timeouts keeps the process alive after the work is done.
  */
-import { handleBackfillTick } from '../../../src/functions/backfill-tick.ts';
+import { handleBackfillTick } from '../../../src/edge-functions/backfill-tick.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { createPostgresStore } from '../../../src/store/postgres.ts';
 import { requiredEnv } from './support.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { handleGitHubWebhook } from '../../../src/functions/github-webhook.ts';
-import { signWebhookBody } from '../../../src/functions/webhook-signature.ts';
+import { handleGitHubWebhook } from '../../../src/edge-functions/github-webhook.ts';
+import { signWebhookBody } from '../../../src/edge-functions/webhook-signature.ts';
 import { type Harness, test, withDatabase } from './support.ts';
 
 const SECRET = 'deno-webhook-secret';

@@ -1,6 +1,6 @@
 /**
  * Shared set-up for the Deno tests of the function handlers. They run under the real Deno binary against a real
- * Postgres database that test/functions/deno.test.ts creates and names in the environment.
+ * Postgres database that test/edge-functions/deno.test.ts creates and names in the environment.
  */
 import pg from 'pg';
 import { createPostgresStore } from '../../../src/store/postgres.ts';
@@ -18,7 +18,9 @@ export function test(name: string, fn: () => Promise<void>): void {
 export function requiredEnv(name: string): string {
   const value = Deno.env.get(name);
   if (!value)
-    throw new Error(`${name} is not set: run these tests through test/functions/deno.test.ts (npm test)`);
+    throw new Error(
+      `${name} is not set: run these tests through test/edge-functions/deno.test.ts (npm test)`,
+    );
   return value;
 }
 

@@ -1,10 +1,16 @@
 /**
  * Maps the REST shape of a pull request (as found in `pull_request` webhook payloads) to the stored record, so a
- * webhook writes exactly what the GraphQL backfill would have written for the same pull request.
+ * webhook writes exactly what the GraphQL backfill (map.ts) would have written for the same pull request; the two
+ * share the actor-type rule.
  */
-import { ACTOR_TYPES, type ActorType, type PullRequestRecord } from '../domain/pull-request.ts';
+import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { isGitHubOwner, isGitHubRepositoryName } from '../domain/repository-spec.ts';
-import { PayloadError } from './http.ts';
+import { actorType } from './map-children.ts';
+
+/** A REST payload that is not the shape GitHub documents; the message names the offending field. */
+export class RestShapeError extends Error {
+  override name = 'RestShapeError';
+}
 
 type Json = Record<string, unknown>;
 
@@ -19,28 +25,28 @@ function field(source: Json, key: string): unknown {
 function requiredString(source: Json, key: string, path: string): string {
   const value = field(source, key);
   if (typeof value !== 'string' || value.length === 0)
-    throw new PayloadError(`${path}.${key} must be a string`);
+    throw new RestShapeError(`${path}.${key} must be a string`);
   return value;
 }
 
 /** like requiredString, but an empty string is a valid value */
 function text(source: Json, key: string, path: string): string {
   const value = field(source, key);
-  if (typeof value !== 'string') throw new PayloadError(`${path}.${key} must be a string`);
+  if (typeof value !== 'string') throw new RestShapeError(`${path}.${key} must be a string`);
   return value;
 }
 
 function optionalString(source: Json, key: string, path: string): string | null {
   const value = field(source, key);
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new PayloadError(`${path}.${key} must be a string or null`);
+  if (typeof value !== 'string') throw new RestShapeError(`${path}.${key} must be a string or null`);
   return value;
 }
 
 function requiredInteger(source: Json, key: string, path: string): number {
   const value = field(source, key);
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new PayloadError(`${path}.${key} must be a non-negative integer`);
+    throw new RestShapeError(`${path}.${key} must be a non-negative integer`);
   }
   return value;
 }
@@ -67,7 +73,7 @@ function idString(source: Json, key: string, path: string): string {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
   if (typeof value === 'string' && /^[1-9][0-9]{0,18}$/.test(value) && BigInt(value) <= MAX_BIGINT)
     return value;
-  throw new PayloadError(`${path}.${key} must be a positive integer id`);
+  throw new RestShapeError(`${path}.${key} must be a positive integer id`);
 }
 
 /** GitHub's placeholder for deleted accounts; GraphQL reports it as a null author, so the record does too. */
@@ -84,14 +90,14 @@ function author(user: unknown): Pick<PullRequestRecord, 'author_login' | 'author
   return {
     author_login: login,
     author_github_id: id,
-    author_type: ACTOR_TYPES.includes(type as ActorType) ? (type as ActorType) : null,
+    author_type: actorType(typeof type === 'string' ? type : undefined),
   };
 }
 
 function state(pr: Json): PullRequestRecord['state'] {
   const value = field(pr, 'state');
   if (value === 'open') return 'OPEN';
-  if (value !== 'closed') throw new PayloadError('pull_request.state must be "open" or "closed"');
+  if (value !== 'closed') throw new RestShapeError('pull_request.state must be "open" or "closed"');
   return field(pr, 'merged_at') || field(pr, 'merged') === true ? 'MERGED' : 'CLOSED';
 }
 
@@ -103,15 +109,15 @@ function refName(pr: Json, key: 'base' | 'head'): string | null {
 function labelNames(pr: Json): string[] | undefined {
   const labels = field(pr, 'labels');
   if (labels === undefined || labels === null) return undefined;
-  if (!Array.isArray(labels)) throw new PayloadError('pull_request.labels must be an array');
+  if (!Array.isArray(labels)) throw new RestShapeError('pull_request.labels must be an array');
   return labels.map((label, index) => {
-    if (!isObject(label)) throw new PayloadError(`pull_request.labels[${index}] must be an object`);
+    if (!isObject(label)) throw new RestShapeError(`pull_request.labels[${index}] must be an object`);
     return requiredString(label, 'name', `pull_request.labels[${index}]`);
   });
 }
 
 export function restPullRequestToRecord(pr: unknown): PullRequestRecord {
-  if (!isObject(pr)) throw new PayloadError('pull_request must be an object');
+  if (!isObject(pr)) throw new RestShapeError('pull_request must be an object');
   const path = 'pull_request';
   const record: PullRequestRecord = {
     github_id: idString(pr, 'id', path),
@@ -168,17 +174,17 @@ function newest(...instants: (number | null)[]): number | null {
 const NODE_ID = /^[A-Za-z0-9_=+/-]{1,200}$/;
 
 export function restRepository(repository: unknown): WebhookRepository {
-  if (!isObject(repository)) throw new PayloadError('repository must be an object');
+  if (!isObject(repository)) throw new RestShapeError('repository must be an object');
   const owner = field(repository, 'owner');
-  if (!isObject(owner)) throw new PayloadError('repository.owner must be an object');
+  if (!isObject(owner)) throw new RestShapeError('repository.owner must be an object');
   const login = requiredString(owner, 'login', 'repository.owner');
-  if (!isGitHubOwner(login)) throw new PayloadError('repository.owner.login is not a GitHub account name');
+  if (!isGitHubOwner(login)) throw new RestShapeError('repository.owner.login is not a GitHub account name');
   const name = requiredString(repository, 'name', 'repository');
   if (!isGitHubRepositoryName(name))
-    throw new PayloadError('repository.name is not a GitHub repository name');
+    throw new RestShapeError('repository.name is not a GitHub repository name');
   const nodeId = optionalString(repository, 'node_id', 'repository');
   if (nodeId !== null && !NODE_ID.test(nodeId))
-    throw new PayloadError('repository.node_id is not a GitHub node id');
+    throw new RestShapeError('repository.node_id is not a GitHub node id');
   return {
     owner: login,
     name,

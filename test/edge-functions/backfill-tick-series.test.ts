@@ -4,8 +4,8 @@
  * clock the engine and the simulator share, with 2 s of latency per GitHub request, so the budget really binds.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { handleBackfillTick } from '../../src/edge-functions/backfill-tick.ts';
 import type { Clock, EngineEvent, RunSummary } from '../../src/engine/types.ts';
-import { handleBackfillTick } from '../../src/functions/backfill-tick.ts';
 import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
 
 const KEY = 'tick-series-service-role-key';

@@ -3,7 +3,7 @@
  * secret the run's error text picked up is redacted from it, as it is from the tables.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { handleBackfillTick } from '../../src/functions/backfill-tick.ts';
+import { handleBackfillTick } from '../../src/edge-functions/backfill-tick.ts';
 import { createGitHubClient } from '../../src/github/client.ts';
 import { createPostgresStore } from '../../src/store/postgres.ts';
 import type { Store } from '../../src/store/types.ts';

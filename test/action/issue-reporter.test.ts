@@ -1,8 +1,8 @@
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createIssueReporter, type IssueReporterOptions } from '../../src/action/issue-reporter.ts';
 import type { ErrorEntry, RepositoryReport, RunSummary } from '../../src/engine/types.ts';
-import { createIssueReporter, type IssueReporterOptions } from '../../src/github/issue-reporter.ts';
 import { FakeIssuesApi } from './fake-issues-api.ts';
 
 const API_URL = 'https://github.example/api/v3';

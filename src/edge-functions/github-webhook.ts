@@ -11,9 +11,9 @@
  * deliveries to redeliver.
  */
 import { redactSecrets } from '../domain/redact.ts';
+import { RestShapeError, restPullRequestToRecord, restRepository } from '../github/map-rest.ts';
 import { type Store, StoreError } from '../store/types.ts';
 import { errorResponse, jsonResponse, PayloadError, parseJsonBody, readBodyWithin } from './http.ts';
-import { restPullRequestToRecord, restRepository } from './rest-pull-request.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
 
 /** GitHub caps webhook payloads at 25 MB and does not deliver larger ones: nothing bigger is a real delivery. */
@@ -88,6 +88,7 @@ export async function handleGitHubWebhook(request: Request, deps: GitHubWebhookD
     return await handleVerified(request, body, deps.store);
   } catch (error) {
     if (error instanceof PayloadError) return errorResponse(error.status, error.message);
+    if (error instanceof RestShapeError) return errorResponse(400, error.message);
     // the store's own checks refused the data (PB004): the delivery is wrong, and redelivering it cannot help
     if (error instanceof StoreError && error.code === 'invalid_input') {
       return errorResponse(422, redactSecrets(error.message, [deps.secret]));

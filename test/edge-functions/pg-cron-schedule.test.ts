@@ -8,7 +8,7 @@ import pg from 'pg';
 import { describe, expect, inject, test } from 'vitest';
 import { loadMigrations } from '../../src/store/migrate.ts';
 
-const SCHEDULE_FILE = '20261202000002';
+const SCHEDULE_FILE = '20261202000005';
 const MY_JOB_IDS = `select jobid, jobname from cron.job where jobname like 'progressive-backfill-%' order by jobid`;
 const pgCronAvailable = inject('pgCronAvailable');
 

@@ -2,8 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { InvalidRepositorySpecError } from '../../src/domain/repository-spec.ts';
 import { ConfigError } from '../../src/engine/options.ts';
 import type { ErrorEntry, RunSummary } from '../../src/engine/types.ts';
-import { ExitCode, exitCodeFor, SIGNAL_STOP_REASON } from '../../src/entry/exit-codes.ts';
 import { GitHubError } from '../../src/github/types.ts';
+import { ExitCode, exitCodeFor, SIGNAL_STOP_REASON } from '../../src/shared-entry/exit-codes.ts';
 import { StoreError } from '../../src/store/types.ts';
 
 function summary(

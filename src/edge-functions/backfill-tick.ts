@@ -19,8 +19,8 @@ import {
 } from '../engine/options.ts';
 import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, Clock, EngineEvent, RepositorySpec } from '../engine/types.ts';
-import { NOTHING_TO_BACKFILL, recoveryLine } from '../entry/format.ts';
 import type { GitHubClient } from '../github/types.ts';
+import { NOTHING_TO_BACKFILL, recoveryLine } from '../shared-entry/format.ts';
 import type { Store } from '../store/types.ts';
 import {
   bearerToken,

@@ -5,7 +5,7 @@ import {
   formatPercent,
   statusTable,
   textTable,
-} from '../../src/entry/format.ts';
+} from '../../src/shared-entry/format.ts';
 
 describe('formatters', () => {
   test('percent never rounds an unfinished backfill up to 100%', () => {

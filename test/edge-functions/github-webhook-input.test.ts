@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { handleGitHubWebhook, MAX_WEBHOOK_BODY_BYTES } from '../../src/functions/github-webhook.ts';
-import { signWebhookBody } from '../../src/functions/webhook-signature.ts';
+import { handleGitHubWebhook, MAX_WEBHOOK_BODY_BYTES } from '../../src/edge-functions/github-webhook.ts';
+import { signWebhookBody } from '../../src/edge-functions/webhook-signature.ts';
 import { createPostgresStore } from '../../src/store/postgres.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';

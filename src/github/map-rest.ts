@@ -161,7 +161,7 @@ function instant(source: Json, key: string, path: string): number | null {
   if (value === undefined || value === null) return null;
   const ms =
     typeof value === 'number' ? value * 1000 : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new PayloadError(`${path}.${key} must be a timestamp`);
+  if (!Number.isFinite(ms)) throw new RestShapeError(`${path}.${key} must be a timestamp`);
   return ms;
 }
 

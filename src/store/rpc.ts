@@ -19,6 +19,7 @@ import {
   type Store,
   StoreError,
   type StoreErrorCode,
+  type WebhookReceipt,
 } from './types.ts';
 
 /** Marks an argument whose SQL type is jsonb: SQL transports send it as JSON text cast to jsonb. */
@@ -337,6 +338,19 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_points_spent: input.pointsSpent,
         p_new_watermark: input.newWatermark,
         p_run_id: input.runId,
+      });
+    },
+
+    receiveWebhook(input) {
+      return call<WebhookReceipt>('backfill_receive_webhook', {
+        p_delivery_id: input.deliveryId,
+        p_event: input.event,
+        p_owner: input.repository.owner,
+        p_name: input.repository.name,
+        p_github_id: input.repository.githubId,
+        p_node_id: input.repository.nodeId,
+        p_observed_at: input.observedAt,
+        p_prs: prsArg(input.prs),
       });
     },
 

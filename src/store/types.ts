@@ -171,6 +171,30 @@ export interface RefreshCommitInput {
   newWatermark: string | null;
 }
 
+export interface WebhookDeliveryInput {
+  /** GitHub's X-GitHub-Delivery GUID; a redelivery carries the same one */
+  deliveryId: string;
+  event: string;
+  repository: RepositoryRef & { githubId: string | null; nodeId: string | null };
+  /**
+   * When the payload saw the repository under this name (the newest of its timestamps): a name older than the one
+   * stored (from a newer delivery, or from GitHub directly) is not applied, so a late delivery cannot undo a rename.
+   */
+  observedAt: string;
+  prs: PullRequestRecord[];
+}
+
+export interface WebhookReceipt {
+  /** this delivery was received before: nothing was written */
+  duplicate: boolean;
+  /** the repository as stored afterwards (null for a duplicate) */
+  repository: RepositoryRow | null;
+  /** false when the stored name was newer than the delivery's and was kept */
+  nameApplied: boolean;
+  inserted: number;
+  updated: number;
+}
+
 export interface ProgressRow {
   repositoryId: number;
   fullName: string;
@@ -238,6 +262,11 @@ export interface Store {
   failBackfill(repositoryId: number, error: string, heldBy?: LeaseRef): Promise<void>;
   recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
   commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
+  /**
+   * One webhook delivery, once: records its id, tracks (or renames, unless the stored name is newer) the repository
+   * and upserts its pull requests, all in one transaction. A delivery id seen before changes nothing.
+   */
+  receiveWebhook(input: WebhookDeliveryInput): Promise<WebhookReceipt>;
   /** upsert outside any chunk (webhooks) */
   upsertPullRequests(
     repositoryId: number,

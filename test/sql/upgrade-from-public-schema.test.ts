@@ -42,20 +42,22 @@ async function everything(schema: string) {
 }
 
 /**
- * `after` cut down to the columns the legacy release had: later migrations may add columns (with their defaults),
- * and what must survive the move is every legacy value.
+ * `after` cut down to the columns each table had in `before`: later migrations may add columns (empty for old rows,
+ * e.g. repositories.name_observed_at), never change or drop the old ones.
  */
-function legacyColumnsOf(after: Record<string, unknown>, before: Record<string, unknown>) {
-  const out: Record<string, unknown> = {};
+function withColumnsOf(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
+  const cut: Record<string, unknown> = {};
   for (const [table, rows] of Object.entries(after)) {
-    const legacy = (before[table] as Record<string, unknown>[] | undefined)?.[0];
-    out[table] = legacy
-      ? (rows as Record<string, unknown>[]).map((row) =>
-          Object.fromEntries(Object.keys(legacy).map((column) => [column, row[column]])),
-        )
+    const old = before[table] as Record<string, unknown>[] | undefined;
+    const columns = old?.[0] ? Object.keys(old[0]) : undefined;
+    cut[table] = columns
+      ? (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(columns.map((c) => [c, row[c]])))
       : rows;
   }
-  return out;
+  return cut;
 }
 
 /** The legacy release's migrations and ledger, exactly as its runner left them. */
@@ -164,7 +166,7 @@ test('every row, id and fencing token of the public-schema release moves into pr
 
   await applyMigrations(pgExecutor(client));
 
-  expect(legacyColumnsOf(await everything('progressive_backfill'), before)).toEqual(before);
+  expect(withColumnsOf(before, await everything('progressive_backfill'))).toEqual(before);
   const leftovers = await client.query(`
     select (select count(*) from pg_class where relnamespace = 'public'::regnamespace)::int as relations,
            (select count(*) from pg_proc where pronamespace = 'public'::regnamespace)::int as functions`);

@@ -23,34 +23,29 @@ export interface ContributorRecord {
  */
 export type StoredReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
 
-export interface ReviewRecord {
+/** What every written child of a pull request (review or comment) has: its ids, its pull request, its author. */
+export interface AuthoredChildRecord {
   github_id: string;
   node_id: string;
   pull_request_github_id: string;
   author_github_id: string | null;
   author_login: string | null;
   author_type: ActorType | null;
-  state: StoredReviewState;
   body: string;
-  submitted_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface ReviewRecord extends AuthoredChildRecord {
+  state: StoredReviewState;
+  submitted_at: string | null;
   commit_oid: string | null;
 }
 
 export type CommentKind = 'issue_comment' | 'review_comment';
 
-export interface CommentRecord {
+export interface CommentRecord extends AuthoredChildRecord {
   kind: CommentKind;
-  github_id: string;
-  node_id: string;
-  pull_request_github_id: string;
-  author_github_id: string | null;
-  author_login: string | null;
-  author_type: ActorType | null;
-  body: string;
-  created_at: string;
-  updated_at: string;
   /** review comments only (null for issue comments) */
   review_github_id: string | null;
   path: string | null;

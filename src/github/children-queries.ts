@@ -89,34 +89,25 @@ export const INLINE_CHILDREN_FIELDS = `author { avatarUrl url }
       }
     }`;
 
+/** The next page of one child connection of a pull request or review; its connection is always under `page`. */
+const followUpPage =
+  (on: 'PullRequest' | 'PullRequestReview', connection: string, nodes: string) => (after: string) =>
+    `... on ${on} {
+      page: ${connection}(first: ${CHILD_PAGE_SIZE}, after: ${after}) {
+        ${PAGE_INFO}
+        nodes {
+        ${nodes}
+        }
+      }
+    }`;
+
 const FOLLOW_UP_SELECTIONS: Record<FollowUpKind, (after: string) => string> = {
   labels: (after) => `... on PullRequest {
       page: labels(first: ${CHILD_PAGE_SIZE}, after: ${after}) { ${PAGE_INFO} nodes { name } }
     }`,
-  reviews: (after) => `... on PullRequest {
-      page: reviews(first: ${CHILD_PAGE_SIZE}, after: ${after}) {
-        ${PAGE_INFO}
-        nodes {
-        ${REVIEW_SELECTION}
-        }
-      }
-    }`,
-  comments: (after) => `... on PullRequest {
-      page: comments(first: ${CHILD_PAGE_SIZE}, after: ${after}) {
-        ${PAGE_INFO}
-        nodes {
-        ${ISSUE_COMMENT_SELECTION}
-        }
-      }
-    }`,
-  review_comments: (after) => `... on PullRequestReview {
-      page: comments(first: ${CHILD_PAGE_SIZE}, after: ${after}) {
-        ${PAGE_INFO}
-        nodes {
-        ${REVIEW_COMMENT_SELECTION}
-        }
-      }
-    }`,
+  reviews: followUpPage('PullRequest', 'reviews', REVIEW_SELECTION),
+  comments: followUpPage('PullRequest', 'comments', ISSUE_COMMENT_SELECTION),
+  review_comments: followUpPage('PullRequestReview', 'comments', REVIEW_COMMENT_SELECTION),
 };
 
 /** Alias of the k-th follow-up in a query; its connection is always under `page`. */

@@ -33,6 +33,24 @@ export function visibleReviews(pr: SimPullRequest, context: ChildContext): SimRe
 export function createChildResolvers(deps: ChildResolverDeps) {
   const { isoSeconds, actorObject, int32 } = deps;
 
+  /** The fields GitHub's comment-like objects share (Comment interface, UniformResourceLocatable). */
+  function authoredFields(child: SimComment, url: string, context: ChildContext): Resolved {
+    return {
+      id: child.nodeId,
+      databaseId: int32(child.databaseId, context),
+      fullDatabaseId: String(child.databaseId),
+      author: actorObject(child.author),
+      body: child.body,
+      bodyText: child.body,
+      bodyHTML: child.body,
+      createdAt: isoSeconds(child.createdAt),
+      updatedAt: isoSeconds(child.updatedAt),
+      lastEditedAt: child.updatedAt === child.createdAt ? null : isoSeconds(child.updatedAt),
+      url,
+      resourcePath: new URL(url).pathname,
+    };
+  }
+
   function reviewCommentObject(
     repository: SimRepository,
     pr: SimPullRequest,
@@ -40,25 +58,13 @@ export function createChildResolvers(deps: ChildResolverDeps) {
     comment: SimReviewComment,
     context: ChildContext,
   ): Resolved {
-    const url = `${pr.url}#discussion_r${comment.databaseId}`;
     return {
       __typename: 'PullRequestReviewComment',
-      id: comment.nodeId,
-      databaseId: int32(comment.databaseId, context),
-      fullDatabaseId: String(comment.databaseId),
-      author: actorObject(comment.author),
-      body: comment.body,
-      bodyText: comment.body,
-      bodyHTML: comment.body,
-      createdAt: isoSeconds(comment.createdAt),
-      updatedAt: isoSeconds(comment.updatedAt),
-      lastEditedAt: comment.updatedAt === comment.createdAt ? null : isoSeconds(comment.updatedAt),
+      ...authoredFields(comment, `${pr.url}#discussion_r${comment.databaseId}`, context),
       path: comment.path,
       line: comment.line,
       originalLine: comment.originalLine,
       outdated: comment.line === null,
-      url,
-      resourcePath: new URL(url).pathname,
       replyTo: () => {
         if (comment.replyTo === null) return null;
         for (const other of pr.reviews) {
@@ -78,23 +84,11 @@ export function createChildResolvers(deps: ChildResolverDeps) {
     review: SimReview,
     context: ChildContext,
   ): Resolved {
-    const url = `${pr.url}#pullrequestreview-${review.databaseId}`;
     return {
       __typename: 'PullRequestReview',
-      id: review.nodeId,
-      databaseId: int32(review.databaseId, context),
-      fullDatabaseId: String(review.databaseId),
-      author: actorObject(review.author),
+      ...authoredFields(review, `${pr.url}#pullrequestreview-${review.databaseId}`, context),
       state: review.state,
       submittedAt: review.submittedAt === null ? null : isoSeconds(review.submittedAt),
-      createdAt: isoSeconds(review.createdAt),
-      updatedAt: isoSeconds(review.updatedAt),
-      lastEditedAt: review.updatedAt === review.createdAt ? null : isoSeconds(review.updatedAt),
-      body: review.body,
-      bodyText: review.body,
-      bodyHTML: review.body,
-      url,
-      resourcePath: new URL(url).pathname,
       commit: { __typename: 'Commit', id: `C_${review.commitOid}`, oid: review.commitOid },
       comments: (args: Args) =>
         listConnection(review.comments, args, (comment) =>
@@ -105,21 +99,9 @@ export function createChildResolvers(deps: ChildResolverDeps) {
   }
 
   function issueCommentObject(pr: SimPullRequest, comment: SimComment, context: ChildContext): Resolved {
-    const url = `${pr.url}#issuecomment-${comment.databaseId}`;
     return {
       __typename: 'IssueComment',
-      id: comment.nodeId,
-      databaseId: int32(comment.databaseId, context),
-      fullDatabaseId: String(comment.databaseId),
-      author: actorObject(comment.author),
-      createdAt: isoSeconds(comment.createdAt),
-      updatedAt: isoSeconds(comment.updatedAt),
-      lastEditedAt: comment.updatedAt === comment.createdAt ? null : isoSeconds(comment.updatedAt),
-      body: comment.body,
-      bodyText: comment.body,
-      bodyHTML: comment.body,
-      url,
-      resourcePath: new URL(url).pathname,
+      ...authoredFields(comment, `${pr.url}#issuecomment-${comment.databaseId}`, context),
     };
   }
 

@@ -80,21 +80,25 @@ export interface SimLabel {
   color: string;
 }
 
-/** A pull request as the simulator currently holds it; timestamps are epoch seconds. */
-export interface SimPullRequest {
+/** The cheap part of a pull request: enough to order, filter and count without generating text. */
+export interface PullRequestSkeleton {
   index: number;
   number: number;
   /** exact below 2^53; `null` together with fullDatabaseId for the rare id-less node */
   databaseId: number | null;
-  nodeId: string;
-  title: string;
-  body: string;
   state: PullRequestState;
   isDraft: boolean;
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
   mergedAt: number | null;
+}
+
+/** A pull request as the simulator currently holds it; timestamps are epoch seconds. */
+export interface SimPullRequest extends PullRequestSkeleton {
+  nodeId: string;
+  title: string;
+  body: string;
   author: SimActor | null;
   additions: number;
   deletions: number;
@@ -106,19 +110,6 @@ export interface SimPullRequest {
   reviewDecision: 'APPROVED' | 'CHANGES_REQUESTED' | 'REVIEW_REQUIRED' | null;
   reviews: SimReview[];
   comments: SimComment[];
-}
-
-/** The cheap part of a pull request: enough to order, filter and count without generating text. */
-export interface PullRequestSkeleton {
-  index: number;
-  number: number;
-  databaseId: number | null;
-  state: PullRequestState;
-  isDraft: boolean;
-  createdAt: number;
-  updatedAt: number;
-  closedAt: number | null;
-  mergedAt: number | null;
 }
 
 export type OrderField = 'CREATED_AT' | 'UPDATED_AT';

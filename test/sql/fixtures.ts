@@ -57,6 +57,17 @@ export async function rpc<T = unknown>(
   return rows[0].result as T;
 }
 
+/** Runs `sql` as `role` inside a transaction that is rolled back, whatever happens. */
+export async function asRole(client: pg.ClientBase, role: string, sql: string) {
+  await client.query('begin');
+  try {
+    await client.query(`set local role ${role}`);
+    return await client.query(sql);
+  } finally {
+    await client.query('rollback');
+  }
+}
+
 /** Asserts the promise fails with the given SQLSTATE (PB001…PB004, 42501, …). */
 export async function expectSqlState(promise: Promise<unknown>, code: string): Promise<void> {
   await expect(promise).rejects.toMatchObject({ code });

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectSqlState, startedRepository, useDatabase } from './fixtures.ts';
+import { asRole as asRoleIn, expectSqlState, startedRepository, useDatabase } from './fixtures.ts';
 
 const ctx = useDatabase();
 
 // Roles are cluster-wide: a name of this process's own keeps parallel test files apart.
 const DASHBOARD = `dashboard_${process.pid}`;
 
-/** Runs `sql` as `role` inside a rolled-back transaction. */
-async function asRole(role: string, sql: string) {
-  await ctx.client.query('begin');
-  try {
-    await ctx.client.query(`set local role ${role}`);
-    return await ctx.client.query(sql);
-  } finally {
-    await ctx.client.query('rollback');
-  }
-}
+const asRole = (role: string, sql: string) => asRoleIn(ctx.client, role, sql);
 
 const EVERYTHING = [
   'repositories',

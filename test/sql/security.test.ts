@@ -1,18 +1,9 @@
 import { expect, test } from 'vitest';
-import { expectSqlState, useDatabase } from './fixtures.ts';
+import { asRole as asRoleIn, expectSqlState, useDatabase } from './fixtures.ts';
 
 const ctx = useDatabase();
 
-/** Runs `sql` as `role` inside a rolled-back transaction. */
-async function asRole(role: string, sql: string) {
-  await ctx.client.query('begin');
-  try {
-    await ctx.client.query(`set local role ${role}`);
-    return await ctx.client.query(sql);
-  } finally {
-    await ctx.client.query('rollback');
-  }
-}
+const asRole = (role: string, sql: string) => asRoleIn(ctx.client, role, sql);
 
 const OURS = "'progressive_backfill'::regnamespace";
 

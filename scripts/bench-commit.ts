@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { PullRequestRecord } from '../src/domain/pull-request.ts';
 import { createPostgresStore, migrateDatabase } from '../src/store/postgres.ts';
 import type { CursorState } from '../src/store/types.ts';
-import { startTempPostgres } from '../test/support/temp-postgres.ts';
+import { startTempPostgres } from './harness/temp-postgres.ts';
 
 const PAGE_SIZE = 100;
 const pages = Number(process.argv[2] ?? 100);

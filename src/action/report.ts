@@ -113,6 +113,7 @@ const OUTCOME_LABEL: Record<RepositoryReport['outcome'], string> = {
   paused: '⏸️ paused',
   failed: '❌ failed',
   skipped: '⏭️ skipped',
+  locked: '🔒 locked',
   dry_run: '📝 dry run',
   refreshed: '🔁 refreshed',
 };
@@ -211,12 +212,13 @@ export function jobSummaryMarkdown(summary: RunSummary, context: SummaryContext)
   }
   const recovery = recoveryLine(summary.recovery);
   if (recovery) lines.push(`${recovery}.`, '');
-  if (summary.candidates === 0 && summary.outcome !== 'failed') lines.push(`${NOTHING_TO_BACKFILL}.`, '');
+  const idle = summary.candidates === 0 && summary.outcome !== 'failed';
+  if (idle) lines.push(`${NOTHING_TO_BACKFILL}.`, '');
   if (summary.repositories.length > 0) {
     lines.push('### Repositories', '', ...repositoryTable(summary.repositories), '');
     const chart = completenessChart(summary.repositories);
     if (chart.length > 0) lines.push('### Progress', '', ...chart, '');
-  } else {
+  } else if (!idle) {
     lines.push('No repositories matched.', '');
   }
   lines.push(

@@ -117,6 +117,12 @@ export function summaryLine(summary: RunSummary): string {
     formatDuration(summary.durationMs),
   ];
   if (summary.stopReason) parts.push(`stopped: ${summary.stopReason}`);
+  const locked = summary.repositories.filter((r) => r.outcome === 'locked');
+  if (locked.length > 0) {
+    parts.push(
+      `${locked.length} locked by another worker: ${locked.map((r) => `${r.fullName} ${r.detail ?? ''}`.trim()).join('; ')}`,
+    );
+  }
   const critical = summary.errors.critical.length;
   const warnings = summary.errors.warnings.length;
   if (critical + warnings > 0) parts.push(`${critical} critical error(s), ${warnings} warning(s)`);

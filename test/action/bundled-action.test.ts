@@ -121,21 +121,53 @@ describe('the bundled action, run as the runner runs it', () => {
     expect(idle.stdout).toContain('No repositories need backfilling');
     expect(idle.summary).toContain('No repositories need backfilling.');
 
-    // named once (one page of it), then worked on from the tracked set by the scheduled runs
+    expect(idle.summary).not.toContain('No repositories matched');
+
+    // named once (one page of it), then a page by its id, then the rest from the tracked set on the schedule
     const named = await runActionBundle({
       bundle: bundle.path,
-      inputs: inputs(db, { 'max-chunks': '1' }),
+      inputs: inputs(db, { 'max-chunks': '1', 'chunk-size': '10' }),
       eventName: 'workflow_dispatch',
     });
-    expect(named.outputs['prs-processed']).toBe('100'); // two windows of 50
+    const first = Number(named.outputs['prs-processed']);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(260);
+    const { rows } = await db.client.query(
+      `select id from progressive_backfill.repositories where name = 'widgets'`,
+    );
+    const byId = await runActionBundle({
+      bundle: bundle.path,
+      inputs: inputs(db, {
+        repositories: '',
+        'repository-id': String(rows[0].id),
+        'max-chunks': '1',
+        'chunk-size': '10',
+      }),
+      eventName: 'workflow_dispatch',
+    });
+    expect(byId.exitCode, byId.stdout + byId.stderr).toBe(0);
+    expect(byId.outputs['repositories-processed']).toBe('1');
+    const second = Number(byId.outputs['prs-processed']);
+    expect(second).toBeGreaterThan(0);
     const scheduled = await runActionBundle({
       bundle: bundle.path,
       inputs: inputs(db, { repositories: '' }),
       eventName: 'schedule',
     });
     expect(scheduled.exitCode, scheduled.stdout + scheduled.stderr).toBe(0);
-    expect(scheduled.outputs).toMatchObject({ 'prs-processed': '160', 'repositories-processed': '1' });
+    expect(scheduled.outputs).toMatchObject({
+      'prs-processed': String(260 - first - second),
+      'repositories-processed': '1',
+    });
     expect(await readStored(db, 'acme', 'widgets')).toEqual(truth(sim, 'acme', 'widgets', 'core'));
+
+    const unknown = await runActionBundle({
+      bundle: bundle.path,
+      inputs: inputs(db, { repositories: '', 'repository-id': '987654' }),
+      eventName: 'workflow_dispatch',
+    });
+    expect(unknown.exitCode).not.toBe(0);
+    expect(unknown.stdout).toMatch(/::error::repository-id: no tracked repository has id 987654/);
   });
 
   test('a dispatched run with a missing repository stays green, flags critical errors and annotates them', async () => {

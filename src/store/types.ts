@@ -207,6 +207,8 @@ export interface ProgressRow {
   pausedUntil: string | null;
   pauseReason: string | null;
   lastError: string | null;
+  /** a failed or stalled backfill's last failed or stalled chunk (absent from databases before 20261202500003) */
+  problemChunk?: { chunkNumber: number; status: string; requeues: number; failures: number } | null;
 }
 
 /** Which lease a worker holds: enough to fence a call. */

@@ -43,6 +43,8 @@ describe('operator commands: pause, resume, cancel, retry, untrack', () => {
   test('pause without --until lasts until resumed', async () => {
     expect((await runMain(['pause', 'ops/repo', '--reason', 'hold', ...db()])).code).toBe(0);
     expect((await state()).resume_at).toBe(Infinity);
+    const status = JSON.parse((await runMain(['status', '--json', ...db()])).stdout) as { note: string }[];
+    expect(status[0]?.note).toBe('paused until resumed: hold (`resume ops/repo` resumes it now)');
     expect((await runMain(['resume', 'ops/repo', ...db()])).code).toBe(0);
   });
 

@@ -3,10 +3,10 @@
  * dispatch workflow passes it, run from the bundle as the runner runs it.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runActionBundle } from '../../scripts/harness/action-runner.ts';
 import { createPostgresStore } from '../../src/store/postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type ActionBundle, currentActionBundle } from './bundle.ts';
-import { runActionBundle } from './runner.ts';
 
 const TOKEN = 'ghp_operatorCommandToken0000000000000000';
 

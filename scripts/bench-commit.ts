@@ -2,23 +2,28 @@
  * Measures backfill_commit_page throughput through the real Postgres adapter: pages of 100 synthetic pull requests
  * of realistic size committed one after another, as one worker does.
  *
- *   npx tsx scripts/bench-commit.ts [pages=100] [workers=1]
+ *   npx tsx scripts/bench-commit.ts [pages=100] [workers=1] [postgres|pglite]
  *
  * With several workers, each commits its share of the pages into a repository of its own over its own connection,
  * as the engine does when it backfills repositories concurrently.
  *
  * Starts a throwaway PostgreSQL server, or uses DATABASE_URL (an admin URL: a scratch database is created in it
- * and dropped afterwards).
+ * and dropped afterwards); `pglite` commits into an in-memory embedded database instead. Besides throughput it
+ * reports the database's CPU per 1,000 PRs: the server processes' own CPU time for Postgres, the whole process's
+ * for PGlite (it runs inside it).
  */
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { PullRequestRecord } from '../src/domain/pull-request.ts';
+import { createPgliteStore } from '../src/store/pglite.ts';
 import { createPostgresStore, migrateDatabase } from '../src/store/postgres.ts';
-import type { CursorState } from '../src/store/types.ts';
-import { startTempPostgres } from '../test/support/temp-postgres.ts';
+import type { CursorState, Store } from '../src/store/types.ts';
+import { startTempPostgres } from './harness/temp-postgres.ts';
 
 const PAGE_SIZE = 100;
 const pages = Number(process.argv[2] ?? 100);
 const workers = Number(process.argv[3] ?? 1);
+const target = process.argv[4] ?? 'postgres';
 
 /** mulberry32: a tiny seeded generator so every run commits the same data */
 function random(seed: number): () => number {
@@ -77,6 +82,32 @@ function syntheticPr(number: number, next: () => number): PullRequestRecord {
   };
 }
 
+/**
+ * CPU seconds the database's server processes have used, read from /proc: only when the server runs on this
+ * machine (the throwaway one, or a local DATABASE_URL), else null. Contention on a shared machine stretches wall
+ * time but not this, and it is what a shared Supabase instance pays.
+ */
+async function serverCpuSeconds(url: string): Promise<number | null> {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+      if (stat === null) return null;
+      // fields after the parenthesised command name: utime and stime are the 12th and 13th
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } finally {
+    await client.end();
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -96,9 +127,34 @@ async function withScratchDatabase<T>(adminUrl: string, use: (url: string) => Pr
   }
 }
 
-async function bench(url: string): Promise<void> {
+interface Target {
+  store: Store;
+  /** CPU seconds the database has used so far, or null when it cannot be read */
+  cpuSeconds: () => Promise<number | null>;
+  cpuLabel: string;
+}
+
+async function postgresTarget(url: string): Promise<Target> {
   await migrateDatabase(url);
-  const store = createPostgresStore(url, { max: workers + 1, applicationName: 'bench-commit' });
+  return {
+    store: createPostgresStore(url, { max: workers + 1, applicationName: 'bench-commit' }),
+    cpuSeconds: () => serverCpuSeconds(url),
+    cpuLabel: 'database CPU per 1,000 PRs',
+  };
+}
+
+async function pgliteTarget(): Promise<Target> {
+  return {
+    store: await createPgliteStore(null),
+    cpuSeconds: async () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    },
+    cpuLabel: 'process CPU per 1,000 PRs (PGlite runs in it)',
+  };
+}
+
+async function bench({ store, cpuSeconds, cpuLabel }: Target): Promise<void> {
   try {
     await store.assertSchema();
     const next = random(42);
@@ -127,6 +183,7 @@ async function bench(url: string): Promise<void> {
       }),
     );
     const durations: number[] = [];
+    const serverBefore = await cpuSeconds();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
@@ -156,6 +213,7 @@ async function bench(url: string): Promise<void> {
     );
     const total = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    const serverAfter = await cpuSeconds();
     const sorted = [...durations].sort((a, b) => a - b);
     const prs = pages * PAGE_SIZE;
     console.log(
@@ -167,6 +225,10 @@ async function bench(url: string): Promise<void> {
     );
     // where the time goes: this process (JSON, driver) versus waiting on the server
     console.log(`client CPU per page: ${((cpu.user + cpu.system) / 1000 / pages).toFixed(1)} ms`);
+    if (serverBefore !== null && serverAfter !== null) {
+      const perThousand = ((serverAfter - serverBefore) * 1000 * 1000) / prs;
+      console.log(`${cpuLabel}: ${perThousand.toFixed(0)} ms`);
+    }
   } finally {
     await store.close();
   }
@@ -174,15 +236,21 @@ async function bench(url: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (!Number.isInteger(pages) || pages < 1 || !Number.isInteger(workers) || workers < 1) {
-    throw new Error('usage: bench-commit.ts [pages >= 1] [workers >= 1]');
+    throw new Error('usage: bench-commit.ts [pages >= 1] [workers >= 1] [postgres|pglite]');
   }
+  if (target === 'pglite') {
+    await bench(await pgliteTarget());
+    return;
+  }
+  if (target !== 'postgres') throw new Error(`unknown target ${target}: postgres or pglite`);
+  const onPostgres = async (url: string) => bench(await postgresTarget(url));
   if (process.env.DATABASE_URL) {
-    await withScratchDatabase(process.env.DATABASE_URL, bench);
+    await withScratchDatabase(process.env.DATABASE_URL, onPostgres);
     return;
   }
   const server = await startTempPostgres();
   try {
-    await withScratchDatabase(server.adminUrl, bench);
+    await withScratchDatabase(server.adminUrl, onPostgres);
   } finally {
     server.stop();
   }

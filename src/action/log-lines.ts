@@ -60,6 +60,8 @@ function eventLine(event: EngineEvent): string | null {
         (r.detail ? ` · ${r.detail}` : '')
       );
     }
+    case 'repository.waiting':
+      return `${event.repository}: ${event.detail} (${formatDuration(event.waitMs)})`;
     case 'health':
       return event.status === 'ok' ? null : `Health check ${event.check}: ${event.status} (${event.reason})`;
     case 'error': {

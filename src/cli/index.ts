@@ -8,6 +8,7 @@
  * its leases and records the run as interrupted. A second signal means "now": exit at once (the leases then expire
  * and `recover` or the next run picks the chunks up).
  */
+import '../shared-entry/lean-heap.ts';
 import { ExitCode } from '../shared-entry/exit-codes.ts';
 import { main } from './main.ts';
 

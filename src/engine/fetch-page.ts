@@ -14,6 +14,7 @@ import {
 } from '../github/types.ts';
 import type { RunContext } from './context.ts';
 import type { AdaptivePageSize } from './page-size.ts';
+import { mergePages, splitRequest } from './segments.ts';
 
 export class BudgetExhausted extends Error {
   override name = 'BudgetExhausted';
@@ -117,4 +118,33 @@ export async function fetchWithRetry<
       },
     },
   );
+}
+
+/**
+ * One walk round: the request `build` makes, sent as `segments` concurrent requests (each retried on its own) and
+ * merged back into one page.
+ */
+export async function fetchRound(
+  ctx: RunContext,
+  size: AdaptivePageSize,
+  build: (windowSize: number) => PageRequest,
+  segments: number,
+  onWait?: (ms: number) => Promise<void>,
+): Promise<PageResult> {
+  const parts = splitRequest(build(size.current), segments).length;
+  if (parts === 1) {
+    return (await fetchWithRetry(ctx, size, build, (r) => ctx.github.fetchPullRequests(r), onWait)).page;
+  }
+  const answers = await Promise.all(
+    Array.from({ length: parts }, (_, part) =>
+      fetchWithRetry(
+        ctx,
+        size,
+        (windowSize) => splitRequest(build(windowSize), parts)[part]!,
+        (r) => ctx.github.fetchPullRequests(r),
+        onWait,
+      ),
+    ),
+  );
+  return mergePages(answers.map(({ page }) => page));
 }

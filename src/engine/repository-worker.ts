@@ -13,12 +13,13 @@ import {
   onChunkError,
 } from './chunk-error-policy.ts';
 import type { RunContext } from './context.ts';
-import { BudgetExhausted, fetchWithRetry, StopRequested } from './fetch-page.ts';
+import { BudgetExhausted, fetchRound, StopRequested } from './fetch-page.ts';
 import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { runHealthChecks } from './health.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
+import { RoundPacer } from './segments.ts';
 import type { RepositoryReport } from './types.ts';
 import { advanceWalk, parseWalkCursor, type WalkCursor, walkRequest } from './walk.ts';
 
@@ -106,14 +107,16 @@ async function runChunk(
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
-  const fetchNext = (from: WalkCursor): Promise<Fetched> =>
-    fetchWithRetry(
-      ctx,
-      size,
-      (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest),
-      (request) => ctx.github.fetchPullRequests(request),
-      heartbeat,
-    ).then(({ page }) => ({ page, cursor: from }));
+  const pacer = new RoundPacer(ctx.pageTimer.ms);
+  const fetchNext = async (from: WalkCursor): Promise<Fetched> => {
+    const build = (windowSize: number) =>
+      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest);
+    const segments = pacer.segmentsFor(ctx, build(size.current), report, size.current);
+    const started = ctx.clock.now();
+    const page = await fetchRound(ctx, size, build, segments, heartbeat);
+    pacer.observed(ctx.clock.now() - started, segments);
+    return { page, cursor: from };
+  };
 
   const held = { chunkId: lease.chunkId, fencingToken: token };
   let inFlight: Promise<Fetched> | null = null;

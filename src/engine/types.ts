@@ -65,6 +65,8 @@ export type RepositoryOutcome =
   | 'paused'
   | 'failed'
   | 'skipped'
+  /** held by another worker's lease: the report's detail says by whom and until when */
+  | 'locked'
   | 'dry_run'
   | 'refreshed';
 
@@ -156,6 +158,8 @@ export type EngineEvent =
       durationMs: number;
     }
   | { type: 'repository.finished'; report: RepositoryReport; durationMs: number }
+  /** waiting for another worker's lease to expire before taking its work over */
+  | { type: 'repository.waiting'; repository: string; waitMs: number; detail: string }
   | { type: 'health'; check: string; status: HealthStatus; reason: string }
   | { type: 'error'; entry: ErrorEntry }
   | { type: 'run.finished'; summary: RunSummary };

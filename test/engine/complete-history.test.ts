@@ -5,8 +5,8 @@
  * current: a refresh picks up new, edited and deleted children of pull requests whose updatedAt moved.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { childrenExact, diffChildren } from '../../scripts/harness/children-diff.ts';
 import { runBackfill } from '../../src/engine/run.ts';
-import { childrenExact, diffChildren } from '../support/children-diff.ts';
 import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
 
 const repo = { owner: 'history', name: 'talk', pullRequests: 420, childCases: true };

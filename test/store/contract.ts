@@ -561,6 +561,45 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       expect((await store.getRepository({ id: repository.id }))?.storedPrCount).toBe(1);
     });
 
+    test('receiveWebhook applies a delivery once and never lets an older view rename the repository', async () => {
+      repoCounter += 1;
+      const [pr] = prs(1);
+      const repository = {
+        owner: 'contract',
+        name: `hook-${repoCounter}`,
+        githubId: String(8_800 + repoCounter),
+        nodeId: null,
+      };
+      const deliveryId = crypto.randomUUID();
+      const first = await store.receiveWebhook({
+        deliveryId,
+        event: 'pull_request',
+        repository,
+        observedAt: '2024-05-02T00:00:00.000Z',
+        prs: [pr!],
+      });
+      expect(first).toMatchObject({ duplicate: false, nameApplied: true, inserted: 1, updated: 0 });
+      expect(first.repository).toMatchObject({ fullName: `contract/hook-${repoCounter}`, storedPrCount: 1 });
+      expect(
+        await store.receiveWebhook({
+          deliveryId,
+          event: 'pull_request',
+          repository,
+          observedAt: '2024-05-03T00:00:00.000Z',
+          prs: [],
+        }),
+      ).toEqual({ duplicate: true, repository: null, nameApplied: false, inserted: 0, updated: 0 });
+      const stale = await store.receiveWebhook({
+        deliveryId: crypto.randomUUID(),
+        event: 'pull_request',
+        repository: { ...repository, name: `hook-${repoCounter}-old` },
+        observedAt: '2024-05-01T00:00:00.000Z',
+        prs: [],
+      });
+      expect(stale).toMatchObject({ duplicate: false, nameApplied: false });
+      expect(stale.repository?.name).toBe(`hook-${repoCounter}`);
+    });
+
     test('a pull request with a NUL character or a lone surrogate still lands, cleaned', async () => {
       const repository = await trackedRepository();
       const [pr] = prs(1, { title: 'half an emoji \uD83D', body: 'nul\u0000byte' });

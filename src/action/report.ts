@@ -113,6 +113,7 @@ const OUTCOME_LABEL: Record<RepositoryReport['outcome'], string> = {
   paused: '⏸️ paused',
   failed: '❌ failed',
   skipped: '⏭️ skipped',
+  locked: '🔒 locked',
   dry_run: '📝 dry run',
   refreshed: '🔁 refreshed',
 };

@@ -53,6 +53,8 @@ function eventLine(event: EngineEvent): string | null {
         `${p.concurrency} at once`
       );
     }
+    case 'repository.waiting':
+      return `${event.repository}: ${event.detail} (${formatDuration(event.waitMs)})`;
     case 'health':
       return event.status === 'ok' ? null : `health ${event.check}: ${event.status}: ${event.reason}`;
     case 'error': {

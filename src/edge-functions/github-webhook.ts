@@ -2,8 +2,9 @@
  * The GitHub webhook receiver, runtime-neutral: Supabase's Edge Runtime serves it (supabase/functions/github-webhook)
  * and tests call it with plain `Request` objects. Nothing is written unless the signature verifies.
  *
- * Replays are harmless: the store upserts by GitHub id and never lets an older `updated_at` overwrite a newer one,
- * so GitHub's redelivery of the same event (or an out-of-order older one) leaves a single, newest row.
+ * Each delivery is applied once (by its X-GitHub-Delivery id; a redelivery is answered as a duplicate), and
+ * replays of the same event under new ids are harmless too: pull requests are upserted by GitHub id and an older
+ * `updated_at` never overwrites a newer one, and an older view of the repository never undoes a newer rename.
  *
  * Whatever a request holds, a mistake in it is answered 4xx (400 unusable, 413 too large, 422 refused by the
  * store's checks); only our own failures (the store unreachable, a bug) are 5xx, which GitHub shows as failed
@@ -18,28 +19,48 @@ import { verifyWebhookSignature } from './webhook-signature.ts';
 /** GitHub caps webhook payloads at 25 MB and does not deliver larger ones: nothing bigger is a real delivery. */
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
 
+/** GitHub's delivery ids are GUIDs; anything printable and short is kept, for GHES and replay tools. */
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
+
 export interface GitHubWebhookDeps {
   store: Store;
   secret: string;
 }
 
-async function storePullRequest(payload: unknown, store: Store): Promise<Response> {
+function deliveryId(request: Request): string {
+  const id = request.headers.get('x-github-delivery')?.trim();
+  if (!id || !DELIVERY_ID.test(id))
+    throw new PayloadError('the X-GitHub-Delivery header is missing or malformed');
+  return id;
+}
+
+async function storePullRequest(request: Request, payload: unknown, store: Store): Promise<Response> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     throw new PayloadError('the payload must be an object');
   const { action, pull_request: pullRequest, repository } = payload as Record<string, unknown>;
   const record = restPullRequestToRecord(pullRequest);
   const repo = restRepository(repository);
-  // an upsert by name that also keeps GitHub's ids current; a new repository is only tracked, not backfilled
-  // (selection needs a known PR total unless the repository is named explicitly)
-  const row = await store.trackRepository({ ...repo, prTotalCount: null });
-  const { inserted, updated } = await store.upsertPullRequests(row.id, [record]);
-  return jsonResponse(200, {
+  const updatedAt = Date.parse(record.updated_at);
+  if (!Number.isFinite(updatedAt)) throw new PayloadError('pull_request.updated_at must be a timestamp');
+  const id = deliveryId(request);
+  // a new repository is only tracked, not backfilled (selection needs a known PR total unless it is named)
+  const receipt = await store.receiveWebhook({
+    deliveryId: id,
     event: 'pull_request',
-    action: typeof action === 'string' ? action : null,
-    repository: row.fullName,
+    repository: { owner: repo.owner, name: repo.name, githubId: repo.githubId, nodeId: repo.nodeId },
+    observedAt: new Date(Math.max(updatedAt, repo.changedAt ?? updatedAt)).toISOString(),
+    prs: [record],
+  });
+  const answer = { event: 'pull_request', action: typeof action === 'string' ? action : null, delivery: id };
+  if (receipt.duplicate) return jsonResponse(200, { ...answer, duplicate: true });
+  return jsonResponse(200, {
+    ...answer,
+    duplicate: false,
+    repository: receipt.repository?.fullName ?? null,
+    nameApplied: receipt.nameApplied,
     number: record.number,
-    inserted,
-    updated,
+    inserted: receipt.inserted,
+    updated: receipt.updated,
   });
 }
 
@@ -52,7 +73,7 @@ async function handleVerified(
   if (!event) throw new PayloadError('the X-GitHub-Event header is missing');
   const payload = parseJsonBody(body);
   if (event === 'ping') return jsonResponse(200, { event: 'ping', ok: true });
-  if (event === 'pull_request') return await storePullRequest(payload, store);
+  if (event === 'pull_request') return await storePullRequest(request, payload, store);
   return jsonResponse(202, { event, ignored: true });
 }
 

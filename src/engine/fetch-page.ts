@@ -4,9 +4,17 @@
  * afresh from the current page size (a smaller page after a timeout).
  */
 import pRetry from 'p-retry';
-import { GitHubError, type PageRequest, type PageResult, type UpdatedPageRequest } from '../github/types.ts';
+import {
+  type FollowUpRequest,
+  GitHubError,
+  type PageRequest,
+  type PageResult,
+  type RateLimitState,
+  type UpdatedPageRequest,
+} from '../github/types.ts';
 import type { RunContext } from './context.ts';
 import type { AdaptivePageSize } from './page-size.ts';
+import { mergePages, splitRequest } from './segments.ts';
 
 export class BudgetExhausted extends Error {
   override name = 'BudgetExhausted';
@@ -57,13 +65,16 @@ function retryWait(error: unknown, attempt: number): number | null {
   return null;
 }
 
-export async function fetchWithRetry<R extends PageRequest | UpdatedPageRequest>(
+export async function fetchWithRetry<
+  R extends PageRequest | UpdatedPageRequest | FollowUpRequest,
+  P extends { rateLimit: RateLimitState } = PageResult,
+>(
   ctx: RunContext,
   size: AdaptivePageSize,
   build: (windowSize: number) => R,
-  send: (request: R) => Promise<PageResult>,
+  send: (request: R) => Promise<P>,
   onWait?: (ms: number) => Promise<void>,
-): Promise<{ page: PageResult; request: R }> {
+): Promise<{ page: P; request: R }> {
   let request: R | undefined;
   return pRetry(
     async () => {
@@ -107,4 +118,33 @@ export async function fetchWithRetry<R extends PageRequest | UpdatedPageRequest>
       },
     },
   );
+}
+
+/**
+ * One walk round: the request `build` makes, sent as `segments` concurrent requests (each retried on its own) and
+ * merged back into one page.
+ */
+export async function fetchRound(
+  ctx: RunContext,
+  size: AdaptivePageSize,
+  build: (windowSize: number) => PageRequest,
+  segments: number,
+  onWait?: (ms: number) => Promise<void>,
+): Promise<PageResult> {
+  const parts = splitRequest(build(size.current), segments).length;
+  if (parts === 1) {
+    return (await fetchWithRetry(ctx, size, build, (r) => ctx.github.fetchPullRequests(r), onWait)).page;
+  }
+  const answers = await Promise.all(
+    Array.from({ length: parts }, (_, part) =>
+      fetchWithRetry(
+        ctx,
+        size,
+        (windowSize) => splitRequest(build(windowSize), parts)[part]!,
+        (r) => ctx.github.fetchPullRequests(r),
+        onWait,
+      ),
+    ),
+  );
+  return mergePages(answers.map(({ page }) => page));
 }

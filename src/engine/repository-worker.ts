@@ -13,11 +13,13 @@ import {
   onChunkError,
 } from './chunk-error-policy.ts';
 import type { RunContext } from './context.ts';
-import { BudgetExhausted, fetchWithRetry, StopRequested } from './fetch-page.ts';
+import { BudgetExhausted, fetchRound, StopRequested } from './fetch-page.ts';
+import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { runHealthChecks } from './health.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
+import { RoundPacer } from './segments.ts';
 import type { RepositoryReport } from './types.ts';
 import { advanceWalk, parseWalkCursor, type WalkCursor, walkRequest } from './walk.ts';
 
@@ -105,17 +107,23 @@ async function runChunk(
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
-  const fetchNext = (from: WalkCursor): Promise<Fetched> =>
-    fetchWithRetry(
-      ctx,
-      size,
-      (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest),
-      (request) => ctx.github.fetchPullRequests(request),
-      heartbeat,
-    ).then(({ page }) => ({ page, cursor: from }));
+  const pacer = new RoundPacer(ctx.pageTimer.ms);
+  const fetchNext = async (from: WalkCursor): Promise<Fetched> => {
+    const build = (windowSize: number) =>
+      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest);
+    const segments = pacer.segmentsFor(ctx, build(size.current), report, size.current);
+    const started = ctx.clock.now();
+    const page = await fetchRound(ctx, size, build, segments, heartbeat);
+    pacer.observed(ctx.clock.now() - started, segments);
+    return { page, cursor: from };
+  };
 
-  let inFlight: Promise<Fetched> | null = fetchNext(cursor);
+  const held = { chunkId: lease.chunkId, fencingToken: token };
+  let inFlight: Promise<Fetched> | null = null;
   try {
+    // Follow-ups a previous holder of the chunk left queued (a crash, a stop) come first.
+    if (lease.fieldProfile === 'full') await drainFollowUps(ctx, target, held, false, report, heartbeat);
+    inFlight = fetchNext(cursor);
     while (inFlight) {
       const started = ctx.clock.now();
       const { page } = await inFlight;
@@ -133,6 +141,7 @@ async function runChunk(
         githubTotalCount: page.totalCount,
         done: step.done,
         leaseSeconds: ctx.leaseSeconds,
+        children: pageChildren(page, step.prs),
       });
       pages++;
       // Overlap: the next request goes out while this page commits; its cursor is known from the response.
@@ -169,7 +178,15 @@ async function runChunk(
           chunkId: lease.chunkId,
         });
       }
-      if (step.done) return { end: 'done' };
+      // With follow-ups queued, the walk's last page leaves the backfill open; the drain that empties them closes it.
+      const walkOpen = step.done && result.completed === false;
+      const followed = page.children
+        ? await drainFollowUps(ctx, target, held, walkOpen, report, heartbeat)
+        : null;
+      if (step.done) {
+        if (!walkOpen || followed?.completed) return { end: 'done' };
+        break; // stopped with follow-ups queued: released below, resumed by the next claim
+      }
     }
     if (ctx.signal.aborted || ctx.stopReason() !== null) {
       await ctx.store.releaseChunk(lease.chunkId, token);

@@ -23,12 +23,14 @@ export interface RunEnd {
 
 export function runOutcome(facts: RunFacts): RunEnd {
   const unfinished =
-    facts.queueLeft > 0 || facts.repositoryOutcomes.some((o) => o === 'in_progress' || o === 'paused');
+    facts.queueLeft > 0 ||
+    facts.repositoryOutcomes.some((o) => o === 'in_progress' || o === 'paused' || o === 'locked');
   const stopReason = unfinished ? facts.stopReason : null;
   // A bad token stops everything, so it fails the run; any other stop with work left is an interruption.
   if (facts.runFailed || facts.criticalKinds.includes('auth')) return { outcome: 'failed', stopReason };
   if (unfinished && facts.stopReason !== null) return { outcome: 'interrupted', stopReason };
-  // Work left with no stop reason is waiting on a retry backoff or a pause: partial, never completed.
+  // Work left with no stop reason is waiting on a retry backoff, a pause or another worker's lease: partial,
+  // never completed.
   if (unfinished || facts.criticalKinds.length > 0) return { outcome: 'partial', stopReason };
   return { outcome: 'completed', stopReason };
 }

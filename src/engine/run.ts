@@ -3,18 +3,19 @@
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
 import { GitHubError, type RateLimitState } from '../github/types.ts';
-import type { RecoverResult, RepositoryCandidate } from '../store/types.ts';
+import type { LeaseRow, RecoverResult, RepositoryCandidate, RepositoryRow, Store } from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
 import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
 import { ErrorCollector } from './error-summary.ts';
 import { databaseLoadCheck, type HealthCheck, rateLimitFloorCheck, timeBudgetCheck } from './health.ts';
+import { lockedDetail, lockVerdict } from './locks.ts';
 import { DEFAULTS, validateOptions } from './options.ts';
 import { recoverAndReport } from './recovery.ts';
 import { refreshRepository } from './refresh.ts';
 import { backfillRepository, type RepositoryTarget } from './repository-worker.ts';
 import { runOutcome } from './run-outcome.ts';
-import { selectRepositories } from './select.ts';
+import { type Selection, selectRepositories } from './select.ts';
 import type { BackfillOptions, EngineDeps, ErrorEntry, Plan, RepositoryReport, RunSummary } from './types.ts';
 
 const INITIAL_PAGE_ESTIMATE_MS = 1_500;
@@ -84,12 +85,21 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
       reports.set(s.fullName, report);
     }
     const candidates = selection.candidates;
-    candidateCount = candidates.length;
     for (const c of candidates) {
       const report = emptyReport(c.fullName, c.repositoryId > 0 ? c.repositoryId : null, 'skipped');
       fillCounts(report, c.storedPrCount, c.prTotalCount);
       reports.set(c.fullName, report);
     }
+    // Work someone else's lease holds is never reported as done: each such repository says locked, by whom,
+    // until when, and one whose holder's liveness cannot be seen is waited for at the end of the queue.
+    const locked = options.dryRun ? [] : await lockedElsewhere(store, selection, options);
+    for (const lease of locked) {
+      const report = reports.get(lease.fullName) ?? emptyReport(lease.fullName, lease.repositoryId, 'locked');
+      report.outcome = 'locked';
+      report.detail = lockedDetail(lease, 'held by another worker');
+      reports.set(lease.fullName, report);
+    }
+    candidateCount = candidates.length + locked.length;
 
     const shapes = pageShapes(github, options.fieldProfile);
     const planFor = (budget: RateLimitState) =>
@@ -146,10 +156,25 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
         record,
       };
       const contextFor = budgetContexts(ctx, planFor, healthChecks);
-      const queue = [...candidates];
+      const queue: QueueItem[] = [
+        ...candidates.map((candidate) => ({ candidate })),
+        ...locked.map((lease) => ({ lease })),
+      ];
+      const recovered = (more: RecoverResult) => {
+        if (!recovery) return;
+        recovery.requeued += more.requeued;
+        recovery.stalled += more.stalled;
+        recovery.runsInterrupted += more.runsInterrupted;
+      };
       const worker = async () => {
-        for (let c = queue.shift(); c && stopReason() === null; c = queue.shift()) {
-          await processCandidate(ctx, contextFor, c, reports.get(c.fullName)!, options);
+        for (let item = queue.shift(); item && stopReason() === null; item = queue.shift()) {
+          if ('candidate' in item) {
+            const c = item.candidate;
+            await processCandidate(ctx, contextFor, c, reports.get(c.fullName)!, options);
+          } else {
+            const report = reports.get(item.lease.fullName)!;
+            await waitOutLease(ctx, contextFor, item.lease, report, options, recovered);
+          }
         }
       };
       await Promise.all(Array.from({ length: plan.concurrency }, worker));
@@ -205,6 +230,90 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
   }
   emit({ type: 'run.finished', summary });
   return summary;
+}
+
+type QueueItem = { candidate: RepositoryCandidate } | { lease: LeaseRow };
+
+/** The running leases of the repositories this run would work on but did not select (all, for the tracked set). */
+async function lockedElsewhere(
+  store: Store,
+  selection: Selection,
+  options: BackfillOptions,
+): Promise<LeaseRow[]> {
+  const selected = new Set(selection.candidates.map((c) => c.repositoryId));
+  const named = selection.named.filter((r) => r.id > 0).map((r) => r.id);
+  if (options.repositories.length > 0 && named.length === 0) return [];
+  const leases = await store.leases(options.repositories.length > 0 ? named : undefined);
+  return leases.filter((lease) => !selected.has(lease.repositoryId));
+}
+
+/**
+ * A repository held by another worker's lease: left alone while its holder is alive; otherwise the lease is waited
+ * out when that fits the time budget (recovery then requeues its chunk) and the work goes on here. A holder found
+ * gone needs no wait: the claim takes its lease over.
+ */
+async function waitOutLease(
+  ctx: RunContext,
+  contextFor: (owner: string) => Promise<RunContext>,
+  lease: LeaseRow,
+  report: RepositoryReport,
+  options: BackfillOptions,
+  recovered: (result: RecoverResult) => void,
+): Promise<void> {
+  const [current] = await ctx.store.leases([lease.repositoryId]);
+  if (current) {
+    const verdict = lockVerdict(current, {
+      graceSeconds: DEFAULTS.runRecovery.graceSeconds,
+      msLeft: ctx.deadline - ctx.clock.now(),
+      pageEstimateMs: ctx.pageTimer.ms,
+    });
+    if (!verdict.wait) {
+      report.detail = verdict.detail;
+      return;
+    }
+    if (verdict.waitMs > 0) {
+      report.detail = lockedDetail(
+        current,
+        'whether its worker is alive cannot be seen; waited for it to expire',
+      );
+      ctx.emit({
+        type: 'repository.waiting',
+        repository: report.fullName,
+        waitMs: verdict.waitMs,
+        detail: lockedDetail(current, 'whether its worker is alive cannot be seen: waiting for it to expire'),
+      });
+      await ctx.clock.sleep(verdict.waitMs, ctx.signal);
+      if (ctx.stopReason() !== null) return;
+      recovered(await ctx.store.recoverStuckChunks(DEFAULTS.runRecovery));
+    }
+  }
+  const row = await ctx.store.getRepository({ id: lease.repositoryId });
+  if (row?.backfillStatus !== 'active') {
+    report.outcome = 'skipped';
+    report.detail = `backfill is ${row?.backfillStatus ?? 'gone'} after its lease ended`;
+    return;
+  }
+  fillCounts(report, row.storedPrCount, row.prTotalCount);
+  await processCandidate(ctx, contextFor, inProgressCandidate(row), report, options);
+}
+
+/** A backfill in progress as selection would have listed it, had its lease not been held. */
+function inProgressCandidate(row: RepositoryRow): RepositoryCandidate {
+  const total = row.prTotalCount;
+  return {
+    repositoryId: row.id,
+    owner: row.owner,
+    name: row.name,
+    fullName: row.fullName,
+    priority: row.priority,
+    storedPrCount: row.storedPrCount,
+    prTotalCount: total,
+    completeness: total ? row.storedPrCount / total : null,
+    backfillStatus: row.backfillStatus,
+    needsStart: false,
+    needsRefresh: false,
+    watermark: null,
+  };
 }
 
 /**

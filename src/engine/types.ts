@@ -65,6 +65,8 @@ export type RepositoryOutcome =
   | 'paused'
   | 'failed'
   | 'skipped'
+  /** held by another worker's lease: the report's detail says by whom and until when */
+  | 'locked'
   | 'dry_run'
   | 'refreshed';
 
@@ -135,6 +137,15 @@ export type EngineEvent =
       total: number | null;
     }
   | {
+      type: 'follow-ups.committed';
+      repository: string;
+      /** follow-up pages applied, rows written, follow-ups still queued for the repository */
+      pages: number;
+      rows: number;
+      remaining: number;
+      points: number;
+    }
+  | {
       type: 'page.committed';
       repository: string;
       prs: number;
@@ -147,6 +158,8 @@ export type EngineEvent =
       durationMs: number;
     }
   | { type: 'repository.finished'; report: RepositoryReport; durationMs: number }
+  /** waiting for another worker's lease to expire before taking its work over */
+  | { type: 'repository.waiting'; repository: string; waitMs: number; detail: string }
   | { type: 'health'; check: string; status: HealthStatus; reason: string }
   | { type: 'error'; entry: ErrorEntry }
   | { type: 'run.finished'; summary: RunSummary };

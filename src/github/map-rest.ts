@@ -151,6 +151,23 @@ export interface WebhookRepository {
   name: string;
   githubId: string | null;
   nodeId: string | null;
+  /** the newest of the repository's `updated_at` (a rename moves it) and `pushed_at`, in ms since the epoch */
+  changedAt: number | null;
+}
+
+/** A REST timestamp: ISO 8601 text, or seconds since the epoch (as `push` payloads give `pushed_at`). */
+function instant(source: Json, key: string, path: string): number | null {
+  const value = field(source, key);
+  if (value === undefined || value === null) return null;
+  const ms =
+    typeof value === 'number' ? value * 1000 : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new RestShapeError(`${path}.${key} must be a timestamp`);
+  return ms;
+}
+
+function newest(...instants: (number | null)[]): number | null {
+  const known = instants.filter((ms): ms is number => ms !== null);
+  return known.length === 0 ? null : Math.max(...known);
 }
 
 /** GitHub's global ids: `R_kgDO…`, or the legacy base64 form. */
@@ -173,5 +190,9 @@ export function restRepository(repository: unknown): WebhookRepository {
     name,
     githubId: field(repository, 'id') === undefined ? null : idString(repository, 'id', 'repository'),
     nodeId,
+    changedAt: newest(
+      instant(repository, 'updated_at', 'repository'),
+      instant(repository, 'pushed_at', 'repository'),
+    ),
   };
 }

@@ -21,6 +21,8 @@ export const ExitCode = {
   Partial: 4,
   /** the database cannot be reached, or its schema is missing or behind: run `migrate` */
   Database: 5,
+  /** some repositories were left alone because another worker's lease holds them (the report says by whom, until when) */
+  Locked: 6,
   /** stopped by SIGINT/SIGTERM; leases were released and the run recorded as interrupted */
   Interrupted: 130,
 } as const;
@@ -43,7 +45,10 @@ function exitCodeForSummary(summary: RunSummary): ExitCodeValue {
   if (summary.outcome === 'failed' || summary.outcome === 'partial') {
     if (critical.some((e) => e.kind === 'auth')) return ExitCode.Auth;
     if (critical.length > 0 && critical.every((e) => AUTH_KINDS.has(e.kind))) return ExitCode.Auth;
-    return summary.outcome === 'failed' ? ExitCode.Unexpected : ExitCode.Partial;
+    if (summary.outcome === 'failed') return ExitCode.Unexpected;
+    if (critical.length === 0 && summary.repositories.some((r) => r.outcome === 'locked'))
+      return ExitCode.Locked;
+    return ExitCode.Partial;
   }
   return critical.length > 0 ? ExitCode.Partial : ExitCode.Ok;
 }

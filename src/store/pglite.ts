@@ -13,6 +13,7 @@ import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite, type PGliteInterface, type PGliteOptions } from '@electric-sql/pglite';
 import { extract } from 'tar';
+import { holderSession } from './holder-session.ts';
 import { applyMigrations, pgliteExecutor, projectRoot } from './migrate.ts';
 import { createRpcStore, type RpcStoreOptions, type RpcTransport } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
@@ -125,6 +126,8 @@ export async function createPgliteStore(dir: string | null, options: RpcStoreOpt
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
 export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
   const enqueue = createQueue();
+  // PGlite's one session lives exactly as long as this process has the database open: it holds the key.
+  const holder = holderSession((text, values) => enqueue(() => db.query<{ locked: boolean }>(text, values)));
   const transport: RpcTransport = {
     kind: 'pglite',
     call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
@@ -134,6 +137,7 @@ export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}):
         return (result.rows[0]?.result ?? null) as T;
       });
     },
+    holderKey: () => holder.key(),
     close: () => enqueue(() => db.close()),
   };
   return createRpcStore(transport, options);

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { connectionUrlSecrets } from '../domain/redact.ts';
 import { parseConnectionUrl } from './connection-url.ts';
+import { type HolderSession, holderSession } from './holder-session.ts';
 import { type AppliedMigrations, applyMigrations, pgExecutor } from './migrate.ts';
 import { createRpcStore, type RpcTransport, toStoreError } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
@@ -39,14 +40,56 @@ export function checkDatabaseUrl(url: string): CheckedUrl {
   return { secrets: connectionUrlSecrets(parsed.href) };
 }
 
+/**
+ * The worker's lease-holder session: one client of its own, never a pool's (a pool hands connections out and closes
+ * idle ones, which would drop the lock while the worker lives). It lives until the store closes; if the server drops
+ * it, the next claim opens another under a new key, and the leases named by the old one can be taken over (the
+ * fencing token then refuses this worker's late writes, as for any lost lease).
+ */
+function holderConnection(
+  url: string,
+  applicationName: string,
+): { session: HolderSession; close(): Promise<void> } {
+  let client: pg.Client | null = null;
+  const session = holderSession(async (text, values) => {
+    if (!client) {
+      const fresh = new pg.Client({
+        connectionString: url,
+        application_name: `${applicationName} lease holder`,
+        connectionTimeoutMillis: 30_000,
+      });
+      const forget = () => {
+        if (client !== fresh) return;
+        client = null;
+        session.lost();
+      };
+      fresh.on('error', forget);
+      fresh.on('end', forget);
+      await fresh.connect();
+      client = fresh;
+    }
+    return client.query(text, values);
+  });
+  return {
+    session,
+    async close() {
+      const open = client;
+      client = null;
+      await open?.end();
+    },
+  };
+}
+
 export function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
   const { secrets } = checkDatabaseUrl(url);
+  const applicationName = options.applicationName ?? 'progressive-backfill';
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 4,
-    application_name: options.applicationName ?? 'progressive-backfill',
+    application_name: applicationName,
     connectionTimeoutMillis: 30_000,
   });
+  const holder = holderConnection(url, applicationName);
   // An idle connection dropped by the server emits here; without a listener that would crash the process.
   // The next query gets a fresh connection or reports the failure as a StoreError.
   pool.on('error', () => {});
@@ -57,7 +100,11 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions =
       const result = await pool.query<{ result: T }>(text, values);
       return (result.rows[0]?.result ?? null) as T;
     },
-    close: () => pool.end(),
+    holderKey: () => holder.session.key(),
+    async close() {
+      await holder.close();
+      await pool.end();
+    },
   };
   return createRpcStore(transport, { secrets: [...secrets, ...(options.secrets ?? [])] });
 }

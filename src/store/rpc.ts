@@ -2,15 +2,19 @@
  * The one `Store` implementation. Every method is exactly one call of a `backfill_*` SQL function with named `p_*`
  * arguments; the adapters (pg, PGlite, Supabase) only differ in how they carry that call, so they cannot drift.
  */
+
+import type { FollowUpTask } from '../domain/children.ts';
 import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { redactJson, redactSecrets } from '../domain/redact.ts';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.ts';
 import {
   type ChunkLease,
+  type CommitFollowUpsResult,
   type CommitPageResult,
   type FailChunkResult,
   type LeaseRef,
+  type LeaseRow,
   type ProgressRow,
   type RecoverResult,
   type RepositoryCandidate,
@@ -18,6 +22,7 @@ import {
   type Store,
   StoreError,
   type StoreErrorCode,
+  type WebhookReceipt,
 } from './types.ts';
 
 /** Marks an argument whose SQL type is jsonb: SQL transports send it as JSON text cast to jsonb. */
@@ -33,6 +38,11 @@ export interface RpcTransport {
   readonly kind: Store['kind'];
   /** Calls `fn` with named arguments; resolves to the function's result (null for void). */
   call<T>(fn: string, args: Record<string, unknown>): Promise<T>;
+  /**
+   * The key this worker's own database session holds for as long as it lives (holder-session.ts), named in its
+   * claims so that others can tell when it is gone. Absent where no session outlives a call (PostgREST).
+   */
+  holderKey?(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -227,13 +237,26 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       await call('backfill_start_backfill', { p_repository_id: repositoryId, p_field_profile: fieldProfile });
     },
 
-    claimChunk(input) {
+    async claimChunk(input) {
+      let holderKey: string | null = null;
+      try {
+        holderKey = transport.holderKey ? await transport.holderKey() : null;
+      } catch (error) {
+        throw toStoreError('backfill_claim_chunk', error, secrets);
+      }
       return call<ChunkLease | null>('backfill_claim_chunk', {
         p_worker_id: input.workerId,
         p_lease_seconds: input.leaseSeconds,
         p_repository_id: input.repositoryId ?? null,
         p_run_id: input.runId ?? null,
+        p_holder_key: holderKey,
       });
+    },
+
+    async leases(repositoryIds) {
+      return (
+        (await call<LeaseRow[] | null>('backfill_leases', { p_repository_ids: repositoryIds ?? null })) ?? []
+      );
     },
 
     async heartbeat(chunkId, fencingToken, leaseSeconds) {
@@ -258,6 +281,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_done: input.done,
         p_lease_seconds: input.leaseSeconds,
         p_run_id: input.runId,
+        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
       });
     },
 
@@ -283,13 +307,21 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       await call('backfill_pause', {
         p_repository_id: repositoryId,
         p_reason: errorText(reason),
-        p_resume_at: resumeAt.toISOString(),
+        p_resume_at: resumeAt ? resumeAt.toISOString() : 'infinity',
         ...leaseArgs(heldBy),
       });
     },
 
     async resumeRepository(repositoryId) {
       await call('backfill_resume', { p_repository_id: repositoryId });
+    },
+
+    retryBackfill(repositoryId) {
+      return call<RepositoryRow>('backfill_retry', { p_repository_id: repositoryId });
+    },
+
+    untrackRepository(repositoryId) {
+      return call<RepositoryRow>('backfill_untrack', { p_repository_id: repositoryId });
     },
 
     async cancelBackfill(repositoryId, reason) {
@@ -318,6 +350,40 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_points_spent: input.pointsSpent,
         p_new_watermark: input.newWatermark,
         p_run_id: input.runId,
+        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
+      });
+    },
+
+    listFollowUps(repositoryId, limit) {
+      return call<FollowUpTask[]>('backfill_list_follow_ups', {
+        p_repository_id: repositoryId,
+        p_limit: limit,
+      });
+    },
+
+    commitFollowUps(input) {
+      return call<CommitFollowUpsResult>('backfill_commit_follow_ups', {
+        p_repository_id: input.repositoryId,
+        p_chunk_id: input.chunkId,
+        p_fencing_token: input.fencingToken,
+        p_pages: jsonb(storableStrings(input.pages)),
+        p_points_spent: input.pointsSpent,
+        p_walk_done: input.walkDone,
+        p_lease_seconds: input.leaseSeconds,
+        p_run_id: input.runId,
+      });
+    },
+
+    receiveWebhook(input) {
+      return call<WebhookReceipt>('backfill_receive_webhook', {
+        p_delivery_id: input.deliveryId,
+        p_event: input.event,
+        p_owner: input.repository.owner,
+        p_name: input.repository.name,
+        p_github_id: input.repository.githubId,
+        p_node_id: input.repository.nodeId,
+        p_observed_at: input.observedAt,
+        p_prs: prsArg(input.prs),
       });
     },
 

@@ -1,3 +1,10 @@
+import type {
+  CommentRecord,
+  ContributorRecord,
+  FollowUpKind,
+  FollowUpTask,
+  ReviewRecord,
+} from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
 
 /**
@@ -87,6 +94,64 @@ export interface ChunkLease {
   cursor: CursorState;
   attempts: number;
   fieldProfile: FieldProfile;
+  /** the worker whose lease this claim took over because its session was gone; null for a pending chunk */
+  takenOverFrom?: string | null;
+}
+
+/** A running chunk's lease, as someone else's run sees it. */
+export interface LeaseRow {
+  repositoryId: number;
+  fullName: string;
+  chunkId: number;
+  chunkNumber: number;
+  leaseOwner: string;
+  leaseExpiresAt: string;
+  /** seconds until the lease expires by the database's clock (0 once it has) */
+  secondsLeft: number;
+  /** true: its holder's session is alive; false: gone (the next claim takes it over); null: cannot be known */
+  holderAlive: boolean | null;
+}
+
+/** The children a `full` page brings: stored with the page, and their follow-ups queued, in its transaction. */
+export interface PageChildren {
+  contributors: ContributorRecord[];
+  reviews: ReviewRecord[];
+  comments: CommentRecord[];
+  follow_ups: FollowUpTask[];
+}
+
+/** One follow-up page: its rows, what it revealed, and where its task continues (null: the task is done). */
+export interface FollowUpPage extends PageChildren {
+  kind: FollowUpKind;
+  node_id: string;
+  expected_cursor: string | null;
+  next_cursor: string | null;
+  /** label names past the first page, appended to the pull request's labels */
+  labels: string[] | null;
+}
+
+export interface CommitFollowUpsInput {
+  repositoryId: number;
+  /** the chunk lease that fences the call; null for the refresh, which holds none */
+  chunkId: number | null;
+  fencingToken: string | null;
+  runId: number | null;
+  pages: FollowUpPage[];
+  pointsSpent: number;
+  /** the walk has ended: complete the chunk and the backfill once no follow-up remains */
+  walkDone: boolean;
+  leaseSeconds: number;
+}
+
+export interface CommitFollowUpsResult {
+  /** pages applied; a page whose task had moved on (a replay, a restarted sync) is skipped */
+  applied: number;
+  skipped: number;
+  written: number;
+  /** follow-ups of the repository still queued */
+  remaining: number;
+  /** the chunk and the backfill completed in this call */
+  completed: boolean;
 }
 
 export interface CommitPageInput {
@@ -99,9 +164,11 @@ export interface CommitPageInput {
   pointsSpent: number;
   skippedNodes: number;
   githubTotalCount: number | null;
-  /** the walk reached the end: chunk and backfill complete in this same transaction */
+  /** the walk reached the end: chunk and backfill complete in this same transaction, unless follow-ups remain */
   done: boolean;
   leaseSeconds: number;
+  /** `full` profile only */
+  children?: PageChildren;
 }
 
 export interface CommitPageResult {
@@ -111,6 +178,8 @@ export interface CommitPageResult {
   updated: number;
   storedPrCount: number;
   leaseExpiresAt: string;
+  /** false when `done` was asked but follow-ups remain: they complete the backfill (commitFollowUps) */
+  completed?: boolean;
 }
 
 export interface FailChunkInput {
@@ -153,6 +222,31 @@ export interface RefreshCommitInput {
   pointsSpent: number;
   /** the refresh walked back to the old watermark: the new one is now safe to store */
   newWatermark: string | null;
+  children?: PageChildren;
+}
+
+export interface WebhookDeliveryInput {
+  /** GitHub's X-GitHub-Delivery GUID; a redelivery carries the same one */
+  deliveryId: string;
+  event: string;
+  repository: RepositoryRef & { githubId: string | null; nodeId: string | null };
+  /**
+   * When the payload saw the repository under this name (the newest of its timestamps): a name older than the one
+   * stored (from a newer delivery, or from GitHub directly) is not applied, so a late delivery cannot undo a rename.
+   */
+  observedAt: string;
+  prs: PullRequestRecord[];
+}
+
+export interface WebhookReceipt {
+  /** this delivery was received before: nothing was written */
+  duplicate: boolean;
+  /** the repository as stored afterwards (null for a duplicate) */
+  repository: RepositoryRow | null;
+  /** false when the stored name was newer than the delivery's and was kept */
+  nameApplied: boolean;
+  inserted: number;
+  updated: number;
 }
 
 export interface ProgressRow {
@@ -167,6 +261,8 @@ export interface ProgressRow {
   pausedUntil: string | null;
   pauseReason: string | null;
   lastError: string | null;
+  /** a failed or stalled backfill's last failed or stalled chunk (absent from databases before 20261202500003) */
+  problemChunk?: { chunkNumber: number; status: string; requeues: number; failures: number } | null;
 }
 
 /** Which lease a worker holds: enough to fence a call. */
@@ -200,7 +296,10 @@ export interface Store {
   updateRepositoryCounts(repositoryId: number, prTotalCount: number): Promise<void>;
   selectRepositories(input: SelectRepositoriesInput): Promise<RepositoryCandidate[]>;
   startBackfill(repositoryId: number, fieldProfile: FieldProfile): Promise<void>;
+  /** a pending chunk, or a running one whose holder's session is gone (taken over with a new fencing token) */
   claimChunk(input: ClaimChunkInput): Promise<ChunkLease | null>;
+  /** the running leases of the given repositories (all when omitted) */
+  leases(repositoryIds?: number[]): Promise<LeaseRow[]>;
   heartbeat(chunkId: number, fencingToken: string, leaseSeconds: number): Promise<string>;
   commitPage(input: CommitPageInput): Promise<CommitPageResult>;
   /** ends a chunk that spent its page allowance and queues the next one, continuing at the same cursor */
@@ -212,13 +311,31 @@ export interface Store {
    * `heldBy`: the lease of the worker pausing (or failing) the backfill it works on; refused as stale_lease when
    * another worker holds the backfill now. Operators pass none.
    */
-  pauseRepository(repositoryId: number, reason: string, resumeAt: Date, heldBy?: LeaseRef): Promise<void>;
+  /** resumeAt null: until someone resumes it (an operator's open-ended pause) */
+  pauseRepository(
+    repositoryId: number,
+    reason: string,
+    resumeAt: Date | null,
+    heldBy?: LeaseRef,
+  ): Promise<void>;
+  /** a failed, stalled or cancelled backfill back to work from its cursor, its chunk's counts reset */
+  retryBackfill(repositoryId: number): Promise<RepositoryRow>;
+  /** out of the tracked set: no run selects or claims it; `trackRepository` brings it back where it was */
+  untrackRepository(repositoryId: number): Promise<RepositoryRow>;
   resumeRepository(repositoryId: number): Promise<void>;
   cancelBackfill(repositoryId: number, reason: string): Promise<void>;
   /** marks the backfill failed for a fatal error (bad credentials, repository gone) */
   failBackfill(repositoryId: number, error: string, heldBy?: LeaseRef): Promise<void>;
   recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
   commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
+  /** the oldest queued follow-ups of a repository */
+  listFollowUps(repositoryId: number, limit: number): Promise<FollowUpTask[]>;
+  commitFollowUps(input: CommitFollowUpsInput): Promise<CommitFollowUpsResult>;
+  /**
+   * One webhook delivery, once: records its id, tracks (or renames, unless the stored name is newer) the repository
+   * and upserts its pull requests, all in one transaction. A delivery id seen before changes nothing.
+   */
+  receiveWebhook(input: WebhookDeliveryInput): Promise<WebhookReceipt>;
   /** upsert outside any chunk (webhooks) */
   upsertPullRequests(
     repositoryId: number,

@@ -10,6 +10,8 @@ create table progressive_backfill.repositories (
   stored_pr_count int not null default 0 check (stored_pr_count >= 0),
   tracked boolean not null default true,
   priority int not null default 0,
+  -- when the stored owner/name was observed (a lookup on GitHub, a webhook payload): an older view cannot rename
+  name_observed_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );

@@ -25,6 +25,10 @@ create table progressive_backfill.backfill_chunks (
   started_at timestamptz,
   finished_at timestamptz,
   run_id bigint references progressive_backfill.backfill_runs (id) on delete set null,
+  -- The running lease's holder session: a key its worker keeps locked with a session-level advisory lock for its
+  -- whole life (see lease_holder_alive). Null when the holder could not name one (a worker behind PostgREST).
+  -- Meaningful only while the chunk is running.
+  lease_holder_key bigint,
   unique (repository_id, chunk_number),
   constraint backfill_chunks_lease_check
     check ((status = 'running') = (lease_owner is not null and lease_expires_at is not null)),

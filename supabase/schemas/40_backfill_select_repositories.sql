@@ -1,6 +1,7 @@
 -- Which repositories to work on next. Read-only.
 -- A candidate is a tracked repository (only the named ones when p_repository_ids is given) that is
---   (a) in progress: active with no live lease on its chunk, or paused with resume_at already passed;
+--   (a) in progress: active with no live lease on its chunk (a lease whose holder is gone is not live), or paused
+--       with resume_at already passed;
 --   (b) idle or completed, with at least p_min_prs pull requests on GitHub (named repositories skip that test) and
 --       stored/total below p_threshold (an idle repository whose total is unknown counts as below, and a named
 --       empty one starts too, so that it is recorded as completed rather than left idle)
@@ -67,7 +68,8 @@ begin
             (s.status = 'active'
                and not exists (
                  select 1 from progressive_backfill.backfill_chunks ch
-                 where ch.repository_id = r.id and ch.status = 'running' and ch.lease_expires_at > now()))
+                 where ch.repository_id = r.id and ch.status = 'running' and ch.lease_expires_at > now()
+                   and progressive_backfill.lease_holder_alive(ch.lease_holder_key) is not false))
               or (s.status = 'paused' and s.resume_at <= now()) as in_progress_raw,
             s.status in ('idle', 'completed')
               and (r.id = any(p_repository_ids) or r.pr_total_count >= p_min_prs)

@@ -81,7 +81,7 @@ test('the edge function handlers pass their Deno tests against Postgres and the 
   // both test files were found and ran in full
   expect(run.output).toMatch(/running 3 tests from \.\/supabase\/functions\/tests\/backfill-tick\.test\.ts/);
   expect(run.output).toMatch(
-    /running 10 tests from \.\/supabase\/functions\/tests\/github-webhook\.test\.ts/,
+    /running 13 tests from \.\/supabase\/functions\/tests\/github-webhook\.test\.ts/,
   );
 }, 150_000);
 

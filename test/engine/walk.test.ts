@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { PullRequestRecord, PullRequestState } from '../../src/domain/pull-request.ts';
+import { mergePages, splitRequest } from '../../src/engine/segments.ts';
 import { advanceWalk, parseWalkCursor, type WalkCursor, walkRequest } from '../../src/engine/walk.ts';
 import type { PageRequest, PageResult, PageWindow } from '../../src/github/types.ts';
 
@@ -96,13 +97,14 @@ function walk(
   prs: PullRequestRecord[],
   size: number,
   windows: number,
-  options: { cursor?: WalkCursor; between?: (request: number) => void } = {},
+  options: { cursor?: WalkCursor; between?: (request: number) => void; segments?: number } = {},
 ) {
   let cursor = options.cursor ?? parseWalkCursor(null);
   const seen = new Map<string, number>();
   let requests = 0;
   for (;;) {
-    const page = serve(prs, walkRequest(cursor, { owner: 'o', name: 'n' }, 'core', size, windows));
+    const round = walkRequest(cursor, { owner: 'o', name: 'n' }, 'core', size, windows);
+    const page = mergePages(splitRequest(round, options.segments ?? 1).map((part) => serve(prs, part)));
     requests++;
     const step = advanceWalk(cursor, page);
     for (const pr of step.prs) seen.set(pr.github_id, (seen.get(pr.github_id) ?? 0) + 1);
@@ -236,6 +238,26 @@ describe('the partitioned walk', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  test('rounds split into concurrent requests and merged walk exactly as whole rounds do', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1500 }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 2, max: 6 }),
+        (n, size, segments) => {
+          const prs = repository(n, mostlyMerged);
+          const whole = walk(prs, size, 6);
+          const split = walk(prs, size, 6, { segments });
+          expect(split.requests).toBe(whole.requests);
+          expect(split.cursor).toEqual(whole.cursor);
+          expect([...split.seen.keys()].sort()).toEqual([...whole.seen.keys()].sort());
+          expect(split.seen.size).toBe(n);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 

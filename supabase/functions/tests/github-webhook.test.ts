@@ -6,7 +6,12 @@ import { type Harness, test, withDatabase } from './support.ts';
 const SECRET = 'deno-webhook-secret';
 
 /** A trimmed but faithful `pull_request` webhook payload (REST shapes). */
-function pullRequestEvent(repo: string, number: number, overrides: Record<string, unknown> = {}) {
+function pullRequestEvent(
+  repo: string,
+  number: number,
+  overrides: Record<string, unknown> = {},
+  repository: Record<string, unknown> = {},
+) {
   const id = 2_000_000_000 + number;
   return {
     action: 'closed',
@@ -42,18 +47,19 @@ function pullRequestEvent(repo: string, number: number, overrides: Record<string
       node_id: `R_kgDO${repo}`,
       name: repo,
       owner: { login: 'acme' },
+      ...repository,
     },
   };
 }
 
 async function delivery(
   body: string,
-  options: { event?: string; signature?: string | null; secret?: string } = {},
+  options: { event?: string; signature?: string | null; secret?: string; deliveryId?: string } = {},
 ): Promise<Request> {
   const headers = new Headers({
     'content-type': 'application/json',
     'x-github-event': options.event ?? 'pull_request',
-    'x-github-delivery': crypto.randomUUID(),
+    'x-github-delivery': options.deliveryId ?? crypto.randomUUID(),
   });
   const signature =
     options.signature === undefined
@@ -81,8 +87,9 @@ async function repositoryExists(sql: Harness['sql'], repo: string): Promise<bool
 
 test('a signed pull_request delivery stores the pull request as the backfill would', async () => {
   await withDatabase(async ({ store, sql }) => {
+    const deliveryId = crypto.randomUUID();
     const response = await handleGitHubWebhook(
-      await delivery(JSON.stringify(pullRequestEvent('signed', 7))),
+      await delivery(JSON.stringify(pullRequestEvent('signed', 7)), { deliveryId }),
       {
         store,
         secret: SECRET,
@@ -92,7 +99,10 @@ test('a signed pull_request delivery stores the pull request as the backfill wou
     assert.deepEqual(await response.json(), {
       event: 'pull_request',
       action: 'closed',
+      delivery: deliveryId,
+      duplicate: false,
       repository: 'acme/signed',
+      nameApplied: true,
       number: 7,
       inserted: 1,
       updated: 0,
@@ -297,5 +307,91 @@ test('a signed delivery without X-GitHub-Event is 400 and writes nothing', async
     assert.equal(response.status, 400);
     await response.body?.cancel();
     assert.equal(await repositoryExists(sql, 'no-event'), false);
+  });
+});
+
+test('a redelivery (the same X-GitHub-Delivery) is answered as a duplicate and changes nothing', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const deliveryId = crypto.randomUUID();
+    const original = pullRequestEvent('redelivered', 16, {}, { id: 9_200_016 });
+    const first = await handleGitHubWebhook(await delivery(JSON.stringify(original), { deliveryId }), {
+      store,
+      secret: SECRET,
+    });
+    assert.equal(first.status, 200);
+    assert.equal((await first.json()).duplicate, false);
+    // a redelivery is the same delivery; even a body that differs is not applied twice
+    const changed = pullRequestEvent(
+      'redelivered',
+      16,
+      { title: 'changed', updated_at: '2024-07-01T00:00:00Z' },
+      { id: 9_200_016 },
+    );
+    const again = await handleGitHubWebhook(await delivery(JSON.stringify(changed), { deliveryId }), {
+      store,
+      secret: SECRET,
+    });
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), {
+      event: 'pull_request',
+      action: 'closed',
+      delivery: deliveryId,
+      duplicate: true,
+    });
+    assert.deepEqual(
+      (await rowsFor(sql, 'redelivered')).map((row) => row.title),
+      ['Fix the thing #16'],
+    );
+  });
+});
+
+test('an old delivery arriving after a newer rename cannot undo it, and its pull request still lands', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const repositoryId = 9_200_017;
+    const renamed = pullRequestEvent(
+      'renamed-new',
+      17,
+      { updated_at: '2024-06-02T00:00:00Z' },
+      { id: repositoryId, updated_at: '2024-06-01T00:00:00Z', pushed_at: '2024-05-20T00:00:00Z' },
+    );
+    const older = pullRequestEvent(
+      'renamed-old',
+      18,
+      { updated_at: '2024-05-02T00:00:00Z' },
+      { id: repositoryId, updated_at: '2024-04-01T00:00:00Z', pushed_at: 1_714_000_000 },
+    );
+    for (const event of [renamed, older]) {
+      const response = await handleGitHubWebhook(await delivery(JSON.stringify(event)), {
+        store,
+        secret: SECRET,
+      });
+      assert.equal(response.status, 200);
+      const answer = await response.json();
+      assert.equal(answer.repository, 'acme/renamed-new');
+      assert.equal(answer.nameApplied, event === renamed);
+    }
+    assert.equal(await repositoryExists(sql, 'renamed-old'), false);
+    assert.deepEqual(
+      (await rowsFor(sql, 'renamed-new')).map((row) => row.number),
+      [17, 18],
+    );
+  });
+});
+
+test("an Enterprise Managed User's repository (owner `handle_shortcode`) is stored", async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const event = pullRequestEvent('emu', 19, {}, { id: 9_200_019, owner: { login: 'mona_emu' } });
+    const response = await handleGitHubWebhook(await delivery(JSON.stringify(event)), {
+      store,
+      secret: SECRET,
+    });
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).repository, 'mona_emu/emu');
+    const rows = await sql(
+      `select p.number from progressive_backfill.pull_requests p
+         join progressive_backfill.repositories r on r.id = p.repository_id
+        where r.owner = 'mona_emu' and r.name = 'emu'`,
+    );
+    assert.deepEqual(rows, [{ number: 19 }]);
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * The operator's commands as CLI subcommands (`pause owner/name --reason … [--until …]`, `resume`, `cancel`,
+ * `retry`, `untrack`); what each does is in shared-entry/operator-commands.ts, which the action uses too.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { InvalidRepositorySpecError, parseRepositorySpec } from '../../domain/repository-spec.ts';
+import { ConfigError } from '../../engine/options.ts';
+import { ExitCode } from '../../shared-entry/exit-codes.ts';
+import {
+  OPERATOR_COMMANDS,
+  type OperatorArgs,
+  type OperatorCommand,
+  operate,
+  operatedLine,
+  parsePauseUntil,
+} from '../../shared-entry/operator-commands.ts';
+import type { CliContext } from '../context.ts';
+import { nonEmpty } from '../parsers.ts';
+import {
+  addDatabaseOptions,
+  addJsonOption,
+  type DatabaseFlags,
+  storeBackend,
+  withStore,
+} from '../shared-options.ts';
+
+interface OperateFlags extends DatabaseFlags, OperatorArgs {
+  json?: boolean;
+}
+
+function pauseUntil(text: string): Date {
+  try {
+    return parsePauseUntil(text, 'until');
+  } catch (error) {
+    if (error instanceof ConfigError) throw new InvalidArgumentError(`${error.reason}.`);
+    throw error;
+  }
+}
+
+function repository(text: string): { owner: string; name: string } {
+  try {
+    const spec = parseRepositorySpec(text);
+    if (spec.name === '*') throw new InvalidArgumentError('name one repository (owner/name), not owner/*.');
+    return spec;
+  } catch (error) {
+    if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError(`${error.message}.`);
+    throw error;
+  }
+}
+
+const DESCRIPTIONS: Record<OperatorCommand, string> = {
+  pause: 'Pause a backfill: no run works on it until --until passes, or until `resume`.',
+  resume: 'Resume a paused backfill now.',
+  cancel: 'Cancel a backfill: its open chunk ends and no run works on it until `retry`.',
+  retry: 'Put a failed, stalled or cancelled backfill back to work from its cursor, its requeue count reset.',
+  untrack: 'Take a repository out of the tracked set (its data stays; `track` brings it back where it was).',
+};
+
+const REASON = 'why, shown by `status`';
+
+const OPTIONS: Partial<Record<OperatorCommand, () => Option[]>> = {
+  pause: () => [
+    new Option('--reason <text>', REASON).argParser(nonEmpty).makeOptionMandatory(),
+    new Option(
+      '--until <time>',
+      'an ISO 8601 time or a duration from now (90m, 2h); default: until resumed',
+    ).argParser(pauseUntil),
+  ],
+  cancel: () => [new Option('--reason <text>', REASON).argParser(nonEmpty)],
+};
+
+function operatorCommand(name: OperatorCommand, ctx: CliContext, done: (code: number) => void): Command {
+  const command = new Command(name)
+    .description(DESCRIPTIONS[name])
+    .argument('<owner/name>', 'a tracked repository', repository);
+  for (const option of OPTIONS[name]?.() ?? []) command.addOption(option);
+  addDatabaseOptions(command);
+  addJsonOption(command, 'the repository afterwards');
+  return command.action(async (ref: { owner: string; name: string }, flags: OperateFlags) => {
+    const after = await withStore(storeBackend(flags, ctx), (store) =>
+      operate(store, name, ref, { reason: flags.reason, until: flags.until ?? null }),
+    );
+    ctx.out(flags.json ? JSON.stringify(after, null, 2) : operatedLine(after));
+    done(ExitCode.Ok);
+  });
+}
+
+export function operatorCommands(ctx: CliContext, done: (code: number) => void): Command[] {
+  return OPERATOR_COMMANDS.map((name) => operatorCommand(name, ctx, done));
+}

@@ -119,12 +119,14 @@ export async function wallTime(config: BenchConfig): Promise<FigureResult> {
       })),
     ],
     notes: [
-      `P3: the engine made ${pages} page requests of two 100-PR windows each, so under the ${config.latencyModel} ` +
-        `latency model ${
+      `P3: the engine made ${pages} page requests of up to six 100-PR windows (two per state partition), so ` +
+        `under the ${config.latencyModel} latency model ${
           config.latencyModel === 'per-request'
-            ? 'it needs half the pages of the floor and a ratio near 0.5 is expected'
-            : 'a two-window request takes as long as two pages and the ratio is expected near 1.0'
-        }. The seed replay's time is simulated: ${thousands(Math.ceil(prs / 250))} runs, 15 minutes apart.`,
+            ? 'it needs a third to a half of the pages of the floor'
+            : 'a request takes as long as its windows would one after another and the ratio is expected near 1.0'
+        }. Time-bound rows: a time budget that binds, so rounds go out as concurrent requests as far as the ` +
+        'points allow; once only the largest partition is left a round has two windows, so its floor is about ' +
+        `that partition’s share ÷ 2 of the sequential one. The seed replay's time is simulated: ${thousands(Math.ceil(prs / 250))} runs, 15 minutes apart.`,
     ],
     panels: [
       {

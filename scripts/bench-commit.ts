@@ -18,7 +18,7 @@ import type { PullRequestRecord } from '../src/domain/pull-request.ts';
 import { createPgliteStore } from '../src/store/pglite.ts';
 import { createPostgresStore, migrateDatabase } from '../src/store/postgres.ts';
 import type { CursorState, Store } from '../src/store/types.ts';
-import { startTempPostgres } from '../test/support/temp-postgres.ts';
+import { startTempPostgres } from './harness/temp-postgres.ts';
 
 const PAGE_SIZE = 100;
 const pages = Number(process.argv[2] ?? 100);

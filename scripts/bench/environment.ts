@@ -6,7 +6,7 @@ import type { Clock } from '../../src/engine/types.ts';
 import { createGitHubClient } from '../../src/github/client.ts';
 import type { DatasetOptions } from '../../src/simulator/dataset.ts';
 import { type LatencyInput, type Simulator, startSimulator } from '../../src/simulator/server.ts';
-import { startTempPostgres } from '../../test/support/temp-postgres.ts';
+import { startTempPostgres } from '../harness/temp-postgres.ts';
 import type { LatencyModel } from './types.ts';
 
 export const SEED_TOKEN = 'ghp_seedreplaytoken00000000000000000000000';

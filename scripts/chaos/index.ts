@@ -8,14 +8,14 @@
  *   npm run chaos -- --only R1,R3 --trials 50
  */
 import { parseArgs } from 'node:util';
-import { BAD_INPUTS, runBadInputs } from '../../test/support/bad-inputs.ts';
-import { runCrashTrial } from '../../test/support/crash-trial.ts';
-import { createDatabaseOn } from '../../test/support/database.ts';
-import { runFaultStorm } from '../../test/support/fault-storm.ts';
-import type { GroundTruthDiff } from '../../test/support/ground-truth-diff.ts';
-import { seeded } from '../../test/support/spawn-engine.ts';
-import { RACE_WORKERS, runWorkerRace } from '../../test/support/worker-race.ts';
 import { startBenchPostgres } from '../bench/environment.ts';
+import { BAD_INPUTS, runBadInputs } from '../harness/bad-inputs.ts';
+import { runCrashTrial } from '../harness/crash-trial.ts';
+import { createDatabaseOn } from '../harness/database.ts';
+import { runFaultStorm } from '../harness/fault-storm.ts';
+import type { GroundTruthDiff } from '../harness/ground-truth-diff.ts';
+import { seeded } from '../harness/spawn-engine.ts';
+import { RACE_WORKERS, runWorkerRace } from '../harness/worker-race.ts';
 
 const SCENARIOS = ['R1', 'R2', 'R3', 'R4'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];

@@ -10,6 +10,7 @@ import { ExitCode, exitCodeFor } from '../shared-entry/exit-codes.ts';
 import { StoreError } from '../store/types.ts';
 import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { operatorCommands } from './commands/operate.ts';
 import { recoverCommand } from './commands/recover.ts';
 import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
@@ -117,6 +118,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     trackCommand(ctx, done),
     recoverCommand(ctx, done),
     migrateCommand(ctx, done),
+    ...operatorCommands(ctx, done),
   ];
   for (const command of commands) {
     // addCommand, unlike .command(), does not inherit exitOverride and the output settings.

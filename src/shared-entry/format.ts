@@ -1,6 +1,6 @@
 /** Small text formatters shared by the CLI and the action's logs and job summary. */
 import type { RepositoryReport, RunSummary } from '../engine/types.ts';
-import type { ProgressRow, RecoverResult } from '../store/types.ts';
+import type { LeaseRow, ProgressRow, RecoverResult } from '../store/types.ts';
 
 /** `0.4567` → `45.7%`; null (unknown total) → `–`. */
 export function formatPercent(ratio: number | null | undefined): string {
@@ -67,11 +67,59 @@ export const PROGRESS_HEADERS = [
   'Note',
 ];
 
-export function progressRow(row: ProgressRow): string[] {
-  const note =
-    row.backfillStatus === 'paused'
-      ? `paused until ${row.pausedUntil ?? '?'}${row.pauseReason ? `: ${row.pauseReason}` : ''}`
-      : (row.lastError ?? '');
+/** What `status` knows besides the progress rows: the running leases and the threshold runs select by. */
+export interface StatusContext {
+  leases: LeaseRow[];
+  threshold: number;
+}
+
+/** Why a repository is where it is, in one line an operator can act on. */
+export function statusNote(row: ProgressRow, context: StatusContext): string {
+  const name = row.fullName;
+  const lease = context.leases.find((l) => l.repositoryId === row.repositoryId);
+  switch (row.backfillStatus) {
+    case 'paused': {
+      const until =
+        row.pausedUntil === null || row.pausedUntil === 'infinity'
+          ? 'until resumed'
+          : `until ${row.pausedUntil}`;
+      return `paused ${until}: ${row.pauseReason ?? '?'} (\`resume ${name}\` resumes it now)`;
+    }
+    case 'failed':
+    case 'stalled':
+    case 'cancelled': {
+      const chunk = row.problemChunk;
+      const where = chunk
+        ? `chunk ${chunk.chunkNumber} ${chunk.status} after ${chunk.requeues} requeue(s), ${chunk.failures} failure(s): `
+        : '';
+      return `${where}${row.lastError ?? row.backfillStatus} (\`retry ${name}\` puts it back to work)`;
+    }
+    case 'active':
+      if (lease) {
+        const alive =
+          lease.holderAlive === true
+            ? 'alive'
+            : lease.holderAlive === false
+              ? 'gone: the next run takes over'
+              : 'liveness unknown';
+        return `locked by ${lease.leaseOwner} until ${lease.leaseExpiresAt} (chunk ${lease.chunkNumber}; worker ${alive})`;
+      }
+      return row.lastError
+        ? `in progress; last error: ${row.lastError}`
+        : 'in progress: the next run continues it';
+    default: {
+      const threshold = formatPercent(context.threshold);
+      if (row.prTotalCount === null) return 'GitHub total unknown: the next run looks it up';
+      const ratio = row.prTotalCount > 0 ? row.storedPrCount / row.prTotalCount : 1;
+      return ratio < context.threshold
+        ? `${formatPercent(ratio)} stored, below the ${threshold} threshold: the next run starts it`
+        : `${formatPercent(ratio)} stored, at or above the ${threshold} threshold`;
+    }
+  }
+}
+
+export function progressRow(row: ProgressRow, context: StatusContext): string[] {
+  const note = statusNote(row, context);
   return [
     row.fullName,
     row.backfillStatus,
@@ -80,7 +128,7 @@ export function progressRow(row: ProgressRow): string[] {
     row.progressPct === null ? '–' : formatPercent(row.progressPct / 100),
     row.prsPerHour === null ? '–' : formatCount(row.prsPerHour),
     row.etaSeconds === null ? '–' : formatDuration(row.etaSeconds * 1000),
-    note.length > 80 ? `${note.slice(0, 77)}...` : note,
+    note.length > 160 ? `${note.slice(0, 157)}...` : note,
   ];
 }
 
@@ -102,10 +150,13 @@ export function textTable(headers: string[], rows: string[][]): string {
 }
 
 /** The `status` table: one row per tracked repository. */
-export function statusTable(rows: ProgressRow[]): string {
+export function statusTable(rows: ProgressRow[], context: StatusContext): string {
   if (rows.length === 0)
     return 'No repositories are tracked yet: run `progressive-backfill track --repo owner/name`.';
-  return textTable(PROGRESS_HEADERS, rows.map(progressRow));
+  return textTable(
+    PROGRESS_HEADERS,
+    rows.map((row) => progressRow(row, context)),
+  );
 }
 
 /** One line that says how a run ended, e.g. for the last line of a log. */

@@ -303,13 +303,21 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       await call('backfill_pause', {
         p_repository_id: repositoryId,
         p_reason: errorText(reason),
-        p_resume_at: resumeAt.toISOString(),
+        p_resume_at: resumeAt ? resumeAt.toISOString() : 'infinity',
         ...leaseArgs(heldBy),
       });
     },
 
     async resumeRepository(repositoryId) {
       await call('backfill_resume', { p_repository_id: repositoryId });
+    },
+
+    retryBackfill(repositoryId) {
+      return call<RepositoryRow>('backfill_retry', { p_repository_id: repositoryId });
+    },
+
+    untrackRepository(repositoryId) {
+      return call<RepositoryRow>('backfill_untrack', { p_repository_id: repositoryId });
     },
 
     async cancelBackfill(repositoryId, reason) {

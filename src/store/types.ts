@@ -207,6 +207,8 @@ export interface ProgressRow {
   pausedUntil: string | null;
   pauseReason: string | null;
   lastError: string | null;
+  /** a failed or stalled backfill's last failed or stalled chunk (absent from databases before 20261202500003) */
+  problemChunk?: { chunkNumber: number; status: string; requeues: number; failures: number } | null;
 }
 
 /** Which lease a worker holds: enough to fence a call. */
@@ -255,7 +257,17 @@ export interface Store {
    * `heldBy`: the lease of the worker pausing (or failing) the backfill it works on; refused as stale_lease when
    * another worker holds the backfill now. Operators pass none.
    */
-  pauseRepository(repositoryId: number, reason: string, resumeAt: Date, heldBy?: LeaseRef): Promise<void>;
+  /** resumeAt null: until someone resumes it (an operator's open-ended pause) */
+  pauseRepository(
+    repositoryId: number,
+    reason: string,
+    resumeAt: Date | null,
+    heldBy?: LeaseRef,
+  ): Promise<void>;
+  /** a failed, stalled or cancelled backfill back to work from its cursor, its chunk's counts reset */
+  retryBackfill(repositoryId: number): Promise<RepositoryRow>;
+  /** out of the tracked set: no run selects or claims it; `trackRepository` brings it back where it was */
+  untrackRepository(repositoryId: number): Promise<RepositoryRow>;
   resumeRepository(repositoryId: number): Promise<void>;
   cancelBackfill(repositoryId: number, reason: string): Promise<void>;
   /** marks the backfill failed for a fatal error (bad credentials, repository gone) */

@@ -34,6 +34,7 @@ begin
   where ((c.status = 'pending' and c.run_at <= now())
          or (c.status = 'running' and progressive_backfill.lease_holder_alive(c.lease_holder_key) = false))
     and (p_repository_id is null or c.repository_id = p_repository_id)
+    and r.tracked
     and (s.status = 'active' or (s.status = 'paused' and s.resume_at <= now()))
   order by r.priority desc, c.run_at, c.id
   limit 1

@@ -13,7 +13,15 @@ as $$
       'etaSeconds', p.eta_seconds,
       'pausedUntil', p.paused_until,
       'pauseReason', p.pause_reason,
-      'lastError', p.last_error)
+      'lastError', p.last_error,
+      -- why a failed or stalled backfill stopped: its last chunk that did
+      'problemChunk', case when p.status in ('failed', 'stalled') then (
+        select jsonb_build_object(
+          'chunkNumber', c.chunk_number, 'status', c.status, 'requeues', c.requeues, 'failures', c.failures)
+        from progressive_backfill.backfill_chunks c
+        where c.repository_id = p.repository_id and c.status in ('failed', 'stalled')
+        order by c.chunk_number desc
+        limit 1) end)
     order by p.priority desc, p.repository_id), '[]'::jsonb)
   from progressive_backfill.backfill_repository_progress p
 $$;

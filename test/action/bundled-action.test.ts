@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type ActionRun, runActionBundle } from '../../scripts/harness/action-runner.ts';
 import { type Simulator, startSimulator } from '../../src/simulator/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { readStored, truth } from '../support/engine-environment.ts';
 import { type ActionBundle, currentActionBundle } from './bundle.ts';
-import { type ActionRun, runActionBundle } from './runner.ts';
 
 const TOKEN = 'ghp_bundledActionToken000000000000000000';
 const DB_PASSWORD = 'pw-Secr3t-value-in-url';

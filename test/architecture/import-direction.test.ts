@@ -117,4 +117,26 @@ describe('the rooms of src/', () => {
     const drawn = [...new Set([...picture.matchAll(/\bsrc\/([a-z-]+)/g)].map((m) => m[1]!))].sort();
     expect(drawn).toEqual(rooms);
   });
+
+  test('scripts/ import only from src/ and scripts/ (the harness the tests share lives in scripts/harness)', () => {
+    const scripts = join(ROOT, 'scripts');
+    const files = (readdirSync(scripts, { recursive: true }) as string[]).filter((file) =>
+      /\.(ts|mts|mjs)$/.test(file),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    const outside = files.flatMap((file) =>
+      [...readFileSync(join(scripts, file), 'utf8').matchAll(SPECIFIER)]
+        .map((match) =>
+          relative(ROOT, resolve(dirname(join(scripts, file)), match[1]!))
+            .split(sep)
+            .join('/'),
+        )
+        .filter(
+          (target) =>
+            !target.startsWith('src/') && !target.startsWith('scripts/') && target !== 'package.json',
+        )
+        .map((target) => `scripts/${file} → ${target}`),
+    );
+    expect(outside).toEqual([]);
+  });
 });

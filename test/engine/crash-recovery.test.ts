@@ -4,10 +4,10 @@
  * gone (a rerun that waited for the 120-second lease would run out of rounds first).
  */
 import { describe, expect, test } from 'vitest';
-import { type CrashTrialResult, runCrashTrial } from '../support/crash-trial.ts';
+import { type CrashTrialResult, runCrashTrial } from '../../scripts/harness/crash-trial.ts';
+import { isExact } from '../../scripts/harness/ground-truth-diff.ts';
+import { seeded } from '../../scripts/harness/spawn-engine.ts';
 import { createTestDatabase } from '../support/database.ts';
-import { isExact } from '../support/ground-truth-diff.ts';
-import { seeded } from '../support/spawn-engine.ts';
 
 const TRIALS = Number(process.env.CRASH_TRIALS ?? 10);
 

@@ -3,14 +3,20 @@
  * "Something went wrong"), on a small hourly budget that must be waited out: the backfill still ends exactly equal
  * to GitHub, and no request ever leaves fewer points than the reserve.
  */
-import { describe, expect, test } from 'vitest';
-import { runFaultStorm } from '../support/fault-storm.ts';
+import { describe, expect, inject, test } from 'vitest';
+import { runFaultStorm } from '../../scripts/harness/fault-storm.ts';
 
 const RESERVE = 100;
 
 describe('a 20% fault storm on a tight budget', () => {
   test('completes exactly and never spends the reserve', async () => {
-    const storm = await runFaultStorm({ pullRequests: 12_000, seed: 99, limit: 150, reserve: RESERVE });
+    const storm = await runFaultStorm({
+      pullRequests: 12_000,
+      seed: 99,
+      limit: 150,
+      reserve: RESERVE,
+      adminUrl: inject('adminDatabaseUrl'),
+    });
     expect(storm.faults).toBeGreaterThan(5);
     expect(storm.summary.errors.critical).toEqual([]);
     expect(storm.summary.repositories[0]).toMatchObject({ outcome: 'completed' });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fastClock } from '../../scripts/harness/fast-clock.ts';
 import { runBackfill } from '../../src/engine/run.ts';
 import type { BackfillOptions } from '../../src/engine/types.ts';
 import { createGitHubAppClient } from '../../src/github/app-client.ts';
@@ -8,7 +9,6 @@ import { createPostgresStore } from '../../src/store/postgres.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { readStored, truth } from '../support/engine-environment.ts';
-import { fastClock } from '../support/fast-clock.ts';
 
 const APP_ID = '424242';
 const HOUR_MS = 3_600_000;

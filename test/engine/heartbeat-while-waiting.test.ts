@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fastClock } from '../../scripts/harness/fast-clock.ts';
 import { DEFAULTS } from '../../src/engine/options.ts';
 import { runBackfill } from '../../src/engine/run.ts';
 import type { Clock } from '../../src/engine/types.ts';
 import { type EngineEnvironment, startEngineEnvironment } from '../support/engine-environment.ts';
-import { fastClock } from '../support/fast-clock.ts';
 
 /**
  * A refresh that waits an hour for GitHub's rate-limit reset holds no lease. Recovery runs (as pg_cron does) while

@@ -6,6 +6,7 @@
  * never by sleeping) and then continues.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { diffAgainstGroundTruth, isExact } from '../../scripts/harness/ground-truth-diff.ts';
 import { DEFAULTS } from '../../src/engine/options.ts';
 import { runBackfill } from '../../src/engine/run.ts';
 import type { BackfillOptions, Clock, EngineEvent, RunSummary } from '../../src/engine/types.ts';
@@ -15,7 +16,6 @@ import { createPostgresStore } from '../../src/store/postgres.ts';
 import { createSupabaseStore } from '../../src/store/supabase.ts';
 import type { Store } from '../../src/store/types.ts';
 import { type EngineEnvironment, startEngineEnvironment } from '../support/engine-environment.ts';
-import { diffAgainstGroundTruth, isExact } from '../support/ground-truth-diff.ts';
 import { type PostgrestShim, startPostgrestShim } from '../support/postgrest-shim.ts';
 
 const SERVICE_ROLE_KEY = 'test-service-role-key-0123456789';

@@ -3,7 +3,7 @@
  * its documented exit code, no secret printed and no partial state.
  */
 import { describe, expect, inject, test } from 'vitest';
-import { BAD_INPUTS, runBadInputs } from '../support/bad-inputs.ts';
+import { BAD_INPUTS, runBadInputs } from '../../scripts/harness/bad-inputs.ts';
 import { createTestDatabase } from '../support/database.ts';
 
 describe('bad inputs through the CLI process', () => {

@@ -4,8 +4,8 @@
  * fault-storm.test.ts; R4 in bad-inputs.test.ts.)
  */
 import { describe, expect, test } from 'vitest';
+import { runWorkerRace } from '../../scripts/harness/worker-race.ts';
 import { createTestDatabase } from '../support/database.ts';
-import { runWorkerRace } from '../support/worker-race.ts';
 
 describe('four workers and a zombie on one repository', () => {
   test('the zombie is turned away with stale_lease and the database equals GitHub exactly', async () => {

@@ -41,6 +41,6 @@ describe('formatters', () => {
   });
 
   test('the status table says what to do when nothing is tracked', () => {
-    expect(statusTable([])).toMatch(/track --repo/);
+    expect(statusTable([], { leases: [], threshold: 0.8 })).toMatch(/track --repo/);
   });
 });

@@ -4,7 +4,7 @@
  * `inject('adminDatabaseUrl')` and create their own databases from it.
  */
 import type { TestProject } from 'vitest/node';
-import { startTempPostgres } from './temp-postgres.ts';
+import { startTempPostgres } from '../../scripts/harness/temp-postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -5,7 +5,7 @@
 import { FIELD_PROFILES } from '../../../src/domain/pull-request.ts';
 import { runBackfill } from '../../../src/engine/run.ts';
 import type { GitHubClient, PageRequest } from '../../../src/github/types.ts';
-import { startEngineEnvironment, TOKEN } from '../../../test/support/engine-environment.ts';
+import { startEngineEnvironment, TOKEN } from '../../harness/engine-environment.ts';
 import { startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
 import { type BenchConfig, type FigureResult, type FigureRow, thousands, verdict } from '../types.ts';

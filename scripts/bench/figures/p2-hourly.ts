@@ -4,7 +4,7 @@
  * engine waits for each hourly reset inside its time budget exactly as it would for real.
  */
 import { runBackfill } from '../../../src/engine/run.ts';
-import { startEngineEnvironment, TOKEN } from '../../../test/support/engine-environment.ts';
+import { startEngineEnvironment, TOKEN } from '../../harness/engine-environment.ts';
 import { startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
 import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';

@@ -5,9 +5,9 @@
  */
 import { systemClock } from '../../../src/engine/clock.ts';
 import { runBackfill } from '../../../src/engine/run.ts';
-import { createDatabaseOn } from '../../../test/support/database.ts';
-import { startEngineEnvironment } from '../../../test/support/engine-environment.ts';
-import { fastClock } from '../../../test/support/fast-clock.ts';
+import { createDatabaseOn } from '../../harness/database.ts';
+import { startEngineEnvironment } from '../../harness/engine-environment.ts';
+import { fastClock } from '../../harness/fast-clock.ts';
 import { latency, startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
 import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createDatabaseOn } from '../../../test/support/database.ts';
-import { fastClock } from '../../../test/support/fast-clock.ts';
+import { createDatabaseOn } from '../../harness/database.ts';
+import { fastClock } from '../../harness/fast-clock.ts';
 import { startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
 import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';

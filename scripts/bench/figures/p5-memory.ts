@@ -4,8 +4,8 @@
  * CLI bundle's `run --repo`. The peak RSS is reported by the measured process itself as it exits.
  */
 import { startSimulator } from '../../../src/simulator/server.ts';
-import { runActionBundle } from '../../../test/action/runner.ts';
-import { createDatabaseOn } from '../../../test/support/database.ts';
+import { runActionBundle } from '../../harness/action-runner.ts';
+import { createDatabaseOn } from '../../harness/database.ts';
 import { buildBundles } from '../bundles.ts';
 import { MAX_RSS_IMPORT, runMeasuredCli } from '../cli-process.ts';
 import { type BenchConfig, type FigureResult, type FigureRow, thousands, verdict } from '../types.ts';

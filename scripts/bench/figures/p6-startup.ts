@@ -5,8 +5,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { startSimulator } from '../../../src/simulator/server.ts';
-import { runActionBundle } from '../../../test/action/runner.ts';
-import { createDatabaseOn } from '../../../test/support/database.ts';
+import { runActionBundle } from '../../harness/action-runner.ts';
+import { createDatabaseOn } from '../../harness/database.ts';
 import { buildBundles } from '../bundles.ts';
 import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';
 

@@ -40,14 +40,15 @@ export async function runFaultStorm(input: {
   limit: number;
   reserve: number;
   rate?: number;
-  adminUrl?: string;
+  /** the Postgres server to create the storm's database on */
+  adminUrl: string;
 }): Promise<FaultStormResult> {
   const repo = { owner: 'storm', name: 'repo', pullRequests: input.pullRequests };
   const env: EngineEnvironment = await startEngineEnvironment({
     dataset: { seed: 7, repositories: [repo] },
     token: { limit: input.limit },
     faults: { rate: input.rate ?? 0.2, seed: input.seed, pool: FAULT_POOL },
-    ...(input.adminUrl ? { adminUrl: input.adminUrl } : {}),
+    adminUrl: input.adminUrl,
   });
   try {
     // A run the storm cuts short (a fault on a start-up request fails it) is followed by the next scheduled one.

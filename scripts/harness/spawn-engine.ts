@@ -1,5 +1,5 @@
 /**
- * Starts test/support/engine-process.ts as a child process: its stdout as lines (one per committed page) and its
+ * Starts scripts/harness/engine-process.ts as a child process: its stdout as lines (one per committed page) and its
  * exit. Shared by the crash test, the worker race and the chaos script.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

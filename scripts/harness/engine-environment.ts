@@ -101,7 +101,7 @@ export async function readStored(
   name: string,
 ): Promise<PullRequestRecord[]> {
   const { rows } = await db.client.query<{ pr: Record<string, unknown> }>(
-    `select to_jsonb(p) - 'id' - 'repository_id' - 'captured_at' as pr
+    `select to_jsonb(p) - 'id' - 'repository_id' - 'captured_at' - 'children_sync' as pr
        from progressive_backfill.pull_requests p join progressive_backfill.repositories r on r.id = p.repository_id
       where lower(r.owner) = lower($1) and lower(r.name) = lower($2)
       order by p.number`,

@@ -20,11 +20,22 @@ import {
 } from '../engine/options.ts';
 import type { RepositorySpec } from '../engine/types.ts';
 import { chooseBackend, type StoreBackend } from '../shared-entry/open-store.ts';
+import {
+  isOperatorCommand,
+  OPERATOR_COMMANDS,
+  type OperatorArgs,
+  type OperatorCommand,
+  parsePauseUntil,
+} from '../shared-entry/operator-commands.ts';
 
 /** Returns the trimmed input value, '' when it was not given. */
 export type InputGetter = (name: string) => string;
 
 export interface ActionInputs {
+  /** `run` backfills; the operator's commands act on the named repositories instead */
+  command: 'run' | OperatorCommand;
+  /** the operator command's reason and (pause) end */
+  operatorArgs: OperatorArgs;
   githubToken: string;
   githubApiUrl: string;
   /** never PGlite: a workflow's disk is gone when the job ends */
@@ -131,6 +142,33 @@ function labels(get: InputGetter): string[] {
   return [...new Set(list)];
 }
 
+function command(get: InputGetter): ActionInputs['command'] {
+  const raw = given(get('command')) || 'run';
+  if (raw === 'run' || isOperatorCommand(raw)) return raw;
+  throw new ConfigError('command', `must be run, ${OPERATOR_COMMANDS.join(', ')}, got "${raw}"`);
+}
+
+/** An operator command acts on named repositories only, and only pause takes an end; pause needs a reason. */
+function operatorArgs(get: InputGetter, inputs: ActionInputs): OperatorArgs {
+  const reason = given(get('reason'));
+  const until = given(get('until'));
+  if (inputs.command === 'run') return {};
+  if (inputs.repositories.some((spec) => spec.name === '*')) {
+    throw new ConfigError('repositories', `${inputs.command} acts on owner/name repositories, not owner/*`);
+  }
+  if (inputs.repositories.length === 0 && inputs.repositoryIds.length === 0) {
+    throw new ConfigError('repositories', `${inputs.command} needs repositories or repository-id to act on`);
+  }
+  if (inputs.command === 'pause' && reason === '') throw new ConfigError('reason', 'a pause needs a reason');
+  if (until !== '' && inputs.command !== 'pause') {
+    throw new ConfigError('until', `only pause takes an end time, not ${inputs.command}`);
+  }
+  return {
+    ...(reason === '' ? {} : { reason }),
+    ...(until === '' ? {} : { until: parsePauseUntil(until, 'until') }),
+  };
+}
+
 export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): ActionInputs {
   const githubToken = given(get('github-token')) || fallbacks.token || '';
   if (!githubToken) {
@@ -140,6 +178,8 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
     );
   }
   const inputs: ActionInputs = {
+    command: command(get),
+    operatorArgs: {},
     githubToken,
     githubApiUrl: url(get, 'github-api-url', fallbacks.apiUrl || DEFAULTS.githubApiUrl),
     store: storeBackend(get),
@@ -173,6 +213,7 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
   if (chunkSize !== undefined) inputs.chunkSize = chunkSize;
   if (maxChunks !== undefined) inputs.maxChunks = maxChunks;
   if (reservePoints !== undefined) inputs.reservePoints = reservePoints;
+  inputs.operatorArgs = operatorArgs(get, inputs);
   return inputs;
 }
 

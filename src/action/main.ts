@@ -14,6 +14,7 @@ import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
 import { createGitHubClient } from '../github/client.ts';
 import { openBackend } from '../shared-entry/open-store.ts';
+import { type OperatorCommand, operate, operatedLine } from '../shared-entry/operator-commands.ts';
 import type { Store } from '../store/types.ts';
 import { type RunnerContext, runnerContext, splitRepository, workerIdFor } from './context.ts';
 import { type ActionInputs, readInputs, secretValues } from './inputs.ts';
@@ -153,6 +154,15 @@ async function reportIssues(
   }
 }
 
+/** `command: pause` and the others: one SQL function per named repository, each said in the log. */
+async function operateOn(inputs: ActionInputs, store: Store, command: OperatorCommand): Promise<void> {
+  const targets = [...inputs.repositories, ...inputs.repositoryIds.map((id) => ({ id }))];
+  for (const target of targets) {
+    const ref = 'id' in target ? target : { owner: target.owner, name: target.name };
+    core.info(operatedLine(await operate(store, command, ref, inputs.operatorArgs)));
+  }
+}
+
 function failureMessage(summary: RunSummary): string {
   const first = summary.errors.critical[0];
   return `The backfill failed${first ? `: ${first.message}` : ''}`;
@@ -183,6 +193,13 @@ export async function run(): Promise<void> {
       return opened;
     });
     const openedStore = store;
+    if (inputs.command !== 'run') {
+      const command = inputs.command;
+      await core.group(`${command[0]!.toUpperCase()}${command.slice(1)}`, () =>
+        operateOn(inputs, openedStore, command),
+      );
+      return;
+    }
     await addNamedByIds(inputs, openedStore);
     const raw = await core.group(inputs.dryRun ? 'Plan (dry run)' : 'Backfill', () =>
       backfill(inputs, context, openedStore, secrets),

@@ -5,6 +5,7 @@
 import { UPDATED_WINDOW } from '../github/queries.ts';
 import type { RunContext } from './context.ts';
 import { fetchWithRetry } from './fetch-page.ts';
+import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryTarget } from './repository-worker.ts';
@@ -28,6 +29,7 @@ export async function refreshRepository(
   const heartbeat = beatWhileWaiting(async () => {
     if (runId !== null) await ctx.store.heartbeatRun(runId);
   });
+  if (ctx.profile === 'full') await drainFollowUps(ctx, target, null, false, report, heartbeat);
   while (ctx.stopReason() === null) {
     const { page } = await fetchWithRetry(
       ctx,
@@ -46,7 +48,10 @@ export async function refreshRepository(
       prs: fresh,
       pointsSpent: page.rateLimit.cost,
       newWatermark: reachedWatermark ? newest : null,
+      children: pageChildren(page, fresh),
     });
+    // the children of pull requests that changed: new and edited reviews and comments, deleted ones removed
+    if (page.children) await drainFollowUps(ctx, target, null, false, report, heartbeat);
     report.prsWritten += result.inserted + result.updated;
     report.pointsSpent += page.rateLimit.cost;
     report.pages++;

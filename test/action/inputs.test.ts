@@ -14,6 +14,8 @@ const read = (overrides: Record<string, string> = {}) => readInputs(getter({ ...
 describe('action inputs', () => {
   test('defaults fill every optional input', () => {
     expect(read()).toEqual({
+      command: 'run',
+      operatorArgs: {},
       githubToken: base['github-token'],
       githubApiUrl: 'https://api.github.com',
       store: { kind: 'postgres', databaseUrl: base['database-url'] },
@@ -149,5 +151,45 @@ describe('action inputs', () => {
     const databaseUrl =
       'postgres://app@db:5432/x?sslmode=verify-full&password=q%20pw1&sslpassword=ssl-key-pw';
     expect(secretValues(getter({ 'database-url': databaseUrl }))).toEqual(['q%20pw1', 'q pw1', 'ssl-key-pw']);
+  });
+
+  test('an operator command takes its reason and, for pause, its end', () => {
+    const now = Date.now();
+    const paused = read({ command: 'pause', reason: 'maintenance', until: '2h' });
+    expect(paused).toMatchObject({ command: 'pause', operatorArgs: { reason: 'maintenance' } });
+    const until = paused.operatorArgs.until!.getTime();
+    expect(until).toBeGreaterThanOrEqual(now + 7_200_000);
+    expect(until).toBeLessThan(now + 7_260_000);
+    expect(read({ command: 'pause', reason: 'x', until: '2099-01-01T00:00:00Z' }).operatorArgs.until).toEqual(
+      new Date('2099-01-01T00:00:00Z'),
+    );
+    expect(read({ command: 'retry', repositories: '', 'repository-id': '4' })).toMatchObject({
+      command: 'retry',
+      repositories: [],
+      repositoryIds: [4],
+      operatorArgs: {},
+    });
+    expect(read({ command: 'cancel', reason: 'wrong one' }).operatorArgs).toEqual({ reason: 'wrong one' });
+  });
+
+  test.each([
+    [{ command: 'delete' }, 'command: must be run, pause, resume, cancel, retry, untrack, got "delete"'],
+    [{ command: 'pause' }, 'reason: a pause needs a reason'],
+    [{ command: 'pause', reason: 'x', until: 'later' }, 'until: expected an ISO 8601 time'],
+    [
+      { command: 'pause', reason: 'x', until: '2020-01-01T00:00:00Z' },
+      'until: 2020-01-01T00:00:00.000Z is not in the future',
+    ],
+    [{ command: 'resume', until: '2h' }, 'until: only pause takes an end time, not resume'],
+    [
+      { command: 'untrack', repositories: 'acme/*' },
+      'repositories: untrack acts on owner/name repositories, not owner/*',
+    ],
+    [
+      { command: 'retry', repositories: '' },
+      'repositories: retry needs repositories or repository-id to act on',
+    ],
+  ])('%j is refused: %s', (overrides, message) => {
+    expect(() => read(overrides)).toThrow(message);
   });
 });

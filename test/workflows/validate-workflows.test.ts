@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { validateAction, validateWorkflow } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
+import { OPERATOR_COMMANDS } from '../../src/shared-entry/operator-commands.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const workflowDir = join(root, '.github', 'workflows');
@@ -74,6 +75,9 @@ const SPEC_OUTPUTS = [
   'error-summary',
 ];
 const DISPATCH_INPUTS = [
+  'command',
+  'reason',
+  'until',
   'repositories',
   'repository-id',
   'completeness-threshold',
@@ -146,6 +150,9 @@ describe('the progressive-backfill workflow', () => {
     const types = (inputs: TriggerInputs['inputs']) =>
       Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.type]));
     expect(types(dispatch)).toEqual({
+      command: 'choice',
+      reason: 'string',
+      until: 'string',
       repositories: 'string',
       'repository-id': 'string',
       'completeness-threshold': 'string',
@@ -157,8 +164,9 @@ describe('the progressive-backfill workflow', () => {
       'time-budget': 'string',
     });
     expect(dispatch['field-profile']?.options).toEqual(['core', 'standard', 'full']);
-    // a called workflow has no `choice` type: the same inputs, with field-profile as a string
-    expect(types(call)).toEqual({ ...types(dispatch), 'field-profile': 'string' });
+    expect(dispatch.command?.options).toEqual(['run', ...OPERATOR_COMMANDS]);
+    // a called workflow has no `choice` type: the same inputs, with field-profile and command as strings
+    expect(types(call)).toEqual({ ...types(dispatch), 'field-profile': 'string', command: 'string' });
   });
 
   it('accepts the database and token secrets from a caller, none of them required', () => {

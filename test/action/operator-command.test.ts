@@ -1,0 +1,90 @@
+/**
+ * The action's `command` input: an operator's command on the named repositories instead of a backfill, as the
+ * dispatch workflow passes it, run from the bundle as the runner runs it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runActionBundle } from '../../scripts/harness/action-runner.ts';
+import { createPostgresStore } from '../../src/store/postgres.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { type ActionBundle, currentActionBundle } from './bundle.ts';
+
+const TOKEN = 'ghp_operatorCommandToken0000000000000000';
+
+describe('the action’s command input', () => {
+  let bundle: ActionBundle;
+  let db: TestDatabase;
+  let repositoryId: number;
+
+  beforeAll(async () => {
+    bundle = await currentActionBundle();
+    db = await createTestDatabase();
+    const store = createPostgresStore(db.url);
+    try {
+      const row = await store.trackRepository({
+        owner: 'acme',
+        name: 'widgets',
+        githubId: '1',
+        nodeId: 'R_1',
+        prTotalCount: 500,
+      });
+      await store.startBackfill(row.id, 'core');
+      repositoryId = row.id;
+    } finally {
+      await store.close();
+    }
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await bundle?.dispose();
+  });
+
+  const act = (inputs: Record<string, string>) =>
+    runActionBundle({
+      bundle: bundle.path,
+      eventName: 'workflow_dispatch',
+      inputs: {
+        'github-token': TOKEN,
+        'github-api-url': 'http://127.0.0.1:9',
+        'database-url': db.url,
+        repositories: 'acme/widgets',
+        'report-issues': 'false',
+        ...inputs,
+      },
+    });
+  const state = async () =>
+    (
+      await db.client.query(
+        'select status, pause_reason, resume_at from progressive_backfill.backfill_state where repository_id = $1',
+        [repositoryId],
+      )
+    ).rows[0];
+
+  test('pause with a reason and an end, resume by repository id, and no backfill runs', async () => {
+    const paused = await act({ command: 'pause', reason: 'release freeze', until: '2h' });
+    expect(paused.exitCode, paused.stdout + paused.stderr).toBe(0);
+    expect(paused.stdout).toContain('::group::Pause');
+    expect(paused.stdout).toContain('acme/widgets: paused');
+    expect(await state()).toMatchObject({ status: 'paused', pause_reason: 'release freeze' });
+
+    const resumed = await act({ command: 'resume', repositories: '', 'repository-id': String(repositoryId) });
+    expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('acme/widgets: active');
+    expect(await state()).toMatchObject({ status: 'active', pause_reason: null });
+
+    const { rows } = await db.client.query(
+      'select count(*)::int as n from progressive_backfill.backfill_runs',
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
+  test('a command the state does not allow, or missing input, fails the step and says why', async () => {
+    const retried = await act({ command: 'retry' });
+    expect(retried.exitCode).toBe(1);
+    expect(retried.stdout).toContain('::error::acme/widgets: cannot retry a active backfill');
+
+    const noReason = await act({ command: 'pause' });
+    expect(noReason.exitCode).toBe(1);
+    expect(noReason.stdout).toContain('::error::reason: a pause needs a reason');
+    expect(await state()).toMatchObject({ status: 'active' });
+  });
+});

@@ -10,7 +10,7 @@ import { isExact } from '../../scripts/harness/ground-truth-diff.ts';
 import { seeded } from '../../scripts/harness/spawn-engine.ts';
 import { createTestDatabase } from '../support/database.ts';
 
-const TRIALS = Number(process.env.CHILD_CRASH_TRIALS ?? 6);
+const TRIALS = Number(process.env.CHILD_CRASH_TRIALS ?? 3);
 
 describe('a full backfill killed at a random moment', () => {
   test(`${TRIALS} trials: killed with SIGKILL, run again, every child equals GitHub`, async () => {

@@ -71,11 +71,15 @@ export async function drainFollowUps(
   walkDone: boolean,
   report: RepositoryReport,
   onWait?: (ms: number) => Promise<void>,
+  /** leave a queue shorter than one full request for later: a request costs a point however few it carries */
+  onlyFull = false,
 ): Promise<DrainResult> {
   const size = new AdaptivePageSize(FOLLOW_UP_REQUESTS);
   for (;;) {
     const tasks = await ctx.store.listFollowUps(target.repositoryId, FOLLOW_UP_REQUESTS);
     if (tasks.length === 0 && !(walkDone && lease)) return { completed: false, drained: true };
+    if (onlyFull && !walkDone && tasks.length < FOLLOW_UP_REQUESTS)
+      return { completed: false, drained: false };
     if (ctx.stopReason() !== null || ctx.signal.aborted) return { completed: false, drained: false };
     let pages: FollowUpPage[] = [];
     let points = 0;

@@ -121,8 +121,10 @@ async function runChunk(
   const held = { chunkId: lease.chunkId, fencingToken: token };
   let inFlight: Promise<Fetched> | null = null;
   try {
-    // Follow-ups a previous holder of the chunk left queued (a crash, a stop) come first.
-    if (lease.fieldProfile === 'full') await drainFollowUps(ctx, target, held, false, report, heartbeat);
+    // Follow-ups queued by earlier chunks (or a crashed holder) go out as soon as they fill a request; the walk's
+    // end drains whatever is left.
+    if (lease.fieldProfile === 'full')
+      await drainFollowUps(ctx, target, held, false, report, heartbeat, true);
     inFlight = fetchNext(cursor);
     while (inFlight) {
       const started = ctx.clock.now();
@@ -181,7 +183,7 @@ async function runChunk(
       // With follow-ups queued, the walk's last page leaves the backfill open; the drain that empties them closes it.
       const walkOpen = step.done && result.completed === false;
       const followed = page.children
-        ? await drainFollowUps(ctx, target, held, walkOpen, report, heartbeat)
+        ? await drainFollowUps(ctx, target, held, walkOpen, report, heartbeat, !step.done)
         : null;
       if (step.done) {
         if (!walkOpen || followed?.completed) return { end: 'done' };

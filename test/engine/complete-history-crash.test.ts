@@ -4,13 +4,13 @@
  * and contributor ends exactly equal to GitHub, every time.
  */
 import { describe, expect, test } from 'vitest';
-import { childrenExact } from '../support/children-diff.ts';
-import { type CrashTrialResult, runCrashTrial } from '../support/crash-trial.ts';
+import { childrenExact } from '../../scripts/harness/children-diff.ts';
+import { type CrashTrialResult, runCrashTrial } from '../../scripts/harness/crash-trial.ts';
+import { isExact } from '../../scripts/harness/ground-truth-diff.ts';
+import { seeded } from '../../scripts/harness/spawn-engine.ts';
 import { createTestDatabase } from '../support/database.ts';
-import { isExact } from '../support/ground-truth-diff.ts';
-import { seeded } from '../support/spawn-engine.ts';
 
-const TRIALS = Number(process.env.CHILD_CRASH_TRIALS ?? 6);
+const TRIALS = Number(process.env.CHILD_CRASH_TRIALS ?? 3);
 
 describe('a full backfill killed at a random moment', () => {
   test(`${TRIALS} trials: killed with SIGKILL, run again, every child equals GitHub`, async () => {

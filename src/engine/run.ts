@@ -2,6 +2,7 @@
  * One run of the engine: select → plan from the budget → work through the candidates with bounded concurrency →
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
+import { WHOLE_REPOSITORY } from '../domain/scope.ts';
 import { GitHubError, type RateLimitState } from '../github/types.ts';
 import type { LeaseRow, RecoverResult, RepositoryCandidate, RepositoryRow, Store } from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
@@ -142,6 +143,7 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
         runId,
         workerId: options.workerId,
         profile: options.fieldProfile,
+        scope: options.scope ?? WHOLE_REPOSITORY,
         leaseSeconds: options.leaseSeconds ?? DEFAULTS.leaseSeconds,
         pagesPerChunk: options.pagesPerChunk ?? DEFAULTS.pagesPerChunk,
         breakerThreshold: options.breakerThreshold ?? DEFAULTS.breakerThreshold,
@@ -370,10 +372,10 @@ async function processCandidate(
   try {
     ctx = await contextFor(c.owner);
     let watermark = c.watermark;
-    if (c.needsStart) {
-      watermark = new Date(ctx.clock.now()).toISOString();
-      await ctx.store.startBackfill(c.repositoryId, options.fieldProfile);
-    }
+    if (c.needsStart) watermark = new Date(ctx.clock.now()).toISOString();
+    // Also before carrying on a walk: start_backfill refuses a run whose scope is not the backfill's.
+    if (c.needsStart || !c.needsRefresh)
+      await ctx.store.startBackfill(c.repositoryId, options.fieldProfile, ctx.scope);
     if (c.needsStart || !c.needsRefresh) await backfillRepository(ctx, target, report);
     const backfilled = report.outcome === 'completed' || (c.needsRefresh && !c.needsStart);
     if (backfilled && watermark && ctx.stopReason() === null)

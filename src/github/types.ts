@@ -1,4 +1,5 @@
 import type { FieldProfile, PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
+import type { BackfillScope } from '../domain/scope.ts';
 
 export interface RateLimitState {
   limit: number;
@@ -40,6 +41,8 @@ export interface PageRequest {
   name: string;
   profile: FieldProfile;
   windows: WalkWindowRequest[];
+  /** narrows every window to the scope's base, and makes the page's totalCount the scope's size */
+  scope?: BackfillScope;
 }
 
 export interface PageWindow {

@@ -2,9 +2,11 @@
  * The one `Store` implementation. Every method is exactly one call of a `backfill_*` SQL function with named `p_*`
  * arguments; the adapters (pg, PGlite, Supabase) only differ in how they carry that call, so they cannot drift.
  */
+
 import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { redactJson, redactSecrets } from '../domain/redact.ts';
+import { WHOLE_REPOSITORY } from '../domain/scope.ts';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.ts';
 import {
   type ChunkLease,
@@ -230,8 +232,12 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       return rows ?? [];
     },
 
-    async startBackfill(repositoryId, fieldProfile) {
-      await call('backfill_start_backfill', { p_repository_id: repositoryId, p_field_profile: fieldProfile });
+    async startBackfill(repositoryId, fieldProfile, scope = WHOLE_REPOSITORY) {
+      await call('backfill_start_backfill', {
+        p_repository_id: repositoryId,
+        p_field_profile: fieldProfile,
+        p_scope: jsonb(scope),
+      });
     },
 
     async claimChunk(input) {

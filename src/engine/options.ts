@@ -113,9 +113,9 @@ export function parseDuration(text: string, setting: string): number {
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** `2024-01-01` (midnight UTC) or an ISO 8601 time with its zone; read as a UTC instant in whole seconds. */
+/** `2024-01-01` (midnight UTC) or an ISO 8601 time with its zone; read as a UTC instant. */
 export function parseSince(text: string, setting = 'since'): string {
   const trimmed = text.trim();
   const form = DATE_ONLY.test(trimmed) ? `${trimmed}T00:00:00Z` : DATE_TIME.test(trimmed) ? trimmed : null;
@@ -129,6 +129,7 @@ export function parseSince(text: string, setting = 'since'): string {
       `must be a date (2024-01-31) or a time with its zone (2024-01-31T12:00:00Z), got "${text}"`,
     );
   }
+  // GitHub's search reads whole seconds; a fraction is kept only where it was given
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 

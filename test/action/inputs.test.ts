@@ -87,7 +87,11 @@ describe('action inputs', () => {
     ['github-api-url', 'api.github.com', 'github-api-url: must be an http(s) URL'],
     ['github-token', '', 'github-token: is empty'],
     ['since', 'last week', 'since: must be a date (2024-01-31) or a time with its zone'],
-    ['states', 'open,draft', 'states: must be a comma-separated list of OPEN, CLOSED, MERGED, got "open,draft"'],
+    [
+      'states',
+      'open,draft',
+      'states: must be a comma-separated list of OPEN, CLOSED, MERGED, got "open,draft"',
+    ],
     ['base', 'a..b', 'base: must be a branch name such as main or release/2.x, got "a..b"'],
   ])('%s = %j is rejected naming the input', (name, value, message) => {
     expect(() => read({ [name]: value })).toThrow(message);

@@ -4,7 +4,14 @@
  */
 import { WHOLE_REPOSITORY } from '../domain/scope.ts';
 import { GitHubError, type RateLimitState } from '../github/types.ts';
-import type { LeaseRow, RecoverResult, RepositoryCandidate, RepositoryRow, Store } from '../store/types.ts';
+import {
+  type LeaseRow,
+  type RecoverResult,
+  type RepositoryCandidate,
+  type RepositoryRow,
+  type Store,
+  StoreError,
+} from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
 import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
@@ -381,13 +388,15 @@ async function processCandidate(
     if (backfilled && watermark && ctx.stopReason() === null)
       await refreshRepository(ctx, target, watermark, report);
   } catch (error) {
-    const kind = error instanceof GitHubError ? error.kind : 'internal';
+    // the contract refused the start: a backfill under another scope, which no retry of this run can change
+    const refused = error instanceof StoreError && error.code === 'invalid_transition';
+    const kind = error instanceof GitHubError ? error.kind : refused ? 'store' : 'internal';
     const message = error instanceof Error ? error.message : String(error);
     const budget = error instanceof Error && error.name === 'BudgetExhausted';
     if (budget) ctx.halt(message);
     else
       ctx.record({
-        severity: error instanceof GitHubError && error.fatal ? 'critical' : 'warning',
+        severity: (error instanceof GitHubError && error.fatal) || refused ? 'critical' : 'warning',
         repository: c.fullName,
         kind,
         message,

@@ -5,6 +5,7 @@
  * from GitHub.
  */
 import { startSimulator } from '../../src/simulator/server.ts';
+import { type ChildrenDiff, diffChildren } from './children-diff.ts';
 import type { TestDatabase } from './database.ts';
 import { TOKEN } from './engine-environment.ts';
 import { diffAgainstGroundTruth, type GroundTruthDiff } from './ground-truth-diff.ts';
@@ -21,15 +22,21 @@ export interface CrashTrialResult extends GroundTruthDiff {
   trial: number;
   killedAfterPages: number;
   rerunExit: number | null;
+  /** `full` trials: how the children differ from GitHub's */
+  children?: ChildrenDiff;
 }
 
 export async function runCrashTrial(input: {
   trial: number;
   killAfterPages: number;
   createDatabase: () => Promise<TestDatabase>;
+  /** `full`: a smaller repository carrying the hard child cases, its children compared too */
+  profile?: 'core' | 'full';
 }): Promise<CrashTrialResult> {
+  const full = input.profile === 'full';
+  const repository = full ? { ...CRASH_REPO, pullRequests: 400, childCases: true } : CRASH_REPO;
   const sim = await startSimulator({
-    dataset: { seed: input.trial + 1, repositories: [CRASH_REPO] },
+    dataset: { seed: input.trial + 1, repositories: [repository] },
     tokens: { [TOKEN]: {} },
     latencyMs: 2,
   });
@@ -41,7 +48,8 @@ export async function runCrashTrial(input: {
       ENGINE_TOKEN: TOKEN,
       ENGINE_REPOSITORY: `${CRASH_REPO.owner}/${CRASH_REPO.name}`,
       ENGINE_PAGES_PER_CHUNK: '3',
-      ENGINE_CHUNK_SIZE: '50',
+      ENGINE_CHUNK_SIZE: full ? '20' : '50',
+      ENGINE_PROFILE: full ? 'full' : 'core',
     };
     const first = startEngine(env);
     let pages = 0;
@@ -59,8 +67,9 @@ export async function runCrashTrial(input: {
     const second = startEngine({ ...env, ENGINE_UNTIL_COMPLETE: '1' });
     for await (const _ of second.lines);
     const rerunExit = await second.exit;
-    const diff = await diffAgainstGroundTruth(db, sim, CRASH_REPO.owner, CRASH_REPO.name);
-    return { trial: input.trial, killedAfterPages: input.killAfterPages, rerunExit, ...diff };
+    const diff = await diffAgainstGroundTruth(db, sim, CRASH_REPO.owner, CRASH_REPO.name, input.profile);
+    const children = full ? { children: await diffChildren(db, sim, CRASH_REPO.owner, CRASH_REPO.name) } : {};
+    return { trial: input.trial, killedAfterPages: input.killAfterPages, rerunExit, ...diff, ...children };
   } finally {
     await db.drop();
     await sim.stop();

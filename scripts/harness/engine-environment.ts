@@ -3,7 +3,8 @@
  * them: what the engine's end-to-end tests run against.
  */
 import type { FieldProfile, PullRequestRecord } from '../../src/domain/pull-request.ts';
-import type { BackfillOptions, Clock } from '../../src/engine/types.ts';
+import { runBackfill } from '../../src/engine/run.ts';
+import type { BackfillOptions, Clock, EngineDeps, RunSummary } from '../../src/engine/types.ts';
 import { createGitHubClient } from '../../src/github/client.ts';
 import type { DatasetOptions } from '../../src/simulator/dataset.ts';
 import {
@@ -27,6 +28,11 @@ export interface EngineEnvironment {
   clock: Clock;
   github: ReturnType<typeof createGitHubClient>;
   options(overrides?: Partial<BackfillOptions>): BackfillOptions;
+  /** one engine run against this environment: its options with these overrides, its store, client and clock */
+  run(
+    overrides?: Partial<BackfillOptions>,
+    deps?: Omit<EngineDeps, 'store' | 'github' | 'clock'>,
+  ): Promise<RunSummary>;
   stored(owner: string, name: string): Promise<PullRequestRecord[]>;
   close(): Promise<void>;
 }
@@ -64,25 +70,27 @@ export async function startEngineEnvironment(input: EngineEnvironmentInput): Pro
     retry: { retries: 0 },
     secondaryLimit: { maxRetries: 0, scaleWaitMs: () => 0 },
   });
+  const options = (overrides: Partial<BackfillOptions> = {}): BackfillOptions => ({
+    repositories: input.dataset.repositories.map((r) => ({ owner: r.owner, name: r.name })),
+    completenessThreshold: 0.8,
+    minPrs: 100,
+    fieldProfile: 'core',
+    timeBudgetMs: 3_600_000,
+    dryRun: false,
+    workerId: 'test-worker',
+    trigger: 'test',
+    triggerRef: null,
+    force: true,
+    ...overrides,
+  });
   return {
     sim,
     db,
     store,
     clock,
     github,
-    options: (overrides = {}) => ({
-      repositories: input.dataset.repositories.map((r) => ({ owner: r.owner, name: r.name })),
-      completenessThreshold: 0.8,
-      minPrs: 100,
-      fieldProfile: 'core',
-      timeBudgetMs: 3_600_000,
-      dryRun: false,
-      workerId: 'test-worker',
-      trigger: 'test',
-      triggerRef: null,
-      force: true,
-      ...overrides,
-    }),
+    options,
+    run: (overrides = {}, deps = {}) => runBackfill(options(overrides), { store, github, clock, ...deps }),
     stored: (owner, name) => readStored(db, owner, name),
     async close() {
       await store.close();
@@ -101,7 +109,7 @@ export async function readStored(
   name: string,
 ): Promise<PullRequestRecord[]> {
   const { rows } = await db.client.query<{ pr: Record<string, unknown> }>(
-    `select to_jsonb(p) - 'id' - 'repository_id' - 'captured_at' as pr
+    `select to_jsonb(p) - 'id' - 'repository_id' - 'captured_at' - 'children_sync' as pr
        from progressive_backfill.pull_requests p join progressive_backfill.repositories r on r.id = p.repository_id
       where lower(r.owner) = lower($1) and lower(r.name) = lower($2)
       order by p.number`,

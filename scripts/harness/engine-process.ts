@@ -31,7 +31,7 @@ for (let round = 0; round < 200; round++) {
       repositories: [{ owner, name }],
       completenessThreshold: 0.8,
       minPrs: 0,
-      fieldProfile: 'core',
+      fieldProfile: process.env.ENGINE_PROFILE === 'full' ? 'full' : 'core',
       timeBudgetMs: 600_000,
       dryRun: false,
       workerId: `${process.env.ENGINE_WORKER ?? 'worker'}-${process.pid}`,
@@ -49,6 +49,7 @@ for (let round = 0; round < 200; round++) {
       signal: controller.signal,
       onEvent: (event) => {
         if (event.type === 'page.committed') process.stdout.write(`page ${event.prs}\n`);
+        if (event.type === 'follow-ups.committed') process.stdout.write(`page follow-ups ${event.pages}\n`);
       },
     },
   );

@@ -19,9 +19,10 @@ export async function diffAgainstGroundTruth(
   sim: Simulator,
   owner: string,
   name: string,
+  profile: 'core' | 'full' = 'core',
 ): Promise<GroundTruthDiff> {
   const stored = await readStored(db, owner, name);
-  const expected = truth(sim, owner, name, 'core');
+  const expected = truth(sim, owner, name, profile);
   const storedIds = new Set(stored.map((p) => p.github_id));
   const expectedById = new Map(expected.map((p) => [p.github_id, p]));
   const { rows } = await db.client.query<{ rows: number; ids: number; counter: number | null }>(

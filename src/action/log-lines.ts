@@ -47,6 +47,11 @@ function eventLine(event: EngineEvent): string | null {
         `${event.repository}: +${event.inserted} new of ${event.prs} fetched → ${ofTotal(event.stored, event.total)}` +
         ` · ${event.points} points, ${formatCount(event.remaining)} left · ${formatDuration(event.durationMs)}`
       );
+    case 'follow-ups.committed':
+      return (
+        `${event.repository}: ${event.pages} follow-up pages of reviews and comments, ${formatCount(event.rows)} rows` +
+        ` · ${formatCount(event.remaining)} queued · ${event.points} points`
+      );
     case 'repository.finished': {
       const r = event.report;
       return (

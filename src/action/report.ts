@@ -197,10 +197,20 @@ export function jobSummaryMarkdown(summary: RunSummary, context: SummaryContext)
       '',
     );
   }
-  if (summary.outcome === 'partial') {
+  const locked = summary.repositories.filter((r) => r.outcome === 'locked');
+  if (summary.outcome === 'partial' && summary.errors.critical.length > 0) {
     lines.push(
       '> [!WARNING]',
       '> Some repositories had critical errors (see below); the others were backfilled. The step stays green and sets `has-critical-errors` to `true`.',
+      '',
+    );
+  }
+  if (locked.length > 0) {
+    lines.push(
+      '> [!NOTE]',
+      `> ${locked.length === 1 ? 'One repository is' : `${locked.length} repositories are`} held by another worker's lease, ` +
+        `so this run left ${locked.length === 1 ? 'it' : 'them'} alone: ` +
+        `${locked.map((r) => cell(`${r.fullName} ${r.detail ?? ''}`.trim())).join('; ')}. A later run continues ${locked.length === 1 ? 'it' : 'them'}.`,
       '',
     );
   }

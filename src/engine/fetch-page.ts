@@ -4,7 +4,14 @@
  * afresh from the current page size (a smaller page after a timeout).
  */
 import pRetry from 'p-retry';
-import { GitHubError, type PageRequest, type PageResult, type UpdatedPageRequest } from '../github/types.ts';
+import {
+  type FollowUpRequest,
+  GitHubError,
+  type PageRequest,
+  type PageResult,
+  type RateLimitState,
+  type UpdatedPageRequest,
+} from '../github/types.ts';
 import type { RunContext } from './context.ts';
 import type { AdaptivePageSize } from './page-size.ts';
 import { mergePages, splitRequest } from './segments.ts';
@@ -58,13 +65,16 @@ function retryWait(error: unknown, attempt: number): number | null {
   return null;
 }
 
-export async function fetchWithRetry<R extends PageRequest | UpdatedPageRequest>(
+export async function fetchWithRetry<
+  R extends PageRequest | UpdatedPageRequest | FollowUpRequest,
+  P extends { rateLimit: RateLimitState } = PageResult,
+>(
   ctx: RunContext,
   size: AdaptivePageSize,
   build: (windowSize: number) => R,
-  send: (request: R) => Promise<PageResult>,
+  send: (request: R) => Promise<P>,
   onWait?: (ms: number) => Promise<void>,
-): Promise<{ page: PageResult; request: R }> {
+): Promise<{ page: P; request: R }> {
   let request: R | undefined;
   return pRetry(
     async () => {

@@ -6,6 +6,7 @@ import { inScope } from '../domain/scope.ts';
 import { UPDATED_WINDOW } from '../github/queries.ts';
 import type { RunContext } from './context.ts';
 import { fetchWithRetry } from './fetch-page.ts';
+import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import type { RepositoryTarget } from './repository-worker.ts';
@@ -29,6 +30,7 @@ export async function refreshRepository(
   const heartbeat = beatWhileWaiting(async () => {
     if (runId !== null) await ctx.store.heartbeatRun(runId);
   });
+  if (ctx.profile === 'full') await drainFollowUps(ctx, target, null, false, report, heartbeat);
   while (ctx.stopReason() === null) {
     const { page } = await fetchWithRetry(
       ctx,
@@ -49,7 +51,10 @@ export async function refreshRepository(
       prs: fresh,
       pointsSpent: page.rateLimit.cost,
       newWatermark: reachedWatermark ? newest : null,
+      children: pageChildren(page, fresh),
     });
+    // the children of pull requests that changed: new and edited reviews and comments, deleted ones removed
+    if (page.children) await drainFollowUps(ctx, target, null, false, report, heartbeat);
     report.prsWritten += result.inserted + result.updated;
     report.pointsSpent += page.rateLimit.cost;
     report.pages++;

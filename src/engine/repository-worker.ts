@@ -14,6 +14,7 @@ import {
 } from './chunk-error-policy.ts';
 import type { RunContext } from './context.ts';
 import { BudgetExhausted, fetchRound, StopRequested } from './fetch-page.ts';
+import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { runHealthChecks } from './health.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
 import { DEFAULTS } from './options.ts';
@@ -117,8 +118,14 @@ async function runChunk(
     return { page, cursor: from };
   };
 
-  let inFlight: Promise<Fetched> | null = fetchNext(cursor);
+  const held = { chunkId: lease.chunkId, fencingToken: token };
+  let inFlight: Promise<Fetched> | null = null;
   try {
+    // Follow-ups queued by earlier chunks (or a crashed holder) go out as soon as they fill a request; the walk's
+    // end drains whatever is left.
+    if (lease.fieldProfile === 'full')
+      await drainFollowUps(ctx, target, held, false, report, heartbeat, true);
+    inFlight = fetchNext(cursor);
     while (inFlight) {
       const started = ctx.clock.now();
       const { page } = await inFlight;
@@ -136,6 +143,7 @@ async function runChunk(
         githubTotalCount: page.totalCount,
         done: step.done,
         leaseSeconds: ctx.leaseSeconds,
+        children: pageChildren(page, step.prs),
       });
       pages++;
       // Overlap: the next request goes out while this page commits; its cursor is known from the response.
@@ -172,7 +180,15 @@ async function runChunk(
           chunkId: lease.chunkId,
         });
       }
-      if (step.done) return { end: 'done' };
+      // With follow-ups queued, the walk's last page leaves the backfill open; the drain that empties them closes it.
+      const walkOpen = step.done && result.completed === false;
+      const followed = page.children
+        ? await drainFollowUps(ctx, target, held, walkOpen, report, heartbeat, !step.done)
+        : null;
+      if (step.done) {
+        if (!walkOpen || followed?.completed) return { end: 'done' };
+        break; // stopped with follow-ups queued: released below, resumed by the next claim
+      }
     }
     if (ctx.signal.aborted || ctx.stopReason() !== null) {
       await ctx.store.releaseChunk(lease.chunkId, token);

@@ -58,6 +58,7 @@ export function mergePages(pages: readonly PageResult[]): PageResult {
       totalCount: Math.max(merged.totalCount, page.totalCount),
       windows: { ...merged.windows, ...page.windows },
       skippedNodes: merged.skippedNodes + page.skippedNodes,
+      ...mergeChildren(merged, page),
       predictedCost: merged.predictedCost + page.predictedCost,
       rateLimit: {
         ...(page.rateLimit.remaining < merged.rateLimit.remaining ? page.rateLimit : merged.rateLimit),
@@ -67,6 +68,12 @@ export function mergePages(pages: readonly PageResult[]): PageResult {
     }),
     first,
   );
+}
+
+/** The `full` profile's children travel with their windows: every segment's. */
+function mergeChildren(a: PageResult, b: PageResult): Pick<PageResult, 'children'> {
+  if (!a.children && !b.children) return {};
+  return { children: new Map([...(a.children ?? []), ...(b.children ?? [])]) };
 }
 
 /** A repository's rounds so far: how long one takes as a single request, measured from the last. */

@@ -140,6 +140,15 @@ export type EngineEvent =
       total: number | null;
     }
   | {
+      type: 'follow-ups.committed';
+      repository: string;
+      /** follow-up pages applied, rows written, follow-ups still queued for the repository */
+      pages: number;
+      rows: number;
+      remaining: number;
+      points: number;
+    }
+  | {
       type: 'page.committed';
       repository: string;
       prs: number;

@@ -85,6 +85,7 @@ export function createGitHubAppClient(
     fetchPullRequests: async (request) => (await budgetFor(request.owner)).github.fetchPullRequests(request),
     fetchUpdatedPullRequests: async (request) =>
       (await budgetFor(request.owner)).github.fetchUpdatedPullRequests(request),
+    fetchFollowUps: async (request) => (await budgetFor(request.owner)).github.fetchFollowUps(request),
     predictCost: (request) => pricing.predictCost(request),
   };
 }

@@ -11,7 +11,7 @@
  * `node(id:)` follow-up, packed up to FOLLOW_UP_REQUESTS per query — the floor the formula allows.
  */
 
-import type { FollowUpKind } from '../domain/children.ts';
+import type { FollowUpKind, FollowUpTask } from '../domain/children.ts';
 
 /** `first` for each connection the page takes inline and for every follow-up page. */
 export const CHILD_PAGE_SIZE = 100;
@@ -155,4 +155,20 @@ export function followUpVariables(
     variables[`a${k}`] = page.cursor;
   });
   return variables;
+}
+
+/** The follow-up query for these tasks, in their order, with their variables. */
+export function followUpRequestQuery(tasks: readonly FollowUpTask[]): {
+  query: string;
+  variables: Record<string, string | null>;
+} {
+  return {
+    query: followUpQuery(tasks.map((task) => task.kind)),
+    variables: followUpVariables(tasks.map((task) => ({ nodeId: task.node_id, cursor: task.cursor }))),
+  };
+}
+
+/** GitHub's answer for a follow-up whose pull request or review no longer exists: NOT_FOUND at `f<k>`. */
+export function isGoneNode(error: { type?: string; path?: readonly (string | number)[] }): boolean {
+  return error.type === 'NOT_FOUND' && typeof error.path?.[0] === 'string' && /^f\d+$/.test(error.path[0]);
 }

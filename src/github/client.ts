@@ -3,8 +3,11 @@
  * carries them (transport.ts). Every pull-request request is built by `pageRequestQuery`, so fetching,
  * refreshing and pricing a request before it is sent cannot disagree.
  */
+
+import { followUpAlias, followUpRequestQuery, isGoneNode } from './children-queries.ts';
 import { queryCost } from './cost.ts';
 import { mapPullRequestNodes } from './map.ts';
+import { type MappedChildren, mapFollowUpPage, mapWindowChildren } from './map-children.ts';
 import {
   LOOKUP_BATCH_SIZE,
   lookupAlias,
@@ -27,6 +30,8 @@ import {
   type GraphQLResult,
 } from './transport.ts';
 import {
+  type FollowUpRequest,
+  type FollowUpResult,
   type GitHubClient,
   GitHubError,
   type PageRequest,
@@ -100,9 +105,11 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     const repo = requireRepository(data.repository, repository);
     const read: Record<string, PageWindow> = {};
     let skippedNodes = 0;
+    const children = request.profile === 'full' ? new Map<string, MappedChildren>() : undefined;
     for (const window of windows) {
       const connection = repo[window.key];
       if (!connection) continue;
+      if (children) for (const [id, mapped] of mapWindowChildren(connection.nodes)) children.set(id, mapped);
       const { records, skipped } = mapPullRequestNodes(connection.nodes, request.profile);
       read[window.key] = pageWindow(connection, records, window.direction);
       skippedNodes += skipped;
@@ -111,6 +118,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
       totalCount: readTotalCount(data, repo, counting, windows[0]!.key),
       windows: read,
       skippedNodes,
+      ...(children && { children }),
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost,
     };
@@ -182,8 +190,26 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     }
   }
 
-  function predictCost(request: PageRequest | UpdatedPageRequest): number {
-    const { query, variables } = pageRequestQuery(request);
+  /** A pull request or review deleted since it was listed answers NOT_FOUND: its follow-up is simply done. */
+  async function fetchFollowUps(request: FollowUpRequest): Promise<FollowUpResult> {
+    const { query, variables } = followUpRequestQuery(request.tasks);
+    const predictedCost = queryCost(query, variables).cost;
+    const repository = `${request.owner}/${request.name}`;
+    const { data, headers } = await graphql<Record<string, unknown> & { rateLimit: GraphQLRateLimit | null }>(
+      query,
+      variables,
+      { action: `fetching reviews and comments of ${repository}`, repository, tolerate: isGoneNode },
+    );
+    return {
+      outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[followUpAlias(k)] as never)),
+      rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
+      predictedCost,
+    };
+  }
+
+  function predictCost(request: PageRequest | UpdatedPageRequest | FollowUpRequest): number {
+    const { query, variables } =
+      'tasks' in request ? followUpRequestQuery(request.tasks) : pageRequestQuery(request);
     return queryCost(query, variables).cost;
   }
 
@@ -194,6 +220,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     listOwnerRepositories,
     fetchPullRequests,
     fetchUpdatedPullRequests,
+    fetchFollowUps,
     predictCost,
   };
 }

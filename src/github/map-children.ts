@@ -259,3 +259,18 @@ export function mapFollowUpPage(
   const nextCursor = info?.hasNextPage && info.endCursor ? info.endCursor : null;
   return { ...collect.finish(), nextCursor };
 }
+
+/** The children of every pull-request node of a `full` window, by the pull request's github id. */
+export function mapWindowChildren(nodes: readonly unknown[] | null | undefined): Map<string, MappedChildren> {
+  const byPullRequest = new Map<string, MappedChildren>();
+  for (const node of nodes ?? []) {
+    if (typeof node !== 'object' || node === null) continue;
+    const pr = node as GraphQLPullRequestChildren & {
+      fullDatabaseId?: string | number | bigint | null;
+      databaseId?: number | null;
+    };
+    const githubId = decimalId(pr.fullDatabaseId) ?? decimalId(pr.databaseId);
+    if (githubId !== null && pr.id) byPullRequest.set(githubId, mapInlineChildren(pr, githubId));
+  }
+  return byPullRequest;
+}

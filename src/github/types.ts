@@ -1,5 +1,7 @@
+import type { FollowUpTask } from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
 import type { BackfillScope } from '../domain/scope.ts';
+import type { FollowUpOutcome, MappedChildren } from './map-children.ts';
 
 export interface RateLimitState {
   limit: number;
@@ -57,6 +59,8 @@ export interface PageWindow {
 export interface PageResult {
   /** pull requests in the repository */
   totalCount: number;
+  /** `full` profile: each pull request's inline children and follow-ups, by the pull request's github id */
+  children?: Map<string, MappedChildren>;
   /** by window key */
   windows: Record<string, PageWindow>;
   /** nodes GitHub returned without a required id: skipped, counted, never fatal for the page */
@@ -73,6 +77,20 @@ export interface UpdatedPageRequest {
   after: string | null;
 }
 
+/** Pages of connections that did not fit inline, each from its own cursor, in one request. */
+export interface FollowUpRequest {
+  owner: string;
+  name: string;
+  tasks: FollowUpTask[];
+}
+
+export interface FollowUpResult {
+  /** in the order of the request's tasks */
+  outcomes: FollowUpOutcome[];
+  rateLimit: RateLimitState;
+  predictedCost: number;
+}
+
 export interface GitHubClient {
   /** a free read (rateLimit alone) used once at the start of a run */
   rateLimit(): Promise<RateLimitState>;
@@ -87,8 +105,9 @@ export interface GitHubClient {
   fetchPullRequests(request: PageRequest): Promise<PageResult>;
   /** UPDATED_AT DESC, for incremental refresh (the window `updated`): the caller stops at its watermark */
   fetchUpdatedPullRequests(request: UpdatedPageRequest): Promise<PageResult>;
-  /** predicted point cost of a page request, before sending it */
-  predictCost(request: PageRequest | UpdatedPageRequest): number;
+  fetchFollowUps(request: FollowUpRequest): Promise<FollowUpResult>;
+  /** predicted point cost of a request, before sending it */
+  predictCost(request: PageRequest | UpdatedPageRequest | FollowUpRequest): number;
   /**
    * The client and rate-limit budget an owner's repositories use. Absent for a token, whose one budget serves
    * every owner; a GitHub App answers per installation, and each installation has its own budget.

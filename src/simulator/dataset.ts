@@ -371,7 +371,11 @@ export class SimRepository {
       this.ids,
       index,
       40_000 + round,
-      { author: this.actor('User', `newcomer-${round}`, round, 'U'), createdAt: at, body: `new ${round} 🆕` },
+      {
+        author: this.actor('User', `newcomer-${10_000 + round}`, 10_000 + round, 'U'),
+        createdAt: at,
+        body: `new ${round} 🆕`,
+      },
       span,
     );
     const review = completeReview(
@@ -379,7 +383,8 @@ export class SimRepository {
       index,
       240 + round,
       {
-        author: this.actor('User', `reviewer-${round}`, round, 'U'),
+        // accounts beyond the generator's (k ≤ 5,000), so a new id never meets an old login
+        author: this.actor('User', `reviewer-${20_000 + round}`, 20_000 + round, 'U'),
         state: 'COMMENTED',
         submittedAt: at,
         createdAt: at,

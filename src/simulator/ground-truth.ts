@@ -4,7 +4,6 @@
  * instead of comparing the mapping with itself. Only the page sizes the product asks for are shared.
  */
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
-import { CHILD_PAGE_SIZE } from '../github/children-queries.ts';
 import {
   FULL_PROFILE_ITEMS_PER_PULL_REQUEST,
   LABELS_PER_PULL_REQUEST,
@@ -48,7 +47,8 @@ export function expectedRecord(pr: SimPullRequest, profile: FieldProfile): PullR
     field_profile: profile,
   };
   if (profile === 'core') return record;
-  const labelCap = profile === 'full' ? CHILD_PAGE_SIZE : LABELS_PER_PULL_REQUEST;
+  // `full` follows labels past the first page; `standard` keeps the first LABELS_PER_PULL_REQUEST
+  const labelCap = profile === 'full' ? pr.labels.length : LABELS_PER_PULL_REQUEST;
   record.labels = pr.labels.slice(0, labelCap).map((label) => label.name);
   record.review_decision = pr.reviewDecision;
   const reviews = pr.reviews.filter((review) => review.state !== 'PENDING');

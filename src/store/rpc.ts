@@ -3,6 +3,7 @@
  * arguments; the adapters (pg, PGlite, Supabase) only differ in how they carry that call, so they cannot drift.
  */
 
+import type { FollowUpTask } from '../domain/children.ts';
 import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { redactJson, redactSecrets } from '../domain/redact.ts';
@@ -10,6 +11,7 @@ import { WHOLE_REPOSITORY } from '../domain/scope.ts';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.ts';
 import {
   type ChunkLease,
+  type CommitFollowUpsResult,
   type CommitPageResult,
   type FailChunkResult,
   type LeaseRef,
@@ -284,6 +286,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_done: input.done,
         p_lease_seconds: input.leaseSeconds,
         p_run_id: input.runId,
+        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
       });
     },
 
@@ -351,6 +354,27 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_prs: prsArg(input.prs),
         p_points_spent: input.pointsSpent,
         p_new_watermark: input.newWatermark,
+        p_run_id: input.runId,
+        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
+      });
+    },
+
+    listFollowUps(repositoryId, limit) {
+      return call<FollowUpTask[]>('backfill_list_follow_ups', {
+        p_repository_id: repositoryId,
+        p_limit: limit,
+      });
+    },
+
+    commitFollowUps(input) {
+      return call<CommitFollowUpsResult>('backfill_commit_follow_ups', {
+        p_repository_id: input.repositoryId,
+        p_chunk_id: input.chunkId,
+        p_fencing_token: input.fencingToken,
+        p_pages: jsonb(storableStrings(input.pages)),
+        p_points_spent: input.pointsSpent,
+        p_walk_done: input.walkDone,
+        p_lease_seconds: input.leaseSeconds,
         p_run_id: input.runId,
       });
     },

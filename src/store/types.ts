@@ -1,3 +1,10 @@
+import type {
+  CommentRecord,
+  ContributorRecord,
+  FollowUpKind,
+  FollowUpTask,
+  ReviewRecord,
+} from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
 import type { BackfillScope } from '../domain/scope.ts';
 
@@ -106,6 +113,48 @@ export interface LeaseRow {
   holderAlive: boolean | null;
 }
 
+/** The children a `full` page brings: stored with the page, and their follow-ups queued, in its transaction. */
+export interface PageChildren {
+  contributors: ContributorRecord[];
+  reviews: ReviewRecord[];
+  comments: CommentRecord[];
+  follow_ups: FollowUpTask[];
+}
+
+/** One follow-up page: its rows, what it revealed, and where its task continues (null: the task is done). */
+export interface FollowUpPage extends PageChildren {
+  kind: FollowUpKind;
+  node_id: string;
+  expected_cursor: string | null;
+  next_cursor: string | null;
+  /** label names past the first page, appended to the pull request's labels */
+  labels: string[] | null;
+}
+
+export interface CommitFollowUpsInput {
+  repositoryId: number;
+  /** the chunk lease that fences the call; null for the refresh, which holds none */
+  chunkId: number | null;
+  fencingToken: string | null;
+  runId: number | null;
+  pages: FollowUpPage[];
+  pointsSpent: number;
+  /** the walk has ended: complete the chunk and the backfill once no follow-up remains */
+  walkDone: boolean;
+  leaseSeconds: number;
+}
+
+export interface CommitFollowUpsResult {
+  /** pages applied; a page whose task had moved on (a replay, a restarted sync) is skipped */
+  applied: number;
+  skipped: number;
+  written: number;
+  /** follow-ups of the repository still queued */
+  remaining: number;
+  /** the chunk and the backfill completed in this call */
+  completed: boolean;
+}
+
 export interface CommitPageInput {
   chunkId: number;
   fencingToken: string;
@@ -116,9 +165,11 @@ export interface CommitPageInput {
   pointsSpent: number;
   skippedNodes: number;
   githubTotalCount: number | null;
-  /** the walk reached the end: chunk and backfill complete in this same transaction */
+  /** the walk reached the end: chunk and backfill complete in this same transaction, unless follow-ups remain */
   done: boolean;
   leaseSeconds: number;
+  /** `full` profile only */
+  children?: PageChildren;
 }
 
 export interface CommitPageResult {
@@ -128,6 +179,8 @@ export interface CommitPageResult {
   updated: number;
   storedPrCount: number;
   leaseExpiresAt: string;
+  /** false when `done` was asked but follow-ups remain: they complete the backfill (commitFollowUps) */
+  completed?: boolean;
 }
 
 export interface FailChunkInput {
@@ -170,6 +223,7 @@ export interface RefreshCommitInput {
   pointsSpent: number;
   /** the refresh walked back to the old watermark: the new one is now safe to store */
   newWatermark: string | null;
+  children?: PageChildren;
 }
 
 export interface WebhookDeliveryInput {
@@ -276,6 +330,9 @@ export interface Store {
   failBackfill(repositoryId: number, error: string, heldBy?: LeaseRef): Promise<void>;
   recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
   commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
+  /** the oldest queued follow-ups of a repository */
+  listFollowUps(repositoryId: number, limit: number): Promise<FollowUpTask[]>;
+  commitFollowUps(input: CommitFollowUpsInput): Promise<CommitFollowUpsResult>;
   /**
    * One webhook delivery, once: records its id, tracks (or renames, unless the stored name is newer) the repository
    * and upserts its pull requests, all in one transaction. A delivery id seen before changes nothing.

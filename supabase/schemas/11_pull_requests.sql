@@ -29,6 +29,8 @@ create table progressive_backfill.pull_requests (
   comments jsonb check (comments is null or jsonb_typeof(comments) = 'array'),
   field_profile text not null check (field_profile in ('core', 'standard', 'full')),
   captured_at timestamptz not null default now(),
+  -- the newest sync of the pull request's children (31_child_sync.sql); every child carries the sync that saw it
+  children_sync bigint not null default 0,
   unique (repository_id, number)
 );
 create index pull_requests_repository_updated_idx on progressive_backfill.pull_requests (repository_id, updated_at desc);

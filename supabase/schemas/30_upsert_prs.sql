@@ -13,6 +13,13 @@ begin
     raise exception 'unknown repository %', p_repository_id using errcode = 'PB004';
   end if;
   begin
+    -- authors first: pull_requests.author_github_id references contributors
+    perform progressive_backfill.upsert_contributors((
+      select jsonb_agg(jsonb_build_object(
+        'github_id', e -> 'author_github_id', 'login', e -> 'author_login', 'type',
+        case when e ->> 'author_type' in ('User', 'Bot', 'Mannequin', 'Organization') then e -> 'author_type' end))
+      from jsonb_array_elements(p_prs) e
+      where e ->> 'author_github_id' is not null and e ->> 'author_login' is not null));
     with incoming as (
       -- one row per PR: a page that repeats a PR keeps its newest version (ON CONFLICT cannot touch a row twice)
       select distinct on (r.github_id) r.*

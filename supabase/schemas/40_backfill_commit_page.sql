@@ -1,4 +1,7 @@
--- One page, one transaction: the PRs, the new cursor and every counter move together or not at all.
+-- One page, one transaction: the PRs, their children (`full` profile: p_children, see store_page_children), the
+-- new cursor and every counter move together or not at all. The walk's last page completes the chunk and the
+-- backfill only when no follow-up is queued; otherwise the commit that empties the queue does
+-- (backfill_commit_follow_ups).
 create or replace function progressive_backfill.backfill_commit_page(
   p_chunk_id bigint,
   p_fencing_token bigint,
@@ -10,7 +13,8 @@ create or replace function progressive_backfill.backfill_commit_page(
   p_github_total_count int,
   p_done boolean,
   p_lease_seconds int,
-  p_run_id bigint default null
+  p_run_id bigint default null,
+  p_children jsonb default null
 ) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -21,6 +25,7 @@ declare
   v_updated int;
   v_stored int;
   v_lease timestamptz;
+  v_done boolean;
 begin
   if p_points_spent is null or p_points_spent < 0 or p_skipped_nodes < 0 or p_github_total_count < 0 then
     raise exception 'points spent, skipped nodes and total count must be >= 0' using errcode = 'PB004';
@@ -60,8 +65,11 @@ begin
 
   select u.inserted, u.updated into v_inserted, v_updated
   from progressive_backfill.upsert_prs(v_chunk.repository_id, p_prs) u;
+  perform progressive_backfill.store_page_children(v_chunk.repository_id, p_prs, p_children);
+  v_done := p_done and not exists (
+    select from progressive_backfill.child_follow_ups where repository_id = v_chunk.repository_id);
 
-  v_lease := case when p_done then now() else now() + make_interval(secs => p_lease_seconds) end;
+  v_lease := case when v_done then now() else now() + make_interval(secs => p_lease_seconds) end;
 
   update progressive_backfill.backfill_chunks
   set end_cursor = p_next_cursor,
@@ -70,10 +78,10 @@ begin
       points_spent = points_spent + p_points_spent,
       skipped_nodes = skipped_nodes + coalesce(p_skipped_nodes, 0),
       heartbeat_at = now(),
-      status = case when p_done then 'completed' else status end,
-      finished_at = case when p_done then now() end,
-      lease_owner = case when p_done then null else lease_owner end,
-      lease_expires_at = case when p_done then null else v_lease end
+      status = case when v_done then 'completed' else status end,
+      finished_at = case when v_done then now() end,
+      lease_owner = case when v_done then null else lease_owner end,
+      lease_expires_at = case when v_done then null else v_lease end
   where id = p_chunk_id;
 
   update progressive_backfill.backfill_state
@@ -81,8 +89,8 @@ begin
       prs_written = prs_written + v_inserted + v_updated,
       points_spent = points_spent + p_points_spent,
       consecutive_errors = 0,
-      status = case when p_done then 'completed' else status end,
-      completed_at = case when p_done then now() else completed_at end,
+      status = case when v_done then 'completed' else status end,
+      completed_at = case when v_done then now() else completed_at end,
       updated_at = now()
   where repository_id = v_chunk.repository_id;
 
@@ -99,6 +107,6 @@ begin
 
   return jsonb_build_object(
     'applied', true, 'inserted', v_inserted, 'updated', v_updated,
-    'storedPrCount', v_stored, 'leaseExpiresAt', v_lease);
+    'storedPrCount', v_stored, 'leaseExpiresAt', v_lease, 'completed', v_done);
 end
 $$;

@@ -3,7 +3,8 @@ create or replace function progressive_backfill.backfill_commit_refresh(
   p_prs jsonb,
   p_points_spent int,
   p_new_watermark timestamptz,
-  p_run_id bigint default null
+  p_run_id bigint default null,
+  p_children jsonb default null
 ) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -19,6 +20,7 @@ begin
 
   select u.inserted, u.updated into v_inserted, v_updated
   from progressive_backfill.upsert_prs(p_repository_id, p_prs) u;
+  perform progressive_backfill.store_page_children(p_repository_id, p_prs, p_children);
 
   update progressive_backfill.backfill_state
   set points_spent = points_spent + p_points_spent,

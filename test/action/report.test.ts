@@ -118,4 +118,20 @@ describe('what a run leaves in the workflow', () => {
     expect(JSON.stringify(redacted)).not.toContain(secret);
     expect(JSON.stringify(redacted)).not.toContain('ghp_abcdefghijklmnopqrstuvwx');
   });
+
+  test('a run that left locked repositories says who holds them, not that something failed', () => {
+    const locked = report(1, {
+      outcome: 'locked',
+      detail: 'locked by cli:host:7 until 2026-12-02T18:00:00.000Z (chunk 2; its worker is alive)',
+    });
+    const markdown = jobSummaryMarkdown(
+      { ...summary([report(0), locked]), outcome: 'partial' },
+      { runUrl: null, eventName: 'schedule' },
+    );
+    expect(markdown).toContain(
+      "> One repository is held by another worker's lease, so this run left it alone: org/repo-0001 locked by cli:host:7 until 2026-12-02T18:00:00.000Z (chunk 2; its worker is alive).",
+    );
+    expect(markdown).toContain('🔒 locked');
+    expect(markdown).not.toContain('critical errors');
+  });
 });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBackfill } from '../../src/engine/run.ts';
 import type { EngineEvent } from '../../src/engine/types.ts';
 import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
 
@@ -30,12 +29,7 @@ describe('a three-repository backfill', () => {
   afterAll(() => env?.close());
 
   test('ends with the database equal to GitHub, field by field', async () => {
-    const summary = await runBackfill(env.options(), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-      onEvent: (e) => events.push(e),
-    });
+    const summary = await env.run({}, { onEvent: (e) => events.push(e) });
     expect(summary.errors.critical).toEqual([]);
     expect(summary.outcome).toBe('completed');
     for (const r of repositories) {

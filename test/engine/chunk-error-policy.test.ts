@@ -3,10 +3,18 @@ import {
   afterChunkFailed,
   type ChunkErrorDecision,
   type ChunkFailure,
+  type ErrorRecord,
   onChunkError,
 } from '../../src/engine/chunk-error-policy.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
+/** an error record about the chunk, unless it says otherwise */
+const record = (
+  severity: ErrorRecord['severity'],
+  kind: ErrorRecord['kind'],
+  message: string,
+  about: ErrorRecord['about'] = 'chunk',
+): ErrorRecord => ({ about, severity, kind, message });
 const HOUR = 3_600_000;
 const github = (
   kind: Extract<ChunkFailure, { source: 'github' }>['kind'],
@@ -35,7 +43,7 @@ describe('the chunk-error policy', () => {
       { source: 'store', code: 'stale_lease', message: 'lease lost' },
       {
         action: { kind: 'nothing' },
-        record: { about: 'chunk', severity: 'warning', kind: 'store', message: 'lease lost' },
+        record: record('warning', 'store', 'lease lost'),
         halt: null,
         end: 'lost',
       },
@@ -45,7 +53,7 @@ describe('the chunk-error policy', () => {
       { source: 'store', code: 'cursor_conflict', message: 'cursor moved' },
       {
         action: { kind: 'nothing' },
-        record: { about: 'chunk', severity: 'warning', kind: 'store', message: 'cursor moved' },
+        record: record('warning', 'store', 'cursor moved'),
         halt: null,
         end: 'lost',
       },
@@ -55,7 +63,7 @@ describe('the chunk-error policy', () => {
       { source: 'store', code: 'connection', message: 'connection refused' },
       {
         action: { kind: 'release' },
-        record: { about: 'chunk', severity: 'critical', kind: 'store', message: 'connection refused' },
+        record: record('critical', 'store', 'connection refused'),
         halt: null,
         end: 'failed',
       },
@@ -69,12 +77,7 @@ describe('the chunk-error policy', () => {
           reason: 'primary rate limit reached',
           resumeAt: Date.parse('2026-01-01T00:20:00Z'),
         },
-        record: {
-          about: 'chunk',
-          severity: 'warning',
-          kind: 'primary_rate_limit',
-          message: 'github said primary_rate_limit',
-        },
+        record: record('warning', 'primary_rate_limit', 'github said primary_rate_limit'),
         halt: 'primary rate limit reached',
         end: 'paused',
       },
@@ -84,12 +87,7 @@ describe('the chunk-error policy', () => {
       github('primary_rate_limit'),
       {
         action: { kind: 'pause-repository', reason: 'primary rate limit reached', resumeAt: NOW + HOUR },
-        record: {
-          about: 'chunk',
-          severity: 'warning',
-          kind: 'primary_rate_limit',
-          message: 'github said primary_rate_limit',
-        },
+        record: record('warning', 'primary_rate_limit', 'github said primary_rate_limit'),
         halt: 'primary rate limit reached',
         end: 'paused',
       },
@@ -99,7 +97,7 @@ describe('the chunk-error policy', () => {
       github('auth'),
       {
         action: { kind: 'release' },
-        record: { about: 'run', severity: 'critical', kind: 'auth', message: 'github said auth' },
+        record: record('critical', 'auth', 'github said auth', 'run'),
         halt: 'github said auth',
         end: 'stopped',
       },
@@ -109,7 +107,7 @@ describe('the chunk-error policy', () => {
       github('not_found'),
       {
         action: { kind: 'fail-repository', reason: 'github said not_found' },
-        record: { about: 'chunk', severity: 'critical', kind: 'not_found', message: 'github said not_found' },
+        record: record('critical', 'not_found', 'github said not_found'),
         halt: null,
         end: 'failed',
       },
@@ -119,12 +117,7 @@ describe('the chunk-error policy', () => {
       github('permission'),
       {
         action: { kind: 'fail-repository', reason: 'github said permission' },
-        record: {
-          about: 'chunk',
-          severity: 'critical',
-          kind: 'permission',
-          message: 'github said permission',
-        },
+        record: record('critical', 'permission', 'github said permission'),
         halt: null,
         end: 'failed',
       },
@@ -174,12 +167,7 @@ describe('after the contract counted the failure', () => {
       { chunkStatus: 'failed', consecutiveErrors: 9, retryAt: null },
       {
         end: 'failed',
-        record: {
-          about: 'chunk',
-          severity: 'critical',
-          kind: 'transient',
-          message: 'gave up after repeated failures: bad gateway',
-        },
+        record: record('critical', 'transient', 'gave up after repeated failures: bad gateway'),
       },
     ],
     [
@@ -188,12 +176,12 @@ describe('after the contract counted the failure', () => {
       {
         end: 'paused',
         pause: { reason: 'circuit breaker: 5 consecutive errors', resumeAt: NOW + 15 * 60_000 },
-        record: {
-          about: 'repository',
-          severity: 'warning',
-          kind: 'transient',
-          message: 'paused until 2026-01-01T00:15:00.000Z after 5 consecutive errors: bad gateway',
-        },
+        record: record(
+          'warning',
+          'transient',
+          'paused until 2026-01-01T00:15:00.000Z after 5 consecutive errors: bad gateway',
+          'repository',
+        ),
       },
     ],
     [
@@ -202,12 +190,7 @@ describe('after the contract counted the failure', () => {
       {
         end: 'retry',
         retryAt: NOW + 4_000,
-        record: {
-          about: 'chunk',
-          severity: 'warning',
-          kind: 'transient',
-          message: 'chunk will be retried: bad gateway',
-        },
+        record: record('warning', 'transient', 'chunk will be retried: bad gateway'),
       },
     ],
     [
@@ -215,12 +198,7 @@ describe('after the contract counted the failure', () => {
       { chunkStatus: 'pending', consecutiveErrors: 1, retryAt: null },
       {
         end: 'retry',
-        record: {
-          about: 'chunk',
-          severity: 'warning',
-          kind: 'transient',
-          message: 'chunk will be retried: bad gateway',
-        },
+        record: record('warning', 'transient', 'chunk will be retried: bad gateway'),
       },
     ],
   ])('%s', (_name, answer, decision) => {

@@ -39,11 +39,7 @@ describe('a dry run', () => {
   test('reads GitHub and the database, plans, and writes nothing', async () => {
     const before = await snapshot(env);
     const requestsBefore = env.sim.requests.length;
-    const summary = await runBackfill(env.options({ dryRun: true }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const summary = await env.run({ dryRun: true });
     expect(await snapshot(env)).toEqual(before);
     expect(summary.runId).toBeNull();
     expect(summary.plan?.pagesPlanned).toBeGreaterThan(0);

@@ -1,34 +1,29 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBackfill } from '../../src/engine/run.ts';
-import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
+import { describe, expect, test } from 'vitest';
+import { engineEnvironmentFor, truth } from '../support/engine-environment.ts';
 
 describe('a repository disappears in the middle of a backfill', () => {
-  let env: EngineEnvironment;
   let gone = false;
-  beforeAll(async () => {
-    env = await startEngineEnvironment({
-      dataset: {
-        seed: 8,
-        repositories: [
-          { owner: 'org', name: 'doomed', pullRequests: 2_000 },
-          { owner: 'org', name: 'healthy', pullRequests: 1_500 },
-        ],
-      },
-      token: { canSee: (_owner, name) => !(gone && name === 'doomed') },
-    });
+  const env = engineEnvironmentFor({
+    dataset: {
+      seed: 8,
+      repositories: [
+        { owner: 'org', name: 'doomed', pullRequests: 2_000 },
+        { owner: 'org', name: 'healthy', pullRequests: 1_500 },
+      ],
+    },
+    token: { canSee: (_owner, name) => !(gone && name === 'doomed') },
   });
-  afterAll(() => env?.close());
 
   test('it is marked failed with a message saying what to do, and the other repository is still backfilled', async () => {
     let pages = 0;
-    const summary = await runBackfill(env.options({ chunkSize: 50, concurrency: 1 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-      onEvent: (e) => {
-        if (e.type === 'page.committed' && e.repository === 'org/doomed' && ++pages === 2) gone = true;
+    const summary = await env.run(
+      { chunkSize: 50, concurrency: 1 },
+      {
+        onEvent: (e) => {
+          if (e.type === 'page.committed' && e.repository === 'org/doomed' && ++pages === 2) gone = true;
+        },
       },
-    });
+    );
     expect(summary.outcome).toBe('partial');
     expect(summary.errors.critical).toEqual([
       expect.objectContaining({

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FieldProfile } from '../../src/domain/pull-request.ts';
-import { runBackfill } from '../../src/engine/run.ts';
 import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
 
 describe.each<FieldProfile>(['standard', 'full'])('a backfill with the %s profile', (profile) => {
@@ -12,11 +11,7 @@ describe.each<FieldProfile>(['standard', 'full'])('a backfill with the %s profil
   afterAll(() => env?.close());
 
   test('stores exactly what GitHub has, labels, reviews and comments included, and charges what it predicted', async () => {
-    const summary = await runBackfill(env.options({ fieldProfile: profile }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const summary = await env.run({ fieldProfile: profile });
     expect(summary.outcome).toBe('completed');
     expect(await env.stored(repo.owner, repo.name)).toEqual(truth(env.sim, repo.owner, repo.name, profile));
     const pages = env.sim.requests.filter((r) => r.operationName === 'PullRequestPage');

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fastClock } from '../../scripts/harness/fast-clock.ts';
 import { DEFAULTS } from '../../src/engine/options.ts';
-import { runBackfill } from '../../src/engine/run.ts';
 import type { Clock } from '../../src/engine/types.ts';
 import { type EngineEnvironment, startEngineEnvironment } from '../support/engine-environment.ts';
 
@@ -41,11 +40,7 @@ describe('a run waiting for the rate-limit reset in a refresh', () => {
 
   test('keeps the run alive with heartbeats, so recovery never marks it interrupted', async () => {
     recoverDuringWaits = true;
-    const summary = await runBackfill(env.options({ timeBudgetMs: 3 * 3_600_000 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const summary = await env.run({ timeBudgetMs: 3 * 3_600_000 });
     expect(summary.errors.critical).toEqual([]);
     expect(summary.repositories[0]).toMatchObject({ outcome: 'completed' });
     // the refresh did wait, through many recoveries, and none of them took the run for dead

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBackfill } from '../../src/engine/run.ts';
-import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
+import { describe, expect, test } from 'vitest';
+import { engineEnvironmentFor, truth } from '../support/engine-environment.ts';
 
 const REPO = { owner: 'primary', name: 'repo', pullRequests: 3_000 };
 
 describe('GitHub says the primary rate limit is exhausted', () => {
-  let env: EngineEnvironment;
-  beforeAll(async () => {
-    env = await startEngineEnvironment({ dataset: { seed: 5, repositories: [REPO] } });
-  });
-  afterAll(() => env?.close());
+  const env = engineEnvironmentFor({ dataset: { seed: 5, repositories: [REPO] } });
 
   test('the repository pauses until the reset, and the next run after it finishes the job', async () => {
     // The budget GitHub reported at the start turns out to be gone (another tool spent it) on the fourth request.
     env.sim.setFaults({ at: { 4: { kind: 'primary-exhaustion' } } });
-    const first = await runBackfill(env.options({ chunkSize: 50 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const first = await env.run({ chunkSize: 50 });
     expect(first.outcome).toBe('interrupted');
     expect(first.stopReason).toMatch(/primary rate limit/);
     const { rows } = await env.db.client.query(
@@ -31,11 +22,7 @@ describe('GitHub says the primary rate limit is exhausted', () => {
     expect(Date.parse(rows[0].resume_at)).toBeGreaterThan(env.clock.now());
 
     // Before the reset the budget is still gone: the run waits, it does not fail.
-    const early = await runBackfill(env.options({ timeBudgetMs: 60_000 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const early = await env.run({ timeBudgetMs: 60_000 });
     expect(early).toMatchObject({ outcome: 'interrupted', prsWritten: 0, errors: { critical: [] } });
 
     // The reset comes: GitHub's clock (the simulator's) moves past it, and the database's pause ends by itself.
@@ -44,11 +31,7 @@ describe('GitHub says the primary rate limit is exhausted', () => {
       `update progressive_backfill.backfill_state set resume_at = now() - interval '1 second'`,
     );
     env.sim.setFaults(undefined);
-    const later = await runBackfill(env.options(), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const later = await env.run();
     expect(later.outcome).toBe('completed');
     expect(await env.stored(REPO.owner, REPO.name)).toEqual(truth(env.sim, REPO.owner, REPO.name, 'core'));
   });

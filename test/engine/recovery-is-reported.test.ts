@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { issueBody, issueTitle } from '../../src/action/issue-body.ts';
 import { logLine } from '../../src/action/log-lines.ts';
 import { jobSummaryMarkdown } from '../../src/action/report.ts';
 import { DEFAULTS } from '../../src/engine/options.ts';
-import { runBackfill } from '../../src/engine/run.ts';
 import type { EngineEvent, RunSummary } from '../../src/engine/types.ts';
 import { expireLease } from '../sql/fixtures.ts';
-import { type EngineEnvironment, startEngineEnvironment } from '../support/engine-environment.ts';
+import { engineEnvironmentFor } from '../support/engine-environment.ts';
 
 const repositories = [
   { owner: 'acme', name: 'dies-often', pullRequests: 600 },
@@ -14,11 +13,7 @@ const repositories = [
 ];
 
 describe('the recovery a run starts with is said out loud', () => {
-  let env: EngineEnvironment;
-  beforeAll(async () => {
-    env = await startEngineEnvironment({ dataset: { seed: 5, repositories } });
-  });
-  afterAll(() => env?.close());
+  const env = engineEnvironmentFor({ dataset: { seed: 5, repositories } });
 
   /** A worker that claimed the repository's chunk and died: its lease is an hour old. */
   async function dyingWorker(name: string): Promise<void> {
@@ -34,11 +29,7 @@ describe('the recovery a run starts with is said out loud', () => {
 
   test('requeued and stalled chunks are in the events, the summary and the errors; a stall is a critical error', async () => {
     // one page each: both backfills are started and have a pending chunk
-    await runBackfill(env.options({ maxChunks: 2, chunkSize: 10, concurrency: 2 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    await env.run({ maxChunks: 2, chunkSize: 10, concurrency: 2 });
     // `dies-often` lost its lease as many times as recovery allows; the next loss stalls it
     for (let i = 0; i < DEFAULTS.runRecovery.requeueLimit; i++) {
       await dyingWorker('dies-often');
@@ -48,12 +39,10 @@ describe('the recovery a run starts with is said out loud', () => {
     await dyingWorker('died-once');
 
     const events: EngineEvent[] = [];
-    const summary = await runBackfill(env.options({ maxChunks: 1, chunkSize: 10 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-      onEvent: (event) => events.push(event),
-    });
+    const summary = await env.run(
+      { maxChunks: 1, chunkSize: 10 },
+      { onEvent: (event) => events.push(event) },
+    );
 
     expect(summary.recovery).toEqual({ requeued: 1, stalled: 1, runsInterrupted: 0 });
     const recovered = events.find((event) => event.type === 'run.recovered');
@@ -78,20 +67,14 @@ describe('the recovery a run starts with is said out loud', () => {
 });
 
 describe('a run with nothing to do', () => {
-  let env: EngineEnvironment;
-  beforeAll(async () => {
-    env = await startEngineEnvironment({ dataset: { seed: 6, repositories: [] } });
-  });
-  afterAll(() => env?.close());
+  const env = engineEnvironmentFor({ dataset: { seed: 6, repositories: [] } });
 
   test('says "No repositories need backfilling"', async () => {
     const events: EngineEvent[] = [];
-    const summary: RunSummary = await runBackfill(env.options({ repositories: [], force: false }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-      onEvent: (event) => events.push(event),
-    });
+    const summary: RunSummary = await env.run(
+      { repositories: [], force: false },
+      { onEvent: (event) => events.push(event) },
+    );
     expect(summary.outcome).toBe('completed');
     expect(summary.candidates).toBe(0);
     const planned = events.find((event) => event.type === 'run.planned');

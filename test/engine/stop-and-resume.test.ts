@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { runBackfill } from '../../src/engine/run.ts';
 import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
 
 const REPO = { owner: 'stop', name: 'repo', pullRequests: 2_500 };
@@ -14,15 +13,15 @@ describe('stopping and coming back', () => {
   test('a stop signal finishes the page in flight, releases the lease and records the run as interrupted', async () => {
     const controller = new AbortController();
     let pages = 0;
-    const summary = await runBackfill(env.options({ chunkSize: 50 }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-      signal: controller.signal,
-      onEvent: (e) => {
-        if (e.type === 'page.committed' && ++pages === 3) controller.abort();
+    const summary = await env.run(
+      { chunkSize: 50 },
+      {
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'page.committed' && ++pages === 3) controller.abort();
+        },
       },
-    });
+    );
     expect(summary.outcome).toBe('interrupted');
     expect(summary.stopReason).toMatch(/stop signal/);
     const chunks = await env.db.client.query(
@@ -41,27 +40,19 @@ describe('stopping and coming back', () => {
     ).rows[0].stored_pr_count;
     expect(stored).toBe(summary.prsWritten);
 
-    const again = await runBackfill(env.options(), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const again = await env.run();
     expect(again.outcome).toBe('completed');
     expect(await env.stored(REPO.owner, REPO.name)).toEqual(truth(env.sim, REPO.owner, REPO.name, 'core'));
   });
 
   test('a completed repository whose completeness falls under the threshold is picked up again', async () => {
-    await runBackfill(env.options(), { store: env.store, github: env.github, clock: env.clock });
+    await env.run();
     // Lose most of the stored rows (a careless cleanup), keeping the counter honest.
     await env.db.client.query(`delete from progressive_backfill.pull_requests where number % 4 <> 0`);
     await env.db.client.query(
       `update progressive_backfill.repositories set stored_pr_count = (select count(*) from progressive_backfill.pull_requests)`,
     );
-    const summary = await runBackfill(env.options({ force: false, repositories: [] }), {
-      store: env.store,
-      github: env.github,
-      clock: env.clock,
-    });
+    const summary = await env.run({ force: false, repositories: [] });
     expect(summary.repositories.map((r) => [r.fullName, r.outcome])).toEqual([['stop/repo', 'completed']]);
     expect(await env.stored(REPO.owner, REPO.name)).toEqual(truth(env.sim, REPO.owner, REPO.name, 'core'));
   });

@@ -193,6 +193,8 @@ export interface CommitArgs {
   done?: boolean;
   leaseSeconds?: number;
   runId?: number | null;
+  /** `full` pages: contributors, reviews, comments and follow-ups */
+  children?: unknown;
 }
 
 export async function commitPage(client: pg.ClientBase, args: CommitArgs): Promise<CommitPageResult> {
@@ -208,6 +210,7 @@ export async function commitPage(client: pg.ClientBase, args: CommitArgs): Promi
     p_done: args.done ?? false,
     p_lease_seconds: args.leaseSeconds ?? 60,
     p_run_id: args.runId ?? null,
+    ...(args.children ? { p_children: jsonb(args.children) } : {}),
   });
 }
 

@@ -261,6 +261,84 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       expect(await store.claimChunk({ repositoryId, workerId: 'w1', leaseSeconds: 300 })).toBeNull();
     });
 
+    test('a full page with children and its follow-up complete the backfill together, through the adapter', async () => {
+      const { repositoryId, lease } = await claimedChunk();
+      const [pr] = prs(1).map((p) => ({ ...p, field_profile: 'full' as const, labels: ['bug'] }));
+      const reviewer = {
+        github_id: '77001',
+        login: 'rëviewer',
+        type: 'Bot' as const,
+        avatar_url: null,
+        html_url: null,
+      };
+      const review = {
+        github_id: '9007199254740993', // past 2^53: exact as text
+        node_id: `PRR_contract_${repositoryId}`,
+        pull_request_github_id: pr!.github_id,
+        author_github_id: '77001',
+        author_login: 'rëviewer',
+        author_type: 'Bot' as const,
+        state: 'COMMENTED' as const,
+        body: '👀 '.repeat(20_000),
+        submitted_at: '2024-02-01T00:00:00Z',
+        created_at: '2024-02-01T00:00:00Z',
+        updated_at: '2024-02-01T00:00:00Z',
+        commit_oid: null,
+      };
+      const task = {
+        kind: 'review_comments' as const,
+        node_id: review.node_id,
+        pull_request_github_id: pr!.github_id,
+        review_github_id: review.github_id,
+        cursor: null,
+      };
+      const first = await store.commitPage({
+        chunkId: lease.chunkId,
+        fencingToken: lease.fencingToken,
+        runId: null,
+        expectedCursor: null,
+        nextCursor: { page: 1 },
+        prs: [pr!],
+        pointsSpent: 1,
+        skippedNodes: 0,
+        githubTotalCount: 1,
+        done: true,
+        leaseSeconds: 300,
+        children: { contributors: [reviewer], reviews: [review], comments: [], follow_ups: [task] },
+      });
+      expect(first.completed).toBe(false);
+      expect(await store.listFollowUps(repositoryId, 10)).toEqual([task]);
+      const result = await store.commitFollowUps({
+        repositoryId,
+        chunkId: lease.chunkId,
+        fencingToken: lease.fencingToken,
+        runId: null,
+        pages: [
+          {
+            kind: task.kind,
+            node_id: task.node_id,
+            expected_cursor: null,
+            next_cursor: null,
+            contributors: [],
+            reviews: [],
+            comments: [],
+            follow_ups: [],
+            labels: null,
+          },
+        ],
+        pointsSpent: 1,
+        walkDone: true,
+        leaseSeconds: 300,
+      });
+      expect(result).toEqual({ applied: 1, skipped: 0, written: 0, remaining: 0, completed: true });
+      expect(await store.getRepository({ id: repositoryId })).toMatchObject({ backfillStatus: 'completed' });
+      const rows = await harness.sql(
+        'select github_id::text as id, body from progressive_backfill.reviews where node_id = $1',
+        [review.node_id],
+      );
+      expect(rows).toEqual([{ id: review.github_id, body: review.body }]);
+    });
+
     test('a replayed commit reports applied false and changes nothing', async () => {
       const { repositoryId, lease } = await claimedChunk();
       const page = prs(4);

@@ -88,3 +88,6 @@ as $$
 $$;
 
 select progressive_backfill.apply_privileges();
+
+insert into progressive_backfill.schema_migrations (version, name) values ('20261202600001', 'backfill_scope')
+on conflict (version) do nothing;

@@ -55,11 +55,20 @@ export interface Comparison {
   differences: string[];
 }
 
+/** JSON with every object's keys sorted: jsonb hands nested objects back in its own key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 function sameValue(column: string, expected: unknown, actual: unknown): boolean {
   if (TIMESTAMP_COLUMNS.has(column) && typeof expected === 'string' && typeof actual === 'string') {
     return Date.parse(expected) === Date.parse(actual);
   }
-  return JSON.stringify(expected ?? null) === JSON.stringify(actual ?? null);
+  return canonicalJson(expected) === canonicalJson(actual);
 }
 
 function show(value: unknown): string {

@@ -51,3 +51,11 @@ test('an empty truth still catches stored rows', async () => {
   const { read } = storedRows([7]);
   expect(await compareInPages([], read, 'core')).toMatchObject({ expected: 0, stored: 1, identical: 0 });
 });
+
+test('nested objects match whatever order jsonb returns their keys in, and differing values still fail', async () => {
+  const expected = { ...record(1), reviews: [{ author_login: 'a', state: 'APPROVED' }] } as PullRequestRecord;
+  const reordered = { ...record(1), reviews: [{ state: 'APPROVED', author_login: 'a' }] };
+  const changed = { ...record(1), reviews: [{ state: 'DISMISSED', author_login: 'a' }] };
+  expect(await compareInPages([[expected]], async () => [reordered], 'full')).toMatchObject({ identical: 1 });
+  expect(await compareInPages([[expected]], async () => [changed], 'full')).toMatchObject({ identical: 0 });
+});

@@ -44,6 +44,9 @@ async function embeddedRun(prs: number): Promise<MeasuredRun> {
     const stored = run.code === 0 ? await storedCount(join(cwd, '.progressive-backfill', 'db')) : 0;
     if (run.code !== 0 || stored !== prs)
       throw new Error(`P7 run: exited ${run.code} with ${stored} of ${prs} PRs stored:\n${run.stderr}`);
+    console.error(
+      `P7: run --repo, ${prs} PRs: peak ${run.peakMb.toFixed(1)} MB in ${run.seconds.toFixed(0)} s`,
+    );
     return run;
   } finally {
     await sim.stop();
@@ -55,6 +58,9 @@ async function demo(prs: number): Promise<MeasuredRun> {
   const { cli } = await buildBundles();
   // the demo verifies every stored row against the simulator's ground truth and exits 0 only if all are equal
   const run = await runMeasuredCli(cli, ['demo', '--prs', String(prs), '--field-profile', 'full'], {});
+  console.error(
+    `P7: demo, ${prs} PRs (full): peak ${run.peakMb.toFixed(1)} MB in ${run.seconds.toFixed(0)} s`,
+  );
   if (run.code !== 0) throw new Error(`P7 demo: exited ${run.code}:\n${run.stderr}`);
   return run;
 }

@@ -6,6 +6,7 @@
 import { runBackfill } from '../../src/engine/run.ts';
 import type { RunSummary } from '../../src/engine/types.ts';
 import type { Fault } from '../../src/simulator/server.ts';
+import { type ChildrenDiff, diffChildren } from './children-diff.ts';
 import { type EngineEnvironment, startEngineEnvironment, TOKEN } from './engine-environment.ts';
 import { diffAgainstGroundTruth, type GroundTruthDiff } from './ground-truth-diff.ts';
 
@@ -32,6 +33,8 @@ export interface FaultStormResult extends GroundTruthDiff {
   /** the fewest points any charged request left: must stay at or above the reserve */
   lowestRemaining: number;
   simulatedMs: number;
+  /** `full` storms: how the children differ from GitHub's */
+  children?: ChildrenDiff;
 }
 
 export async function runFaultStorm(input: {
@@ -42,8 +45,11 @@ export async function runFaultStorm(input: {
   rate?: number;
   /** the Postgres server to create the storm's database on */
   adminUrl: string;
+  /** `full`: the repository carries the hard child cases and its children are compared too */
+  profile?: 'core' | 'full';
 }): Promise<FaultStormResult> {
-  const repo = { owner: 'storm', name: 'repo', pullRequests: input.pullRequests };
+  const full = input.profile === 'full';
+  const repo = { owner: 'storm', name: 'repo', pullRequests: input.pullRequests, childCases: full };
   const env: EngineEnvironment = await startEngineEnvironment({
     dataset: { seed: 7, repositories: [repo] },
     token: { limit: input.limit },
@@ -57,7 +63,11 @@ export async function runFaultStorm(input: {
     let summary: RunSummary;
     for (;;) {
       summary = await runBackfill(
-        env.options({ reservePoints: input.reserve, timeBudgetMs: 24 * 3_600_000 }),
+        env.options({
+          reservePoints: input.reserve,
+          timeBudgetMs: 24 * 3_600_000,
+          fieldProfile: input.profile ?? 'core',
+        }),
         { store: env.store, github: env.github, clock: env.clock },
       );
       if (summary.repositories[0]?.outcome === 'completed' || shortRuns.length >= MAX_RUNS - 1) break;
@@ -75,7 +85,8 @@ export async function runFaultStorm(input: {
       faults: graphql.filter((r) => r.fault !== null).length,
       lowestRemaining: Math.min(...charged.map((r) => r.remaining!)),
       simulatedMs: env.clock.now() - began,
-      ...(await diffAgainstGroundTruth(env.db, env.sim, repo.owner, repo.name)),
+      ...(await diffAgainstGroundTruth(env.db, env.sim, repo.owner, repo.name, input.profile)),
+      ...(full ? { children: await diffChildren(env.db, env.sim, repo.owner, repo.name) } : {}),
     };
   } finally {
     await env.close();

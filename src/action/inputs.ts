@@ -7,12 +7,14 @@
 import type { FieldProfile } from '../domain/pull-request.ts';
 import { connectionUrlSecrets } from '../domain/redact.ts';
 import { InvalidRepositorySpecError, parseRepositoryList } from '../domain/repository-spec.ts';
+import type { BackfillScope } from '../domain/scope.ts';
 import {
   ConfigError,
   DEFAULTS,
   parseBoolean,
   parseDuration,
   parseFieldProfile,
+  parseScope,
   parseThreshold,
   parseWholeNumber,
   parseWholeSetting,
@@ -47,6 +49,8 @@ export interface ActionInputs {
   completenessThreshold: number;
   minPrs: number;
   fieldProfile: FieldProfile;
+  /** `since`, `states`, `base`: which pull requests to backfill */
+  scope: BackfillScope;
   chunkSize?: number;
   maxChunks?: number;
   reservePoints?: number;
@@ -197,6 +201,7 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
     ),
     minPrs: wholeNumber(get, 'min-prs', 'minPrs') ?? DEFAULTS.minPrs,
     fieldProfile: optional<FieldProfile>(get, 'field-profile', parseFieldProfile, DEFAULTS.fieldProfile),
+    scope: parseScope({ since: given(get('since')), states: given(get('states')), base: given(get('base')) }),
     timeBudgetMs: parseDuration(given(get('time-budget')) || DEFAULTS.timeBudget.action, 'time-budget'),
     dryRun: optional(get, 'dry-run', (text) => parseBoolean(text, 'dry-run'), DEFAULTS.dryRun),
     reportIssues: optional(

@@ -39,6 +39,7 @@ function engineOptions(inputs: ActionInputs, context: RunnerContext): BackfillOp
     completenessThreshold: inputs.completenessThreshold,
     minPrs: inputs.minPrs,
     fieldProfile: inputs.fieldProfile,
+    scope: inputs.scope,
     timeBudgetMs: inputs.timeBudgetMs,
     dryRun: inputs.dryRun,
     workerId: workerIdFor(context),

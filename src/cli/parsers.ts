@@ -11,7 +11,10 @@ import {
 } from '../domain/repository-spec.ts';
 import {
   ConfigError,
+  parseBase,
   parseDuration,
+  parseSince,
+  parseStates,
   parseThreshold,
   parseWholeNumber,
   parseWholeSetting,
@@ -41,6 +44,11 @@ export const wholeSetting = (key: keyof typeof RANGES) => refusing((text) => par
 export const ratio = refusing((text) => parseThreshold(text));
 
 export const duration = refusing((text) => parseDuration(text, 'duration'));
+
+/** The scope's settings: a date or time, a list of states, a branch name. */
+export const since = refusing((text) => parseSince(text));
+export const states = refusing((text) => parseStates(text));
+export const base = refusing((text) => parseBase(text));
 
 /** Repeatable `--repo`: each occurrence may hold one spec or a comma/space separated list. */
 export function collectRepositories(

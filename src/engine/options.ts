@@ -8,7 +8,8 @@
  * our own (percentages, durations), and a dependency here would have to be mapped for Deno and bundled twice for a
  * dozen lines of rules.
  */
-import { FIELD_PROFILES, type FieldProfile } from '../domain/pull-request.ts';
+import { FIELD_PROFILES, type FieldProfile, type PullRequestState } from '../domain/pull-request.ts';
+import { type BackfillScope, PULL_REQUEST_STATES } from '../domain/scope.ts';
 import type { BackfillOptions } from './types.ts';
 
 /** Every default of the engine and its entry points; action.yml and the README document these (a test checks). */
@@ -109,6 +110,63 @@ export function parseDuration(text: string, setting: string): number {
     throw new ConfigError(setting, `"${text}" is not a duration: use e.g. 90s, 10m or 1h30m`);
   }
   return Math.round(total);
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** `2024-01-01` (midnight UTC) or an ISO 8601 time with its zone; read as a UTC instant. */
+export function parseSince(text: string, setting = 'since'): string {
+  const trimmed = text.trim();
+  const form = DATE_ONLY.test(trimmed) ? `${trimmed}T00:00:00Z` : DATE_TIME.test(trimmed) ? trimmed : null;
+  const ms = form === null ? Number.NaN : Date.parse(form);
+  // Date.parse rolls 2024-02-30 over to March: a date that does not round-trip is not a date
+  const valid =
+    Number.isFinite(ms) && (!DATE_ONLY.test(trimmed) || new Date(ms).toISOString().startsWith(trimmed));
+  if (!valid) {
+    throw new ConfigError(
+      setting,
+      `must be a date (2024-01-31) or a time with its zone (2024-01-31T12:00:00Z), got "${text}"`,
+    );
+  }
+  // GitHub's search reads whole seconds; a fraction is kept only where it was given
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** A comma-separated subset of OPEN, CLOSED, MERGED (any case); all three is the same as none. */
+export function parseStates(text: string, setting = 'states'): PullRequestState[] | undefined {
+  const words = text.split(',').map((word) => word.trim().toUpperCase());
+  const unknown = words.filter((word) => !(PULL_REQUEST_STATES as readonly string[]).includes(word));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      setting,
+      `must be a comma-separated list of ${PULL_REQUEST_STATES.join(', ')}, got "${text}"`,
+    );
+  }
+  const states = PULL_REQUEST_STATES.filter((state) => words.includes(state));
+  return states.length === PULL_REQUEST_STATES.length ? undefined : states;
+}
+
+// git check-ref-format's rules, as far as a branch name typed by a person can break them
+const BAD_BRANCH = /[\s~^:?*[\\\p{Cc}]|\.\.|@\{|^[/.]|[/.]$|\/\/|\.lock$|^@$/u;
+
+/** A branch name as git allows it (`main`, `release/2.x`). */
+export function parseBase(text: string, setting = 'base'): string {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.length > 255 || BAD_BRANCH.test(trimmed)) {
+    throw new ConfigError(setting, `must be a branch name such as main or release/2.x, got "${text}"`);
+  }
+  return trimmed;
+}
+
+/** The scope from its three optional settings, as text; empty or absent text means no filter. */
+export function parseScope(text: { since?: string; states?: string; base?: string }): BackfillScope {
+  const scope: BackfillScope = {};
+  if (text.since?.trim()) scope.since = parseSince(text.since);
+  const states = text.states?.trim() ? parseStates(text.states) : undefined;
+  if (states) scope.states = states;
+  if (text.base?.trim()) scope.base = parseBase(text.base);
+  return scope;
 }
 
 interface Range {

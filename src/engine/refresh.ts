@@ -2,6 +2,7 @@
  * Incremental refresh: walk pull requests newest-update first until the watermark, so merges, closes and edits
  * made after a page was stored — and pull requests opened after the backfill began — reach the database.
  */
+import { inScope } from '../domain/scope.ts';
 import { UPDATED_WINDOW } from '../github/queries.ts';
 import type { RunContext } from './context.ts';
 import { fetchWithRetry } from './fetch-page.ts';
@@ -40,8 +41,10 @@ export async function refreshRepository(
     );
     const nodes = page.windows[UPDATED_WINDOW]?.nodes ?? [];
     newest ??= nodes[0]?.updated_at ?? watermark;
-    const fresh = nodes.filter((pr) => pr.updated_at >= since);
-    const reachedWatermark = fresh.length < nodes.length || !page.windows[UPDATED_WINDOW]?.hasMore;
+    const recent = nodes.filter((pr) => pr.updated_at >= since);
+    const reachedWatermark = recent.length < nodes.length || !page.windows[UPDATED_WINDOW]?.hasMore;
+    // the refresh lists every recently updated pull request; a scoped backfill keeps those of its scope
+    const fresh = recent.filter((pr) => inScope(pr, ctx.scope));
     const result = await ctx.store.commitRefresh({
       repositoryId: target.repositoryId,
       runId: ctx.runId,

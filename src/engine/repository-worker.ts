@@ -103,14 +103,14 @@ async function runChunk(
 ): Promise<ChunkResult> {
   const token = lease.fencingToken;
   let expected = lease.cursor;
-  let cursor = parseWalkCursor(lease.cursor);
+  let cursor = parseWalkCursor(lease.cursor, ctx.scope);
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNext = async (from: WalkCursor): Promise<Fetched> => {
     const build = (windowSize: number) =>
-      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest);
+      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, ctx.scope);
     const segments = pacer.segmentsFor(ctx, build(size.current), report, size.current);
     const started = ctx.clock.now();
     const page = await fetchRound(ctx, size, build, segments, heartbeat);
@@ -130,7 +130,7 @@ async function runChunk(
       const started = ctx.clock.now();
       const { page } = await inFlight;
       inFlight = null;
-      const step = advanceWalk(cursor, page);
+      const step = advanceWalk(cursor, page, ctx.scope);
       const commit = ctx.store.commitPage({
         chunkId: lease.chunkId,
         fencingToken: token,

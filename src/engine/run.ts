@@ -2,8 +2,16 @@
  * One run of the engine: select → plan from the budget → work through the candidates with bounded concurrency →
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
+import { WHOLE_REPOSITORY } from '../domain/scope.ts';
 import { GitHubError, type RateLimitState } from '../github/types.ts';
-import type { LeaseRow, RecoverResult, RepositoryCandidate, RepositoryRow, Store } from '../store/types.ts';
+import {
+  type LeaseRow,
+  type RecoverResult,
+  type RepositoryCandidate,
+  type RepositoryRow,
+  type Store,
+  StoreError,
+} from '../store/types.ts';
 import { BudgetLedger, pageShapes, planRun } from './budget.ts';
 import { isoAt, systemClock } from './clock.ts';
 import { PageTimer, type RunContext } from './context.ts';
@@ -142,6 +150,7 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
         runId,
         workerId: options.workerId,
         profile: options.fieldProfile,
+        scope: options.scope ?? WHOLE_REPOSITORY,
         leaseSeconds: options.leaseSeconds ?? DEFAULTS.leaseSeconds,
         pagesPerChunk: options.pagesPerChunk ?? DEFAULTS.pagesPerChunk,
         breakerThreshold: options.breakerThreshold ?? DEFAULTS.breakerThreshold,
@@ -370,22 +379,24 @@ async function processCandidate(
   try {
     ctx = await contextFor(c.owner);
     let watermark = c.watermark;
-    if (c.needsStart) {
-      watermark = new Date(ctx.clock.now()).toISOString();
-      await ctx.store.startBackfill(c.repositoryId, options.fieldProfile);
-    }
+    if (c.needsStart) watermark = new Date(ctx.clock.now()).toISOString();
+    // Also before carrying on a walk: start_backfill refuses a run whose scope is not the backfill's.
+    if (c.needsStart || !c.needsRefresh)
+      await ctx.store.startBackfill(c.repositoryId, options.fieldProfile, ctx.scope);
     if (c.needsStart || !c.needsRefresh) await backfillRepository(ctx, target, report);
     const backfilled = report.outcome === 'completed' || (c.needsRefresh && !c.needsStart);
     if (backfilled && watermark && ctx.stopReason() === null)
       await refreshRepository(ctx, target, watermark, report);
   } catch (error) {
-    const kind = error instanceof GitHubError ? error.kind : 'internal';
+    // the contract refused the start: a backfill under another scope, which no retry of this run can change
+    const refused = error instanceof StoreError && error.code === 'invalid_transition';
+    const kind = error instanceof GitHubError ? error.kind : refused ? 'store' : 'internal';
     const message = error instanceof Error ? error.message : String(error);
     const budget = error instanceof Error && error.name === 'BudgetExhausted';
     if (budget) ctx.halt(message);
     else
       ctx.record({
-        severity: error instanceof GitHubError && error.fatal ? 'critical' : 'warning',
+        severity: (error instanceof GitHubError && error.fatal) || refused ? 'critical' : 'warning',
         repository: c.fullName,
         kind,
         message,

@@ -2,9 +2,11 @@
  * Selection: expand `owner/*`, look the repositories up on GitHub (ids and PR totalCount, many per query), track
  * them, and ask the contract which ones need work, in its priority order.
  */
+import { type BackfillScope, isWholeRepository } from '../domain/scope.ts';
 import type { GitHubClient, RepositoryInfo } from '../github/types.ts';
 import type { RepositoryCandidate, RepositoryRow, Store } from '../store/types.ts';
 import type { BackfillOptions, RepositorySpec } from './types.ts';
+import { parseWalkCursor, walkRequest } from './walk.ts';
 
 const LOOKUP_BATCH = 50;
 
@@ -57,6 +59,25 @@ export async function lookUp(
   return { found, missing };
 }
 
+/**
+ * A scoped backfill is complete against its scope, not the repository: each repository's total becomes the
+ * scope's size, read from a one-pull-request page of the scoped walk (the same count every page of it carries).
+ */
+export async function countScope(
+  github: GitHubClient,
+  found: RepositoryInfo[],
+  scope: BackfillScope | undefined,
+): Promise<RepositoryInfo[]> {
+  if (!scope || isWholeRepository(scope)) return found;
+  const counted: RepositoryInfo[] = [];
+  for (const info of found) {
+    const request = walkRequest(parseWalkCursor(null, scope), info, 'core', 1, 1, scope);
+    const page = await github.fetchPullRequests(request);
+    counted.push({ ...info, prTotalCount: page.totalCount });
+  }
+  return counted;
+}
+
 /** Adds looked-up repositories to the tracked set, refreshing their ids and GitHub's PR total. */
 export function track(store: Store, info: RepositoryInfo, priority?: number): Promise<RepositoryRow> {
   return store.trackRepository({
@@ -75,7 +96,9 @@ export async function selectRepositories(
   options: BackfillOptions,
 ): Promise<Selection> {
   const { refs, emptyOwners } = await expandSpecs(github, options.repositories);
-  const { found, missing } = await lookUp(github, refs);
+  const looked = await lookUp(github, refs);
+  const found = await countScope(github, looked.found, options.scope);
+  const missing = looked.missing;
   missing.push(...emptyOwners);
   if (refs.length === 0 && !options.dryRun) {
     // No list given: the tracked set is the list, and GitHub's totals decide who is under the threshold.
@@ -84,7 +107,7 @@ export async function selectRepositories(
       return { owner, name };
     });
     const current = await lookUp(github, tracked);
-    for (const info of current.found) await track(store, info);
+    for (const info of await countScope(github, current.found, options.scope)) await track(store, info);
     missing.push(...current.missing);
   }
   const named: RepositoryRow[] = [];

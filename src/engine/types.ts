@@ -1,4 +1,5 @@
 import type { FieldProfile } from '../domain/pull-request.ts';
+import type { BackfillScope } from '../domain/scope.ts';
 import type { GitHubClient, GitHubErrorKind } from '../github/types.ts';
 import type { RecoverResult, Store } from '../store/types.ts';
 
@@ -10,6 +11,8 @@ export interface BackfillOptions {
   completenessThreshold: number; // 0..1, default 0.8
   minPrs: number; // default 100
   fieldProfile: FieldProfile; // default core
+  /** which pull requests to backfill (since, states, base); the whole repository when absent */
+  scope?: BackfillScope;
   chunkSize?: number; // 1..100 override of the planned page size
   maxChunks?: number; // override of the planned number of pages this run
   reservePoints?: number; // default max(10% of the limit, 100)

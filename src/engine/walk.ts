@@ -8,15 +8,18 @@
  * A pull request that changes state mid-walk may leave a partition not yet walked for one already walked; its
  * `updatedAt` moved, so the incremental refresh that starts from the backfill's watermark stores it, as it does
  * pull requests created after the first backward window. The walk never needs to revisit anything.
+ *
+ * A scope narrows the walk: its states are the partitions walked, its base goes into every window (the request's
+ * `baseRefName`), and its `since` walks each partition from the newest end only, to the first pull request created
+ * before it.
  */
 import type { PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
+import { type BackfillScope, createdBefore, scopeStates, WHOLE_REPOSITORY } from '../domain/scope.ts';
 import type { PageRequest, PageResult, PageWindow, WalkWindowRequest } from '../github/types.ts';
 import type { CursorState } from '../store/types.ts';
 
 /** Three partitions, each walked from both ends. */
 export const MAX_WALK_WINDOWS = 6;
-
-const PARTITION_STATES: readonly PullRequestState[] = ['OPEN', 'CLOSED', 'MERGED'];
 
 interface Frontier {
   id: string;
@@ -61,8 +64,8 @@ const start = (state: PullRequestState | null): PartitionPosition => ({
   done: false,
 });
 
-export function parseWalkCursor(state: CursorState): WalkCursor {
-  if (state === null) return { v: 2, partitions: PARTITION_STATES.map(start) };
+export function parseWalkCursor(state: CursorState, scope: BackfillScope = WHOLE_REPOSITORY): WalkCursor {
+  if (state === null) return { v: 2, partitions: scopeStates(scope).map(start) };
   if (state.v === 1) {
     const { after, before, forwardEdge, backwardEdge } = state as unknown as WalkCursorV1;
     return { v: 2, partitions: [{ ...start(null), after, before, forwardEdge, backwardEdge }] };
@@ -91,10 +94,13 @@ export function walkRequest(
   profile: PageRequest['profile'],
   windowSize: number,
   maxWindows: number,
+  scope: BackfillScope = WHOLE_REPOSITORY,
 ): PageRequest {
   const open = cursor.partitions.filter((p) => !p.done).sort((a, b) => left(b) - left(a));
   const windows: WalkWindowRequest[] = [];
-  for (const direction of ['forward', 'backward'] as const) {
+  // from the oldest end a `since` walk would read everything before it: such a walk goes newest first only
+  const directions = scope.since === undefined ? (['forward', 'backward'] as const) : (['backward'] as const);
+  for (const direction of directions) {
     for (const partition of open) {
       if (windows.length >= maxWindows) break;
       windows.push({
@@ -106,7 +112,7 @@ export function walkRequest(
       });
     }
   }
-  return { owner: repo.owner, name: repo.name, profile, windows };
+  return { owner: repo.owner, name: repo.name, profile, windows, scope };
 }
 
 export interface WalkStep {
@@ -115,14 +121,21 @@ export interface WalkStep {
   done: boolean;
 }
 
-export function advanceWalk(cursor: WalkCursor, page: PageResult): WalkStep {
+export function advanceWalk(
+  cursor: WalkCursor,
+  page: PageResult,
+  scope: BackfillScope = WHOLE_REPOSITORY,
+): WalkStep {
   const byId = new Map<string, PullRequestRecord>();
   const partitions = cursor.partitions.map((partition) => {
     if (partition.done) return partition;
     const forward = page.windows[windowKey(partition, 'forward')];
     const backward = page.windows[windowKey(partition, 'backward')];
     if (!forward && !backward) return partition;
-    const { fresh, next } = advancePartition(partition, forward, backward);
+    const { fresh, next } =
+      scope.since === undefined
+        ? advancePartition(partition, forward, backward)
+        : advanceSince(partition, backward, scope.since);
     for (const pr of fresh) byId.set(pr.github_id, pr);
     return next;
   });
@@ -170,6 +183,28 @@ function advancePartition(
       taken: position.taken + fresh.size,
       total: forwardWindow?.totalCount ?? backwardWindow?.totalCount ?? position.total,
       done: forwardEnded || backwardEnded || met,
+    },
+  };
+}
+
+/** A newest-first walk down to `since`: done at the first pull request created before it, which is not kept. */
+function advanceSince(
+  position: PartitionPosition,
+  backwardWindow: PageWindow | undefined,
+  since: string,
+): { fresh: PullRequestRecord[]; next: PartitionPosition } {
+  if (!backwardWindow) return { fresh: [], next: position };
+  const fresh = backwardWindow.nodes.filter((pr) => !createdBefore(pr, since));
+  const first = backwardWindow.nodes[0];
+  return {
+    fresh,
+    next: {
+      ...position,
+      before: backwardWindow.cursor ?? position.before,
+      backwardEdge: first ? edge(first) : position.backwardEdge,
+      taken: position.taken + fresh.length,
+      total: backwardWindow.totalCount,
+      done: !backwardWindow.hasMore || fresh.length < backwardWindow.nodes.length,
     },
   };
 }

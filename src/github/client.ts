@@ -1,6 +1,6 @@
 /**
  * The operations the engine asks of GitHub (budget, lookups, pages of pull requests), over the transport that
- * carries them (transport.ts). Every pull-request request is built by `pullRequestWindowsQuery`, so fetching,
+ * carries them (transport.ts). Every pull-request request is built by `pageRequestQuery`, so fetching,
  * refreshing and pricing a request before it is sent cannot disagree.
  */
 
@@ -11,15 +11,16 @@ import { type MappedChildren, mapFollowUpPage, mapWindowChildren } from './map-c
 import {
   LOOKUP_BATCH_SIZE,
   lookupAlias,
-  needsTotalCount,
   OWNER_REPOSITORIES_QUERY,
   pageRequestQuery,
   pageRequestWindows,
-  pullRequestWindowsQuery,
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
   repositoryLookupVariables,
+  scopeDocumentOptions,
+  searchCountKey,
   TOTAL_COUNT,
+  type WindowsDocumentOptions,
 } from './queries.ts';
 import {
   createTransport,
@@ -93,8 +94,8 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     action: string,
   ): Promise<PageResult> {
     const windows = pageRequestWindows(request);
-    const totalCount = needsTotalCount(windows);
-    const { query, variables } = pullRequestWindowsQuery(request, request.profile, windows, { totalCount });
+    const counting = scopeDocumentOptions(request, windows);
+    const { query, variables } = pageRequestQuery(request);
     const predictedCost = queryCost(query, variables).cost;
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql<PageData>(query, variables, {
@@ -114,7 +115,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
       skippedNodes += skipped;
     }
     return {
-      totalCount: (totalCount ? repo[TOTAL_COUNT] : repo[windows[0]!.key])?.totalCount ?? 0,
+      totalCount: readTotalCount(data, repo, counting, windows[0]!.key),
       windows: read,
       skippedNodes,
       ...(children && { children }),
@@ -254,6 +255,25 @@ interface Connection {
 interface PageData {
   repository: Record<string, Connection | undefined> | null;
   rateLimit: GraphQLRateLimit | null;
+  /** a `since` scope's counting searches, `total0`… */
+  [search: string]: unknown;
+}
+
+/** The page's count of the pull requests it is walking: the repository, the scope, or the one window's list. */
+function readTotalCount(
+  data: PageData,
+  repo: Record<string, Connection | undefined>,
+  counting: WindowsDocumentOptions,
+  firstWindow: string,
+): number {
+  if (counting.totalSearches) {
+    let sum = 0;
+    for (let i = 0; i < counting.totalSearches; i++) {
+      sum += (data[searchCountKey(i)] as { issueCount?: number } | null)?.issueCount ?? 0;
+    }
+    return sum;
+  }
+  return (counting.totalCount ? repo[TOTAL_COUNT] : repo[firstWindow])?.totalCount ?? 0;
 }
 
 interface LookupNode {

@@ -4,6 +4,7 @@
  * each pull request (the field profiles) lives in pull-request-fields.ts; this module shapes the requests.
  */
 import type { FieldProfile, PullRequestState } from '../domain/pull-request.ts';
+import { isWholeRepository, scopeSearchQueries } from '../domain/scope.ts';
 import { PULL_REQUEST_FRAGMENT_NAME, pullRequestFragment } from './pull-request-fields.ts';
 import type { PageRequest, UpdatedPageRequest } from './types.ts';
 
@@ -45,6 +46,12 @@ export interface BuiltQuery {
 export interface WindowsDocumentOptions {
   /** add the repository's pull-request count (a count-only connection) under the key `total` */
   totalCount?: boolean;
+  /** every connection (and the count) lists only pull requests into `$baseRefName` */
+  base?: boolean;
+  /** the count covers only these states */
+  totalStates?: readonly PullRequestState[];
+  /** the count is the sum of this many searches' `issueCount`s (`$total0Query`…), read at the root as `total0`… */
+  totalSearches?: number;
 }
 
 const ORDER_BY: Record<WindowOrder, string> = {
@@ -65,19 +72,33 @@ function windowVariables(shape: WindowShape): { size: string; cursor: string } {
     : { size: `${shape.key}Last`, cursor: `${shape.key}Before` };
 }
 
-function windowConnection(shape: WindowShape): string {
+function windowConnection(shape: WindowShape, base: boolean): string {
   const { size, cursor } = windowVariables(shape);
   const page =
     shape.direction === 'forward'
       ? `first: $${size}, after: $${cursor}`
       : `last: $${size}, before: $${cursor}`;
   const states = shape.states ? `, states: [${shape.states.join(', ')}]` : '';
+  const baseRef = base ? ', baseRefName: $baseRefName' : '';
   const pageInfo = shape.direction === 'forward' ? 'endCursor hasNextPage' : 'startCursor hasPreviousPage';
-  return `${shape.key}: pullRequests(${page}${states}, orderBy: ${ORDER_BY[shape.order]}) {
+  return `${shape.key}: pullRequests(${page}${states}${baseRef}, orderBy: ${ORDER_BY[shape.order]}) {
       totalCount
       pageInfo { ${pageInfo} }
       nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
     }`;
+}
+
+function totalConnection(options: WindowsDocumentOptions): string {
+  const args = [
+    options.totalStates ? `states: [${options.totalStates.join(', ')}]` : null,
+    options.base ? 'baseRefName: $baseRefName' : null,
+  ].filter((arg) => arg !== null);
+  return `pullRequests${args.length > 0 ? `(${args.join(', ')})` : ''} { totalCount }`;
+}
+
+/** The root key of the i-th search counting a `since` scope. */
+export function searchCountKey(index: number): string {
+  return `${TOTAL_COUNT}${index}`;
 }
 
 const documentCache = new Map<string, string>();
@@ -89,7 +110,7 @@ export function pullRequestWindowsDocument(
   options: WindowsDocumentOptions = {},
 ): string {
   if (shapes.length === 0) throw new RangeError('a page needs at least one window');
-  const cacheKey = `${profile}|${options.totalCount ?? false}|${shapes.map((s) => `${s.key}:${s.direction}:${s.order}:${s.states ?? ''}`).join('|')}`;
+  const cacheKey = `${profile}|${options.totalCount ?? false}|${options.base ?? false}|${options.totalStates ?? ''}|${options.totalSearches ?? 0}|${shapes.map((s) => `${s.key}:${s.direction}:${s.order}:${s.states ?? ''}`).join('|')}`;
   let query = documentCache.get(cacheKey);
   if (query === undefined) {
     const keys = new Set<string>();
@@ -102,14 +123,17 @@ export function pullRequestWindowsDocument(
       const { size, cursor } = windowVariables(shape);
       variables.push(`$${size}: Int!`, `$${cursor}: String`);
     }
+    if (options.base) variables.push('$baseRefName: String!');
+    const searches = Array.from({ length: options.totalSearches ?? 0 }, (_, i) => searchCountKey(i));
+    for (const key of searches) variables.push(`$${key}Query: String!`);
     const name = shapes.every((s) => s.order === 'UPDATED_AT_DESC')
       ? 'UpdatedPullRequests'
       : 'PullRequestPage';
     query = `query ${name}(${variables.join(', ')}) {
   repository(owner: $owner, name: $name) {
-    ${shapes.map(windowConnection).join('\n    ')}${options.totalCount ? `\n    ${TOTAL_COUNT}: pullRequests { totalCount }` : ''}
+    ${shapes.map((shape) => windowConnection(shape, options.base ?? false)).join('\n    ')}${options.totalCount ? `\n    ${TOTAL_COUNT}: ${totalConnection(options)}` : ''}
   }
-  ${RATE_LIMIT_SELECTION}
+  ${searches.map((key) => `${key}: search(query: $${key}Query, type: ISSUE) { issueCount }\n  `).join('')}${RATE_LIMIT_SELECTION}
 }
 ${pullRequestFragment(profile)}`;
     documentCache.set(cacheKey, query);
@@ -163,9 +187,33 @@ export function needsTotalCount(windows: readonly WindowShape[]): boolean {
   return windows.every((window) => window.states !== undefined);
 }
 
+/** How a request's scope shapes its document: the base on every connection, and how the scope is counted. */
+export function scopeDocumentOptions(
+  request: PageRequest | UpdatedPageRequest,
+  windows: readonly WindowShape[],
+): WindowsDocumentOptions {
+  const scope = 'scope' in request ? request.scope : undefined;
+  if (!scope || isWholeRepository(scope)) return { totalCount: needsTotalCount(windows) };
+  const base = scope.base !== undefined;
+  // the connections have no `createdAt` filter: a `since` scope is counted by search
+  if (scope.since !== undefined) {
+    return { base, totalSearches: scopeSearchQueries(request, scope).length };
+  }
+  return { base, totalCount: true, ...(scope.states ? { totalStates: scope.states } : {}) };
+}
+
 export function pageRequestQuery(request: PageRequest | UpdatedPageRequest): BuiltQuery {
   const windows = pageRequestWindows(request);
-  return pullRequestWindowsQuery(request, request.profile, windows, { totalCount: needsTotalCount(windows) });
+  const options = scopeDocumentOptions(request, windows);
+  const built = pullRequestWindowsQuery(request, request.profile, windows, options);
+  const scope = 'scope' in request ? request.scope : undefined;
+  if (options.base && scope?.base !== undefined) built.variables.baseRefName = scope.base;
+  if (options.totalSearches && scope) {
+    scopeSearchQueries(request, scope).forEach((query, i) => {
+      built.variables[`${searchCountKey(i)}Query`] = query;
+    });
+  }
+  return built;
 }
 
 /** Alias of the i-th repository in a lookup query; the response is keyed by it. */

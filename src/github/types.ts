@@ -1,5 +1,6 @@
 import type { FollowUpTask } from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
+import type { BackfillScope } from '../domain/scope.ts';
 import type { FollowUpOutcome, MappedChildren } from './map-children.ts';
 
 export interface RateLimitState {
@@ -42,6 +43,8 @@ export interface PageRequest {
   name: string;
   profile: FieldProfile;
   windows: WalkWindowRequest[];
+  /** narrows every window to the scope's base, and makes the page's totalCount the scope's size */
+  scope?: BackfillScope;
 }
 
 export interface PageWindow {

@@ -586,16 +586,20 @@ export class SimRepository {
   }
 
   /** Pull requests in ascending `field` order, ties broken by index (= id), optionally only some states. */
-  ordered(field: OrderField, states: readonly PullRequestState[] | null = null): OrderedList {
+  ordered(
+    field: OrderField,
+    states: readonly PullRequestState[] | null = null,
+    baseRefName: string | null = null,
+  ): OrderedList {
     const filter = states && states.length > 0 ? [...new Set(states)].sort() : null;
-    if (field === 'CREATED_AT' && !filter) {
+    if (field === 'CREATED_AT' && !filter && baseRefName === null) {
       return {
         size: this.count,
         indexAt: (position) => position,
         keyAt: (position) => [this.createdAtOf(position), position],
       };
     }
-    const cacheKey = `${this.version}|${field}|${filter?.join(',') ?? '*'}`;
+    const cacheKey = `${this.version}|${field}|${filter?.join(',') ?? '*'}|${baseRefName ?? '*'}`;
     const cached = this.orderings.get(cacheKey);
     if (cached) return cached;
     const keys = new Float64Array(this.count);
@@ -603,7 +607,10 @@ export class SimRepository {
     for (let index = 0; index < this.count; index++) {
       const skeleton = this.skeleton(index);
       keys[index] = field === 'CREATED_AT' ? skeleton.createdAt : skeleton.updatedAt;
-      if (!filter || filter.includes(skeleton.state)) selected.push(index);
+      if (filter && !filter.includes(skeleton.state)) continue;
+      // the base branch is not in the skeleton: only a base-filtered list generates the pull requests
+      if (baseRefName !== null && this.pullRequest(index).baseRefName !== baseRefName) continue;
+      selected.push(index);
     }
     const indices = Int32Array.from(selected);
     if (field === 'UPDATED_AT') indices.sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);

@@ -161,7 +161,8 @@ function pullRequestConnection(
   }
   const descending = orderBy?.direction === 'DESC';
   const states = (args.states as PullRequestState[] | null | undefined) ?? null;
-  const list = repository.ordered(field, states);
+  const baseRefName = typeof args.baseRefName === 'string' ? args.baseRefName : null;
+  const list = repository.ordered(field, states, baseRefName);
   const window = sortedWindow(list, field, descending, pageArgs(args));
   const indexAt = (position: number) => list.indexAt(descending ? list.size - 1 - position : position);
   if (selects(info, ['nodes', 'edges']) && window.end > window.start)
@@ -231,6 +232,44 @@ function visibleRepository(
   return repository && context.token.canSee(repository.owner, repository.name) ? repository : undefined;
 }
 
+/**
+ * Search, as far as the product asks it: the `issueCount` of pull requests of one repository, by creation time,
+ * base branch and state. Any other query is refused, so a test cannot pass on a search the simulator ignores.
+ */
+function searchCount(context: ExecutionContext, args: Args): Resolved {
+  if (args.type !== 'ISSUE')
+    throw new GraphQLError(`The simulator models only ISSUE searches, got ${args.type}.`);
+  const terms = String(args.query).match(/"[^"]*"|\S+/g) ?? [];
+  let repository: SimRepository | undefined;
+  let since = Number.NEGATIVE_INFINITY;
+  let base: string | null = null;
+  const states = new Set<PullRequestState>(['OPEN', 'CLOSED', 'MERGED']);
+  let pullRequests = false;
+  for (const term of terms) {
+    const [key, ...rest] = term.split(':');
+    const value = rest.join(':').replace(/^"(.*)"$/, '$1');
+    if (key === 'repo') {
+      const [owner, name] = value.split('/');
+      repository = visibleRepository(context, String(owner), String(name));
+    } else if (term === 'is:pr') pullRequests = true;
+    else if (term === 'is:open') for (const s of ['CLOSED', 'MERGED'] as const) states.delete(s);
+    else if (term === 'is:closed') states.delete('OPEN');
+    else if (term === 'is:merged') for (const s of ['OPEN', 'CLOSED'] as const) states.delete(s);
+    else if (term === 'is:unmerged') states.delete('MERGED');
+    else if (key === 'base') base = value;
+    else if (key === 'created' && value.startsWith('>=')) since = Date.parse(value.slice(2)) / 1000;
+    else throw new GraphQLError(`The simulator does not model the search term "${term}".`);
+  }
+  if (!pullRequests) throw new GraphQLError('The simulator models only searches for pull requests (is:pr).');
+  if (!repository) return { issueCount: 0 };
+  const list = repository.ordered('CREATED_AT', [...states], base);
+  let count = 0;
+  for (let position = 0; position < list.size; position++) {
+    if (repository.keyOf('CREATED_AT', list.indexAt(position))[0] >= since) count++;
+  }
+  return { issueCount: count };
+}
+
 export function rootValue(context: ExecutionContext): Resolved {
   const ownerOf = (login: string) => {
     const repositories = context.dataset.ownerRepositories(login);
@@ -245,6 +284,7 @@ export function rootValue(context: ExecutionContext): Resolved {
       }
       return repositoryObject(repository, context);
     },
+    search: (args: Args) => searchCount(context, args),
     node: ({ id }: Args) => children.nodeById(context.dataset.repositories, String(id), context),
     repositoryOwner: ({ login }: Args) => {
       const owner = ownerOf(String(login));

@@ -6,6 +6,7 @@ import type {
   ReviewRecord,
 } from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+import type { BackfillScope } from '../domain/scope.ts';
 
 /**
  * The store is a thin shell over the SQL functions in supabase/migrations: every method is one RPC, so the
@@ -295,7 +296,8 @@ export interface Store {
   getRepository(ref: RepositoryRef | { id: number }): Promise<RepositoryRow | null>;
   updateRepositoryCounts(repositoryId: number, prTotalCount: number): Promise<void>;
   selectRepositories(input: SelectRepositoriesInput): Promise<RepositoryCandidate[]>;
-  startBackfill(repositoryId: number, fieldProfile: FieldProfile): Promise<void>;
+  /** refused (invalid_transition) when the backfill was started with another scope and not cancelled since */
+  startBackfill(repositoryId: number, fieldProfile: FieldProfile, scope?: BackfillScope): Promise<void>;
   /** a pending chunk, or a running one whose holder's session is gone (taken over with a new fencing token) */
   claimChunk(input: ClaimChunkInput): Promise<ChunkLease | null>;
   /** the running leases of the given repositories (all when omitted) */

@@ -3,6 +3,8 @@ create table progressive_backfill.backfill_state (
   status text not null default 'idle'
     check (status in ('idle', 'active', 'paused', 'completed', 'failed', 'cancelled', 'stalled')),
   field_profile text not null default 'core' check (field_profile in ('core', 'standard', 'full')),
+  -- which pull requests the backfill covers ({} for all; since, states, base): a run with another scope is refused
+  scope jsonb not null default '{}'::jsonb check (jsonb_typeof(scope) = 'object'),
   cursor jsonb,
   pause_reason text,
   resume_at timestamptz,

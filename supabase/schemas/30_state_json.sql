@@ -5,6 +5,7 @@ as $$
     'repositoryId', s.repository_id,
     'status', s.status,
     'fieldProfile', s.field_profile,
+    'scope', s.scope,
     'cursor', s.cursor,
     'pauseReason', s.pause_reason,
     'resumeAt', s.resume_at,

@@ -1,24 +1,38 @@
 create or replace function progressive_backfill.backfill_start_backfill(
   p_repository_id bigint,
-  p_field_profile text default 'core'
+  p_field_profile text default 'core',
+  p_scope jsonb default '{}'::jsonb
 ) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
 declare
   v_state progressive_backfill.backfill_state;
+  v_full_name text;
 begin
   if p_field_profile is null or p_field_profile not in ('core', 'standard', 'full') then
     raise exception 'field profile must be core, standard or full' using errcode = 'PB004';
+  end if;
+  if p_scope is null or jsonb_typeof(p_scope) <> 'object' then
+    raise exception 'scope must be a JSON object' using errcode = 'PB004';
   end if;
   insert into progressive_backfill.backfill_state (repository_id)
   select id from progressive_backfill.repositories where id = p_repository_id
   on conflict (repository_id) do nothing;
   v_state := progressive_backfill.lock_state(p_repository_id);
 
-  if v_state.status in ('idle', 'completed') then
+  -- The stored pull requests answer one scope; a walk under another would mix two. Only a cancelled (or never
+  -- started) backfill may take a new scope, and then it walks afresh.
+  if v_state.scope is distinct from p_scope and v_state.status not in ('idle', 'cancelled') then
+    select full_name into v_full_name from progressive_backfill.repositories where id = p_repository_id;
+    raise exception 'repository % is being backfilled with scope %; run with the same scope, or `progressive-backfill cancel %` first',
+      v_full_name, v_state.scope, v_full_name
+      using errcode = 'PB003';
+  end if;
+
+  if v_state.status in ('idle', 'completed') or v_state.scope is distinct from p_scope then
     -- A fresh walk; PRs updated while it runs are caught by the refresh that follows (watermark = start).
     update progressive_backfill.backfill_state
-    set status = 'active', field_profile = p_field_profile, cursor = null, started_at = now(),
+    set status = 'active', field_profile = p_field_profile, scope = p_scope, cursor = null, started_at = now(),
         completed_at = null, watermark = now(), consecutive_errors = 0, last_error = null, updated_at = now()
     where repository_id = p_repository_id;
   elsif v_state.status in ('failed', 'cancelled', 'stalled') then

@@ -24,6 +24,7 @@ describe('action inputs', () => {
       completenessThreshold: 0.8,
       minPrs: 100,
       fieldProfile: 'core',
+      scope: {},
       timeBudgetMs: 20 * 60_000,
       dryRun: false,
       reportIssues: true,
@@ -45,8 +46,12 @@ describe('action inputs', () => {
       'report-issues': 'false',
       'issue-labels': ' backfill , ops,backfill ',
       'github-api-url': 'https://ghe.example/api/v3/',
+      since: '2024-01-31',
+      states: 'open,merged',
+      base: 'release/2.x',
     });
     expect(inputs).toMatchObject({
+      scope: { since: '2024-01-31T00:00:00Z', states: ['OPEN', 'MERGED'], base: 'release/2.x' },
       repositories: [
         { owner: 'acme', name: 'widgets' },
         { owner: 'acme', name: '*' },
@@ -81,6 +86,13 @@ describe('action inputs', () => {
     ['repositories', ' , ', 'repositories: no repository given'],
     ['github-api-url', 'api.github.com', 'github-api-url: must be an http(s) URL'],
     ['github-token', '', 'github-token: is empty'],
+    ['since', 'last week', 'since: must be a date (2024-01-31) or a time with its zone'],
+    [
+      'states',
+      'open,draft',
+      'states: must be a comma-separated list of OPEN, CLOSED, MERGED, got "open,draft"',
+    ],
+    ['base', 'a..b', 'base: must be a branch name such as main or release/2.x, got "a..b"'],
   ])('%s = %j is rejected naming the input', (name, value, message) => {
     expect(() => read({ [name]: value })).toThrow(message);
   });

@@ -2,10 +2,13 @@ import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { FOLLOW_UP_KINDS } from '../../src/domain/children.ts';
 import { FIELD_PROFILES } from '../../src/domain/pull-request.ts';
+import type { BackfillScope } from '../../src/domain/scope.ts';
+import { parseWalkCursor, walkRequest } from '../../src/engine/walk.ts';
 import { FOLLOW_UP_REQUESTS, followUpQuery } from '../../src/github/children-queries.ts';
 import {
   LOOKUP_BATCH_SIZE,
   OWNER_REPOSITORIES_QUERY,
+  pageRequestQuery,
   pullRequestWindowsDocument,
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
@@ -31,6 +34,19 @@ const WINDOW_SHAPES: [string, WindowShape[], boolean][] = [
   ]),
 ];
 
+/** Each kind of scope, and the walk's first request under it (what the scope adds: baseRefName, the counts). */
+const SCOPES: BackfillScope[] = [
+  { base: 'main' },
+  { states: ['MERGED'] },
+  { states: ['OPEN', 'CLOSED'], base: 'release/2.x' },
+  { since: '2024-01-31T00:00:00Z' },
+  { since: '2024-01-31T00:00:00Z', states: ['OPEN', 'MERGED'], base: 'main' },
+];
+const scopedPage = (scope: BackfillScope, windows: number) =>
+  pageRequestQuery(
+    walkRequest(parseWalkCursor(null, scope), { owner: 'o', name: 'n' }, 'core', 100, windows, scope),
+  );
+
 /** Every document the product can send, named for the failure report. */
 const everyQuery: [string, string][] = [
   ...FIELD_PROFILES.flatMap((profile) =>
@@ -43,6 +59,12 @@ const everyQuery: [string, string][] = [
     `incremental ${profile}`,
     pullRequestWindowsDocument(profile, [updated]),
   ]),
+  ...SCOPES.flatMap((scope) =>
+    [1, 6].map((windows): [string, string] => [
+      `page scoped to ${JSON.stringify(scope)}, ${windows} window(s)`,
+      scopedPage(scope, windows).query,
+    ]),
+  ),
   ['lookup of 1 repository', repositoryLookupQuery(1)],
   ['lookup of 7 repositories', repositoryLookupQuery(7)],
   [`lookup of ${LOOKUP_BATCH_SIZE} repositories`, repositoryLookupQuery(LOOKUP_BATCH_SIZE)],
@@ -69,6 +91,25 @@ describe('every query the product sends', () => {
         .map((error) => error.message)
         .join(),
     ).toMatch(/isDrafty/);
+  });
+
+  it('a scoped page narrows every connection to the base and counts the scope', () => {
+    const { query, variables } = scopedPage(
+      { since: '2024-01-31T00:00:00Z', states: ['OPEN', 'MERGED'], base: 'main' },
+      6,
+    );
+    // two partitions walked newest-first only; each connection, and no other, is narrowed to the base
+    expect(query.match(/pullRequests\(/g)).toHaveLength(2);
+    expect(query.match(/baseRefName: \$baseRefName/g)).toHaveLength(2);
+    expect(variables).toMatchObject({
+      baseRefName: 'main',
+      total0Query: 'repo:o/n is:pr created:>=2024-01-31T00:00:00Z base:"main" is:open',
+      total1Query: 'repo:o/n is:pr created:>=2024-01-31T00:00:00Z base:"main" is:merged',
+    });
+    const counted = scopedPage({ states: ['CLOSED'], base: 'main' }, 6).query;
+    expect(counted).toContain(
+      'total: pullRequests(states: [CLOSED], baseRefName: $baseRefName) { totalCount }',
+    );
   });
 
   it('a page without any window is refused before it is built', () => {

@@ -94,3 +94,35 @@ test('an unknown repository or field profile is invalid input (PB004)', async ()
   const repository = await trackRepository(ctx.client);
   await expectSqlState(start(repository.id, 'everything'), 'PB004');
 });
+
+const startScoped = (repositoryId: number, scope: unknown) =>
+  rpc<StateJson & { scope: unknown }>(ctx.client, 'backfill_start_backfill', {
+    p_repository_id: repositoryId,
+    p_field_profile: 'core',
+    p_scope: JSON.stringify(scope),
+  });
+
+test('a backfill keeps its scope, and a run with another scope is refused until it is cancelled', async () => {
+  const repository = await trackRepository(ctx.client, { owner: 'octo', name: 'scoped' });
+  const scope = { since: '2024-01-01', states: ['MERGED'], base: 'main' };
+  expect(await startScoped(repository.id, scope)).toMatchObject({ status: 'active', scope });
+  expect((await startScoped(repository.id, scope)).scope).toEqual(scope);
+
+  const refused = startScoped(repository.id, { states: ['OPEN'] });
+  await expectSqlState(refused, 'PB003');
+  await expect(refused).rejects.toThrow(
+    /repository octo\/scoped is being backfilled with scope .*MERGED.*; run with the same scope, or `progressive-backfill cancel octo\/scoped` first/,
+  );
+  await expectSqlState(start(repository.id), 'PB003');
+  expect((await stateOf(ctx.client, repository.id)).scope).toEqual(scope);
+
+  await rpc(ctx.client, 'backfill_cancel', { p_repository_id: repository.id, p_reason: 'new scope' });
+  const restarted = await startScoped(repository.id, { states: ['OPEN'] });
+  expect(restarted).toMatchObject({ status: 'active', cursor: null, scope: { states: ['OPEN'] } });
+  expect(await openChunks(repository.id)).toHaveLength(1);
+});
+
+test('a scope that is not a JSON object is invalid input (PB004)', async () => {
+  const repository = await trackRepository(ctx.client);
+  await expectSqlState(startScoped(repository.id, ['OPEN']), 'PB004');
+});

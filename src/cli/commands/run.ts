@@ -1,7 +1,7 @@
 /** `run`: backfill the named repositories (tracking them first), or work through the selection. */
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
-import { FIELD_PROFILES, type FieldProfile } from '../../domain/pull-request.ts';
+import { FIELD_PROFILES, type FieldProfile, type PullRequestState } from '../../domain/pull-request.ts';
 import type { ParsedRepositorySpec } from '../../domain/repository-spec.ts';
 import { ConfigError, DEFAULTS, validateOptions } from '../../engine/options.ts';
 import { runBackfill } from '../../engine/run.ts';
@@ -12,11 +12,14 @@ import { openBackend } from '../../shared-entry/open-store.ts';
 import type { Store } from '../../store/types.ts';
 import type { CliContext } from '../context.ts';
 import {
+  base,
   collectIntegers,
   collectRepositories,
   duration,
   integerIn,
   ratio,
+  since,
+  states,
   wholeSetting,
 } from '../parsers.ts';
 import { createRenderer, printSummary, type RenderMode, renderMode } from '../render.ts';
@@ -44,6 +47,9 @@ export interface RunFlags extends DatabaseFlags, GitHubFlags {
   concurrency?: number;
   workerId?: string;
   json?: boolean;
+  since?: string;
+  states?: PullRequestState[];
+  base?: string;
 }
 
 /** The backfill options shared by `run` and `demo`. */
@@ -129,6 +135,24 @@ export function runCommand(ctx: CliContext, done: (code: number) => void): Comma
         .default(DEFAULTS.minPrs)
         .helpGroup('Selection:'),
     )
+    .addOption(
+      new Option('--since <date>', 'only pull requests created on or after this date (2024-01-31) or time')
+        .argParser(since)
+        .helpGroup('Scope:'),
+    )
+    .addOption(
+      new Option(
+        '--states <list>',
+        'only pull requests in these states: a comma list of open, closed, merged',
+      )
+        .argParser(states)
+        .helpGroup('Scope:'),
+    )
+    .addOption(
+      new Option('--base <branch>', 'only pull requests into this base branch')
+        .argParser(base)
+        .helpGroup('Scope:'),
+    )
     .addOption(new Option('--dry-run', 'plan and report, write nothing').helpGroup('Backfill:'))
     .addOption(
       new Option(
@@ -163,6 +187,11 @@ export function backfillOptions(
     ...(flags.maxChunks !== undefined ? { maxChunks: flags.maxChunks } : {}),
     ...(flags.reservePoints !== undefined ? { reservePoints: flags.reservePoints } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+    scope: {
+      ...(flags.since !== undefined ? { since: flags.since } : {}),
+      ...(flags.states !== undefined ? { states: flags.states } : {}),
+      ...(flags.base !== undefined ? { base: flags.base } : {}),
+    },
   };
   validateOptions(options);
   return options;

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2 --optimize-for-size
 var __defProp = Object.defineProperty;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __esm = (fn, res, err) => function __init() {
@@ -13,6 +13,52 @@ var __export = (target, all) => {
   for (var name in all)
     __defProp(target, name, { get: all[name], enumerable: true });
 };
+
+// src/domain/pull-request.ts
+var ACTOR_TYPES, FIELD_PROFILES;
+var init_pull_request = __esm({
+  "src/domain/pull-request.ts"() {
+    "use strict";
+    ACTOR_TYPES = ["User", "Bot", "Mannequin", "Organization", "EnterpriseUserAccount"];
+    FIELD_PROFILES = ["core", "standard", "full"];
+  }
+});
+
+// src/domain/scope.ts
+function scopeStates(scope) {
+  return scope.states ?? PULL_REQUEST_STATES;
+}
+function inScope(pr, scope) {
+  if (scope.states && !scope.states.includes(pr.state)) return false;
+  if (scope.base !== void 0 && pr.base_ref !== scope.base) return false;
+  return scope.since === void 0 || createdBefore(pr, scope.since) === false;
+}
+function createdBefore(pr, since2) {
+  return Date.parse(pr.created_at) < Date.parse(since2);
+}
+function scopeSearchQueries(repository2, scope) {
+  const common = [`repo:${repository2.owner}/${repository2.name}`, "is:pr"];
+  if (scope.since !== void 0) common.push(`created:>=${scope.since}`);
+  if (scope.base !== void 0) common.push(`base:"${scope.base}"`);
+  if (!scope.states) return [common.join(" ")];
+  const qualifiers = {
+    OPEN: "is:open",
+    CLOSED: "is:closed is:unmerged",
+    MERGED: "is:merged"
+  };
+  return scope.states.map((state) => [...common, qualifiers[state]].join(" "));
+}
+function isWholeRepository(scope) {
+  return scope.since === void 0 && scope.states === void 0 && scope.base === void 0;
+}
+var PULL_REQUEST_STATES, WHOLE_REPOSITORY;
+var init_scope = __esm({
+  "src/domain/scope.ts"() {
+    "use strict";
+    PULL_REQUEST_STATES = ["OPEN", "CLOSED", "MERGED"];
+    WHOLE_REPOSITORY = {};
+  }
+});
 
 // src/github/types.ts
 var GitHubError;
@@ -41,8 +87,8 @@ var init_types2 = __esm({
   "src/store/types.ts"() {
     "use strict";
     StoreError = class extends Error {
-      constructor(code2, message, options) {
-        super(message, options);
+      constructor(code2, message, options2) {
+        super(message, options2);
         this.code = code2;
         this.name = "StoreError";
       }
@@ -51,723 +97,360 @@ var init_types2 = __esm({
   }
 });
 
-// src/store/connection-url.ts
-function parseConnectionUrl(text, expect) {
-  let parsed;
-  try {
-    parsed = new URL(text);
-  } catch {
-    throw new StoreError(
-      "invalid_input",
-      `the ${expect.label} is not a valid URL: expected ${expect.example}`
-    );
-  }
-  if (!expect.protocols.includes(parsed.protocol)) {
-    const allowed = expect.protocols.map((p) => `${p}//`).join(" or ");
-    throw new StoreError(
-      "invalid_input",
-      `the ${expect.label} must start with ${allowed}, not ${parsed.protocol}//${expect.otherwise?.(parsed.protocol) ?? ""}`
-    );
-  }
-  return parsed;
-}
-var init_connection_url = __esm({
-  "src/store/connection-url.ts"() {
-    "use strict";
-    init_types2();
-  }
-});
-
-// src/store/schema-version.ts
-var EXPECTED_SCHEMA_VERSION;
-var init_schema_version = __esm({
-  "src/store/schema-version.ts"() {
-    "use strict";
-    EXPECTED_SCHEMA_VERSION = 2;
-  }
-});
-
-// src/store/migrate.ts
-var migrate_exports = {};
-__export(migrate_exports, {
-  EXPECTED_SCHEMA_VERSION: () => EXPECTED_SCHEMA_VERSION,
-  applyMigrations: () => applyMigrations,
-  loadMigrations: () => loadMigrations,
-  pgExecutor: () => pgExecutor,
-  pgliteExecutor: () => pgliteExecutor,
-  schemaVersion: () => schemaVersion
-});
-import { readdir, readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-function pgExecutor(client) {
-  return {
-    query: (sql, params) => client.query(sql, params),
-    exec: (sql) => client.query(sql)
-  };
-}
-function pgliteExecutor(db) {
-  return {
-    query: (sql, params) => db.query(sql, params),
-    exec: (sql) => db.exec(sql)
-  };
-}
-async function projectRoot() {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (; ; ) {
-    try {
-      await readFile(join(dir, "package.json"));
-      return dir;
-    } catch {
-      const parent = dirname(dir);
-      if (parent === dir)
-        throw new Error("cannot find the project root (package.json) above the migration runner");
-      dir = parent;
-    }
-  }
-}
-async function sha256Hex(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-async function loadMigrations(directory) {
-  const dir = directory ?? join(await projectRoot(), "supabase", "migrations");
-  const files = (await readdir(dir)).filter((file) => file.endsWith(".sql")).sort();
-  return Promise.all(
-    files.map(async (file) => {
-      const match = FILE_NAME.exec(file);
-      if (!match) throw new Error(`migration file name must be <14-digit timestamp>_<name>.sql: ${file}`);
-      const sql = await readFile(join(dir, file), "utf8");
-      return { version: match[1], name: match[2], sql, checksum: await sha256Hex(sql) };
-    })
+// src/github/errors.ts
+function graphqlErrors(body) {
+  if (typeof body !== "object" || body === null) return [];
+  const errors = body.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap(
+    (error) => typeof error === "object" && error !== null && typeof error.message === "string" ? [error] : []
   );
 }
-function execScript(db, sql) {
-  return db.exec ? db.exec(sql) : db.query(sql);
-}
-async function applyMigrations(db, migrations) {
-  const all = migrations ?? await loadMigrations();
-  await db.query("select pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
-  try {
-    await execScript(db, LEDGER);
-    const { rows } = await db.query("select version, name, checksum from backfill_migrations");
-    const recorded = new Map(
-      rows.map((row) => [String(row.version), { name: String(row.name), checksum: String(row.checksum) }])
+function classifyResponse(outcome, context) {
+  const { status } = outcome;
+  const headers = lowerCaseKeys(outcome.headers);
+  const errors = graphqlErrors(outcome.body);
+  const text = responseText(outcome.body, errors);
+  const types = new Set(errors.map((error) => error.type).filter((type) => Boolean(type)));
+  const details = { status, cause: { status, headers: safeHeaders(headers), body: outcome.body } };
+  const now = context.now ?? Date.now;
+  if (SECONDARY_LIMIT.test(text)) {
+    const retryAfterMs = secondaryWaitMs(headers, now());
+    return new GitHubError(
+      "secondary_rate_limit",
+      `GitHub's secondary rate limit stopped ${context.action}; waiting ${Math.ceil(retryAfterMs / 1e3)} s before trying again. If this keeps happening, lower the concurrency or the page size.`,
+      { ...details, retryAfterMs }
     );
-    for (const migration of all) {
-      const previous = recorded.get(migration.version);
-      if (previous && previous.checksum !== migration.checksum) {
-        throw new Error(
-          `migration ${migration.version}_${migration.name} was changed after it was applied (checksum ${previous.checksum.slice(0, 12)}… in the database, ${migration.checksum.slice(0, 12)}… on disk); add a new migration instead of editing an applied one`
-        );
-      }
-    }
-    const result = { applied: [], skipped: [] };
-    for (const migration of all) {
-      const id = `${migration.version}_${migration.name}`;
-      if (recorded.has(migration.version)) {
-        result.skipped.push(id);
-        continue;
-      }
-      await execScript(db, "begin");
-      try {
-        await execScript(db, migration.sql);
-        await db.query("insert into backfill_migrations (version, name, checksum) values ($1, $2, $3)", [
-          migration.version,
-          migration.name,
-          migration.checksum
-        ]);
-        await execScript(db, "commit");
-      } catch (error) {
-        await execScript(db, "rollback").catch(() => {
-        });
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`migration ${id} failed: ${reason}`, { cause: error });
-      }
-      result.applied.push(id);
-    }
-    return result;
-  } finally {
-    await db.query("select pg_advisory_unlock($1::bigint)", [MIGRATION_LOCK_KEY]).catch(() => {
+  }
+  const remainingZero = String(headers["x-ratelimit-remaining"] ?? "") === "0";
+  if (types.has("RATE_LIMITED") || remainingZero && (status === 403 || status === 429 || errors.length > 0)) {
+    const resetAt = resetAtFrom(headers, outcome.body);
+    return new GitHubError(
+      "primary_rate_limit",
+      `GitHub's GraphQL rate limit for this token is used up (${context.action}); it resets at ${resetAt ?? "the top of the hour"}. The run pauses until then; a GitHub App installation token has a larger budget than a personal token.`,
+      { ...details, resetAt }
+    );
+  }
+  if (status === 401) {
+    return new GitHubError(
+      "auth",
+      `GitHub rejected the token (401 ${text || "Bad credentials"}): the token is invalid or expired. Create a new token and update the secret or input that holds it.`,
+      details
+    );
+  }
+  if (TRANSIENT_STATUSES.has(status) || [...types].some((type) => TRANSIENT_TYPES.has(type)) || SOMETHING_WENT_WRONG.test(text) || RESOURCE_LIMITS.test(text) || status >= 500 && GITHUB_TIMEOUT.test(text)) {
+    return new GitHubError(
+      "transient",
+      `GitHub failed while ${context.action} (HTTP ${status}: ${summary(text)}). This is usually a timeout on GitHub's side; a smaller page usually gets through.`,
+      details
+    );
+  }
+  const samlBlocked = /SAML/i.test(text);
+  if (types.has("FORBIDDEN") || types.has("INSUFFICIENT_SCOPES") || status === 403 || /resource not accessible/i.test(text)) {
+    const help = samlBlocked ? "The organisation enforces SAML single sign-on: authorise the token for that organisation in the token's SSO settings." : PERMISSION_HELP;
+    return new GitHubError(
+      "permission",
+      `The token is not allowed to do this: ${context.action} (GitHub: ${summary(text)}). ${help}`,
+      details
+    );
+  }
+  const rootNotFound = errors.some((error) => error.type === "NOT_FOUND" && (error.path?.length ?? 0) <= 1);
+  if (rootNotFound || status === 404) {
+    const target = context.repository ?? repositoryFromMessage(text) ?? "the requested repository";
+    return new GitHubError(
+      "not_found",
+      `${target} does not exist or the token cannot see it (GitHub: ${summary(text)}). Check the spelling, and for a private repository that the token has access to it.`,
+      details
+    );
+  }
+  if (status === 400 || status === 422 || [...types].some((type) => VALIDATION_TYPES.has(type)) || errors.some((error) => error.extensions?.code !== void 0) || errors.length > 0 && !hasData(outcome.body) && types.size === 0) {
+    return new GitHubError(
+      "invalid",
+      `GitHub rejected the query sent while ${context.action} as invalid (${summary(text)}). This is a bug in progressive-backfill, not in your setup; please report it with this message.`,
+      details
+    );
+  }
+  if (errors.length > 0 && hasData(outcome.body)) {
+    return new GitHubError(
+      "partial",
+      `GitHub answered ${context.action} with partial data and errors (${summary(text)}); the page was discarded and will be fetched again.`,
+      details
+    );
+  }
+  return new GitHubError(
+    "unknown",
+    `GitHub failed while ${context.action} (HTTP ${status}: ${summary(text)}).`,
+    details
+  );
+}
+function toGitHubError(error, context) {
+  if (error instanceof GitHubError) return error;
+  const response = error?.response;
+  if (response && typeof response === "object") {
+    return classifyResponse(
+      {
+        status: error.status ?? response.status ?? 0,
+        headers: response.headers ?? {},
+        body: response.data
+      },
+      context
+    );
+  }
+  return classifyNetworkFailure(error, context);
+}
+function classifyNetworkFailure(error, context) {
+  const chain = causeChain(error);
+  if (chain.some((link) => link.name === "TimeoutError" || link.name === "AbortError")) {
+    const after = context.timeoutMs === void 0 ? "" : ` after ${context.timeoutMs} ms`;
+    return new GitHubError(
+      "transient",
+      `GitHub did not answer${after} while ${context.action}; a smaller page usually gets through.`,
+      { cause: error }
+    );
+  }
+  const network = chain.find(
+    (link) => link.code !== void 0 && NETWORK_CODES.has(link.code) || NETWORK_MESSAGES.test(link.message)
+  );
+  if (network) {
+    return new GitHubError(
+      "transient",
+      `The connection to GitHub failed while ${context.action} (${network.code ?? network.message}); it will be retried. If it persists, check the network and the api-url setting.`,
+      { cause: error }
+    );
+  }
+  const message = chain[0]?.message ?? String(error);
+  return new GitHubError("unknown", `Calling GitHub failed while ${context.action}: ${message}`, {
+    cause: error
+  });
+}
+function causeChain(error) {
+  const chain = [];
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const link = current;
+    chain.push({
+      name: typeof link.name === "string" ? link.name : "",
+      message: typeof link.message === "string" ? link.message : "",
+      code: typeof link.code === "string" ? link.code : void 0
     });
+    current = link.cause;
   }
+  return chain;
 }
-async function schemaVersion(db) {
-  const { rows: found } = await db.query(
-    "select to_regprocedure('backfill_schema_version()') is not null as installed"
-  );
-  if (!found[0]?.installed) return null;
-  const { rows } = await db.query("select backfill_schema_version() as version");
-  return Number(rows[0]?.version);
+function secondaryWaitMs(headers, now) {
+  const retryAfter = Number(headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers["retry-after"] !== void 0)
+    return retryAfter * 1e3;
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset) && reset > 0) {
+    return Math.max(0, reset * 1e3 - now);
+  }
+  return DEFAULT_SECONDARY_WAIT_MS;
 }
-var FILE_NAME, MIGRATION_LOCK_KEY, LEDGER;
-var init_migrate = __esm({
-  "src/store/migrate.ts"() {
-    "use strict";
-    init_schema_version();
-    FILE_NAME = /^(\d{14})_([A-Za-z0-9_-]+)\.sql$/;
-    MIGRATION_LOCK_KEY = "7244851009271122001";
-    LEDGER = `
-create table if not exists backfill_migrations (
-  version text primary key,
-  name text not null,
-  checksum text not null,
-  applied_at timestamptz not null default now()
-);
-alter table backfill_migrations enable row level security;
-`;
+function resetAtFrom(headers, body) {
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (headers["x-ratelimit-reset"] !== void 0 && Number.isFinite(reset) && reset > 0) {
+    return new Date(reset * 1e3).toISOString();
   }
-});
-
-// src/domain/postgres-text.ts
-function storableText(text) {
-  const clean = text.includes(NUL) ? text.replaceAll(NUL, "") : text;
-  return clean.isWellFormed() ? clean : clean.toWellFormed();
+  const fromBody = body?.data?.rateLimit?.resetAt;
+  return typeof fromBody === "string" ? fromBody : void 0;
 }
-function storableStrings(value) {
-  if (typeof value === "string") return storableText(value);
-  if (Array.isArray(value)) {
-    const cleaned = value.map((item) => storableStrings(item));
-    return cleaned.some((item, i) => item !== value[i]) ? cleaned : value;
-  }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
-    const cleaned = entries.map(([key, item]) => [key, storableStrings(item)]);
-    return cleaned.some(([, item], i) => item !== entries[i][1]) ? Object.fromEntries(cleaned) : value;
-  }
-  return value;
+function responseText(body, errors) {
+  if (typeof body === "string") return body.trim();
+  const parts = [];
+  const message = body?.message;
+  if (typeof message === "string") parts.push(message);
+  for (const error of errors) parts.push(error.message);
+  return parts.join("; ");
 }
-var NUL;
-var init_postgres_text = __esm({
-  "src/domain/postgres-text.ts"() {
-    "use strict";
-    NUL = String.fromCharCode(0);
-  }
-});
-
-// src/store/rpc.ts
-function jsonb(value) {
-  return new JsonbArg(value);
+function hasData(body) {
+  const data = body?.data;
+  return typeof data === "object" && data !== null;
 }
-function classify(error) {
-  if (typeof error !== "object" || error === null) return null;
-  const { code: code2, message, status, cause } = error;
-  if (typeof code2 === "string" && code2 !== "") {
-    const mapped = SQLSTATE_CODES[code2];
-    if (mapped) return mapped;
-    if (CONNECTION_CLASSES.includes(code2.slice(0, 2)) && /^[0-9A-Z]{5}$/.test(code2)) return "connection";
-    if (NETWORK_CODES.has(code2)) return "connection";
-  }
-  if (typeof status === "number" && (code2 === void 0 || code2 === "" || code2 === null)) {
-    if (status === 0 || status === 401 || status === 403 || status >= 500) return "connection";
-  }
-  if (typeof message === "string" && CONNECTION_MESSAGES.some((pattern) => pattern.test(message))) {
-    return "connection";
-  }
-  if (cause !== void 0 && cause !== error) return classify(cause) === "connection" ? "connection" : null;
-  const errors = error.errors;
-  if (Array.isArray(errors) && errors.some((inner) => classify(inner) === "connection")) return "connection";
-  return null;
+function summary(text) {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat === "") return "no details";
+  if (flat.startsWith("<")) return "an HTML error page";
+  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
 }
-function describe(error) {
-  if (typeof error === "object" && error !== null) {
-    const { message, code: code2 } = error;
-    if (typeof message === "string" && message !== "") return message;
-    if (typeof code2 === "string" && code2 !== "") return code2;
-  }
-  return String(error);
+function repositoryFromMessage(text) {
+  return /Could not resolve to a Repository with the name '([^']+)'/.exec(text)?.[1];
 }
-function scrub(text, secrets) {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join("[redacted]");
+function lowerCaseKeys(headers) {
+  const result = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value !== void 0) result[key.toLowerCase()] = String(value);
   }
   return result;
 }
-function toStoreError(fn, error, secrets = []) {
-  if (error instanceof StoreError) return error;
-  const code2 = classify(error);
-  const detail = scrub(describe(error), secrets);
-  const options = { cause: error };
-  if (code2 === "schema_missing") {
-    return new StoreError(
-      code2,
-      `the progressive-backfill schema is missing (${detail}): ${MIGRATE_HINT}`,
-      options
-    );
-  }
-  if (code2 === "connection") {
-    return new StoreError(code2, `cannot reach the database while calling ${fn}: ${detail}`, options);
-  }
-  if (code2) return new StoreError(code2, `${fn}: ${detail}`, options);
-  return new Error(`${fn} failed: ${detail}`, options);
-}
-function createRpcStore(transport, options = {}) {
-  const secrets = options.secrets ?? [];
-  async function call(fn, args = {}) {
-    try {
-      return await transport.call(fn, args);
-    } catch (error) {
-      throw toStoreError(fn, error, secrets);
+function safeHeaders(headers) {
+  const kept = {};
+  for (const key of Object.keys(headers)) {
+    if (key.startsWith("x-ratelimit-") || key === "retry-after" || key === "x-github-request-id") {
+      kept[key] = headers[key];
     }
   }
-  const prsArg = (prs) => jsonb(storableStrings(prs));
-  return {
-    kind: transport.kind,
-    async assertSchema() {
-      const version = Number(await call("backfill_schema_version"));
-      if (version < EXPECTED_SCHEMA_VERSION) {
-        throw new StoreError(
-          "schema_missing",
-          `the database schema is at version ${version}, this progressive-backfill needs ${EXPECTED_SCHEMA_VERSION}: ${MIGRATE_HINT}`
-        );
-      }
-      if (version > EXPECTED_SCHEMA_VERSION) {
-        throw new StoreError(
-          "schema_missing",
-          `the database schema is at version ${version}, newer than this progressive-backfill understands (${EXPECTED_SCHEMA_VERSION}): upgrade progressive-backfill`
-        );
-      }
-    },
-    trackRepository(input) {
-      return call("backfill_track_repository", {
-        p_owner: input.owner,
-        p_name: input.name,
-        p_github_id: input.githubId,
-        p_node_id: input.nodeId,
-        p_pr_total_count: input.prTotalCount,
-        p_priority: input.priority ?? null
-      });
-    },
-    getRepository(ref) {
-      const args = "id" in ref ? { p_repository_id: ref.id } : { p_owner: ref.owner, p_name: ref.name };
-      return call("backfill_get_repository", args);
-    },
-    async updateRepositoryCounts(repositoryId, prTotalCount) {
-      await call("backfill_update_repository_counts", {
-        p_repository_id: repositoryId,
-        p_pr_total_count: prTotalCount
-      });
-    },
-    async selectRepositories(input) {
-      const rows = await call("backfill_select_repositories", {
-        p_threshold: input.threshold,
-        p_min_prs: input.minPrs,
-        p_limit: input.limit,
-        p_repository_ids: input.repositoryIds ?? null,
-        ...input.refreshAfterSeconds === void 0 ? {} : { p_refresh_after_seconds: input.refreshAfterSeconds }
-      });
-      return rows ?? [];
-    },
-    async startBackfill(repositoryId, fieldProfile) {
-      await call("backfill_start_backfill", { p_repository_id: repositoryId, p_field_profile: fieldProfile });
-    },
-    claimChunk(input) {
-      return call("backfill_claim_chunk", {
-        p_worker_id: input.workerId,
-        p_lease_seconds: input.leaseSeconds,
-        p_repository_id: input.repositoryId ?? null,
-        p_run_id: input.runId ?? null
-      });
-    },
-    async heartbeat(chunkId, fencingToken, leaseSeconds) {
-      const result = await call("backfill_heartbeat", {
-        p_chunk_id: chunkId,
-        p_fencing_token: fencingToken,
-        p_lease_seconds: leaseSeconds
-      });
-      return result.leaseExpiresAt;
-    },
-    commitPage(input) {
-      return call("backfill_commit_page", {
-        p_chunk_id: input.chunkId,
-        p_fencing_token: input.fencingToken,
-        p_expected_cursor: jsonb(input.expectedCursor),
-        p_next_cursor: jsonb(input.nextCursor),
-        p_prs: prsArg(input.prs),
-        p_points_spent: input.pointsSpent,
-        p_skipped_nodes: input.skippedNodes,
-        p_github_total_count: input.githubTotalCount,
-        p_done: input.done,
-        p_lease_seconds: input.leaseSeconds,
-        p_run_id: input.runId
-      });
-    },
-    async completeChunk(chunkId, fencingToken) {
-      await call("backfill_complete_chunk", { p_chunk_id: chunkId, p_fencing_token: fencingToken });
-    },
-    async releaseChunk(chunkId, fencingToken) {
-      await call("backfill_release_chunk", { p_chunk_id: chunkId, p_fencing_token: fencingToken });
-    },
-    failChunk(input) {
-      return call("backfill_fail_chunk", {
-        p_chunk_id: input.chunkId,
-        p_fencing_token: input.fencingToken,
-        p_error: input.error,
-        p_retryable: input.retryable,
-        p_max_failures: input.maxFailures
-      });
-    },
-    async pauseRepository(repositoryId, reason, resumeAt) {
-      await call("backfill_pause", {
-        p_repository_id: repositoryId,
-        p_reason: reason,
-        p_resume_at: resumeAt.toISOString()
-      });
-    },
-    async resumeRepository(repositoryId) {
-      await call("backfill_resume", { p_repository_id: repositoryId });
-    },
-    async cancelBackfill(repositoryId, reason) {
-      await call("backfill_cancel", { p_repository_id: repositoryId, p_reason: reason });
-    },
-    async failBackfill(repositoryId, error) {
-      await call("backfill_fail_backfill", { p_repository_id: repositoryId, p_error: error });
-    },
-    recoverStuckChunks(input) {
-      return call("backfill_recover_stuck_chunks", {
-        p_requeue_limit: input.requeueLimit,
-        p_grace_seconds: input.graceSeconds
-      });
-    },
-    commitRefresh(input) {
-      return call("backfill_commit_refresh", {
-        p_repository_id: input.repositoryId,
-        p_prs: prsArg(input.prs),
-        p_points_spent: input.pointsSpent,
-        p_new_watermark: input.newWatermark,
-        p_run_id: input.runId
-      });
-    },
-    upsertPullRequests(repositoryId, prs) {
-      return call("backfill_upsert_pull_requests", {
-        p_repository_id: repositoryId,
-        p_prs: prsArg(prs)
-      });
-    },
-    async startRun(input) {
-      const id = await call("backfill_start_run", {
-        p_trigger: input.trigger,
-        p_trigger_ref: input.triggerRef,
-        p_worker_id: input.workerId,
-        p_dry_run: input.dryRun
-      });
-      return Number(id);
-    },
-    async finishRun(input) {
-      await call("backfill_finish_run", {
-        p_run_id: input.runId,
-        p_outcome: input.outcome,
-        p_error_summary: jsonb(input.errorSummary ?? null)
-      });
-    },
-    async progress() {
-      return await call("backfill_progress") ?? [];
-    },
-    databaseLoad() {
-      return call(
-        "backfill_database_load"
-      );
-    },
-    close() {
-      return transport.close();
-    }
-  };
+  return kept;
 }
-var JsonbArg, MIGRATE_HINT, SQLSTATE_CODES, CONNECTION_CLASSES, NETWORK_CODES, CONNECTION_MESSAGES;
-var init_rpc = __esm({
-  "src/store/rpc.ts"() {
+var DEFAULT_SECONDARY_WAIT_MS, SECONDARY_LIMIT, SOMETHING_WENT_WRONG, GITHUB_TIMEOUT, RESOURCE_LIMITS, VALIDATION_TYPES, TRANSIENT_TYPES, TRANSIENT_STATUSES, NETWORK_CODES, NETWORK_MESSAGES, PERMISSION_HELP;
+var init_errors = __esm({
+  "src/github/errors.ts"() {
     "use strict";
-    init_postgres_text();
-    init_schema_version();
-    init_types2();
-    JsonbArg = class {
-      constructor(value) {
-        this.value = value;
-      }
-      value;
-    };
-    MIGRATE_HINT = "run `npx progressive-backfill migrate --database-url <postgres url>` (or apply supabase/migrations with the Supabase CLI: `supabase db push`)";
-    SQLSTATE_CODES = {
-      PB001: "stale_lease",
-      PB002: "cursor_conflict",
-      PB003: "invalid_transition",
-      PB004: "invalid_input",
-      "42883": "schema_missing",
-      // undefined_function
-      "42P01": "schema_missing",
-      // undefined_table
-      "3F000": "schema_missing",
-      // invalid_schema_name
-      PGRST202: "schema_missing",
-      // PostgREST: function not in its schema cache
-      PGRST205: "schema_missing",
-      // PostgREST: table not in its schema cache
-      "3D000": "connection",
-      // the database does not exist
-      "53300": "connection",
-      // too many connections
-      "57P01": "connection",
-      // admin shutdown
-      "57P02": "connection",
-      "57P03": "connection"
-      // cannot connect now (starting up)
-    };
-    CONNECTION_CLASSES = ["08", "28"];
+    init_types();
+    DEFAULT_SECONDARY_WAIT_MS = 6e4;
+    SECONDARY_LIMIT = /secondary rate limit|abuse detection/i;
+    SOMETHING_WENT_WRONG = /something went wrong while executing your query/i;
+    GITHUB_TIMEOUT = /couldn't respond to your request in time|timed? ?out|timeout/i;
+    RESOURCE_LIMITS = /resource limits for this query exceeded/i;
+    VALIDATION_TYPES = /* @__PURE__ */ new Set([
+      "MAX_NODE_LIMIT_EXCEEDED",
+      "EXCESSIVE_PAGINATION",
+      "ARGUMENT_LIMIT",
+      "UNPROCESSABLE"
+    ]);
+    TRANSIENT_TYPES = /* @__PURE__ */ new Set(["SERVICE_UNAVAILABLE", "INTERNAL", "TIMEOUT", "RESOURCE_LIMITS_EXCEEDED"]);
+    TRANSIENT_STATUSES = /* @__PURE__ */ new Set([500, 502, 503, 504]);
     NETWORK_CODES = /* @__PURE__ */ new Set([
-      "ECONNREFUSED",
       "ECONNRESET",
-      "ENOTFOUND",
+      "ECONNREFUSED",
+      "ECONNABORTED",
+      "EPIPE",
       "ETIMEDOUT",
       "EAI_AGAIN",
-      "EHOSTUNREACH",
-      "ENETUNREACH",
-      "EPIPE",
+      "ENOTFOUND",
+      "UND_ERR_SOCKET",
       "UND_ERR_CONNECT_TIMEOUT",
-      "UND_ERR_SOCKET"
+      "UND_ERR_HEADERS_TIMEOUT",
+      "UND_ERR_BODY_TIMEOUT",
+      "UND_ERR_CLOSED"
     ]);
-    CONNECTION_MESSAGES = [
-      /connection terminated/i,
-      /timeout expired/i,
-      /fetch failed/i,
-      /connect(ion)? timeout/i
-    ];
+    NETWORK_MESSAGES = /socket hang up|fetch failed|other side closed|network|ECONNRESET|terminated/i;
+    PERMISSION_HELP = 'A classic personal access token needs the `repo` scope (`public_repo` is enough for public repositories); a fine-grained token or GitHub App installation needs the "Pull requests: read" (and "Metadata: read") permission on the repository.';
   }
 });
 
-// src/store/sql-call.ts
-function buildSqlCall(fn, args) {
-  if (!IDENTIFIER.test(fn)) throw new Error(`not a function name: ${fn}`);
-  const values = [];
-  const named = [];
-  for (const [name, value] of Object.entries(args)) {
-    if (value === void 0) continue;
-    if (!IDENTIFIER.test(name)) throw new Error(`not an argument name: ${name}`);
-    if (value instanceof JsonbArg) {
-      values.push(value.value === null || value.value === void 0 ? null : JSON.stringify(value.value));
-      named.push(`${name} => $${values.length}::jsonb`);
-    } else {
-      values.push(value);
-      named.push(`${name} => $${values.length}`);
-    }
-  }
-  return { text: `select ${fn}(${named.join(", ")}) as result`, values };
+// src/github/children-queries.ts
+function followUpAlias(k) {
+  return `f${k}`;
 }
-var IDENTIFIER;
-var init_sql_call = __esm({
-  "src/store/sql-call.ts"() {
-    "use strict";
-    init_rpc();
-    IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+function followUpQuery(kinds) {
+  if (kinds.length < 1 || kinds.length > FOLLOW_UP_REQUESTS) {
+    throw new RangeError(
+      `a follow-up query takes 1 to ${FOLLOW_UP_REQUESTS} connections, got ${kinds.length}`
+    );
   }
-});
-
-// src/store/postgres.ts
-var postgres_exports = {};
-__export(postgres_exports, {
-  checkDatabaseUrl: () => checkDatabaseUrl,
-  createPostgresStore: () => createPostgresStore,
-  migrateDatabase: () => migrateDatabase
-});
-import pg from "pg";
-function checkDatabaseUrl(url) {
-  const parsed = parseConnectionUrl(url, {
-    label: "database URL",
-    example: "postgres://user:password@host:5432/database",
-    protocols: ["postgres:", "postgresql:"],
-    otherwise: (protocol) => protocol === "https:" || protocol === "http:" ? " (an https:// Supabase project URL goes with a service-role key instead; the Postgres connection string is under Project Settings → Database)" : ""
-  });
-  const secrets = [];
-  if (parsed.password) {
-    secrets.push(parsed.password);
-    try {
-      secrets.push(decodeURIComponent(parsed.password));
-    } catch {
-    }
+  const key = kinds.join(",");
+  let query = followUpCache.get(key);
+  if (query === void 0) {
+    const variables = kinds.flatMap((_, k) => [`$i${k}: ID!`, `$a${k}: String`]);
+    const fields = kinds.map(
+      (kind, k) => `${followUpAlias(k)}: node(id: $i${k}) {
+    ${FOLLOW_UP_SELECTIONS[kind](`$a${k}`)}
+  }`
+    );
+    query = `query ChildPages(${variables.join(", ")}) {
+  ${fields.join("\n  ")}
+  rateLimit { cost remaining resetAt limit used nodeCount }
+}`;
+    if (followUpCache.size > 200) followUpCache.clear();
+    followUpCache.set(key, query);
   }
-  return { secrets };
+  return query;
 }
-function createPostgresStore(url, options = {}) {
-  const { secrets } = checkDatabaseUrl(url);
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.max ?? 4,
-    application_name: options.applicationName ?? "progressive-backfill",
-    connectionTimeoutMillis: 3e4
+function followUpVariables(pages) {
+  const variables = {};
+  pages.forEach((page, k) => {
+    variables[`i${k}`] = page.nodeId;
+    variables[`a${k}`] = page.cursor;
   });
-  pool.on("error", () => {
-  });
-  const transport = {
-    kind: "postgres",
-    async call(fn, args) {
-      const { text, values } = buildSqlCall(fn, args);
-      const result = await pool.query(text, values);
-      return result.rows[0]?.result ?? null;
-    },
-    close: () => pool.end()
+  return variables;
+}
+function followUpRequestQuery(tasks) {
+  return {
+    query: followUpQuery(tasks.map((task) => task.kind)),
+    variables: followUpVariables(tasks.map((task) => ({ nodeId: task.node_id, cursor: task.cursor })))
   };
-  return createRpcStore(transport, { secrets });
 }
-async function migrateDatabase(url) {
-  const { secrets } = checkDatabaseUrl(url);
-  const client = new pg.Client({ connectionString: url, application_name: "progressive-backfill migrate" });
-  client.on("error", () => {
-  });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw toStoreError("migrate", error, secrets);
-  }
-  try {
-    return await applyMigrations(pgExecutor(client));
-  } finally {
-    await client.end();
-  }
+function isGoneNode(error) {
+  return error.type === "NOT_FOUND" && typeof error.path?.[0] === "string" && /^f\d+$/.test(error.path[0]);
 }
-var init_postgres = __esm({
-  "src/store/postgres.ts"() {
+var CHILD_PAGE_SIZE, FOLLOW_UP_REQUESTS, ACTOR_IDENTITY, CHILD_AUTHOR_SELECTION, PAGE_INFO, REVIEW_SELECTION, ISSUE_COMMENT_SELECTION, REVIEW_COMMENT_SELECTION, INLINE_CHILDREN_FIELDS, followUpPage, FOLLOW_UP_SELECTIONS, followUpCache;
+var init_children_queries = __esm({
+  "src/github/children-queries.ts"() {
     "use strict";
-    init_connection_url();
-    init_migrate();
-    init_rpc();
-    init_sql_call();
-  }
-});
-
-// src/store/supabase.ts
-var supabase_exports = {};
-__export(supabase_exports, {
-  PostgrestCallError: () => PostgrestCallError,
-  createSupabaseStore: () => createSupabaseStore
-});
-import { createClient } from "@supabase/supabase-js";
-function checkSupabaseUrl(url) {
-  parseConnectionUrl(url, {
-    label: "Supabase URL",
-    example: "https://<project>.supabase.co",
-    protocols: ["https:", "http:"],
-    otherwise: () => " (a postgres:// URL goes with --database-url)"
-  });
-}
-async function realtimeOptions() {
-  if (typeof globalThis.WebSocket === "function") return {};
-  const ws = await import("ws");
-  return { transport: ws.default };
-}
-function toJsonArgs(args) {
-  const body = {};
-  for (const [name, value] of Object.entries(args)) {
-    if (value === void 0) continue;
-    body[name] = value instanceof JsonbArg ? value.value ?? null : value;
-  }
-  return body;
-}
-function createSupabaseStore(url, serviceRoleKey, options = {}) {
-  checkSupabaseUrl(url);
-  if (!serviceRoleKey.trim()) throw new StoreError("invalid_input", "the Supabase service-role key is empty");
-  let client;
-  const connect = async () => createClient(url, serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    // biome-ignore lint/suspicious/noExplicitAny: ws's constructor type differs from the DOM WebSocket's
-    realtime: await realtimeOptions(),
-    global: options.fetch ? { fetch: options.fetch } : {}
-  });
-  const transport = {
-    kind: "supabase",
-    async call(fn, args) {
-      client ??= connect();
-      const { data, error, status } = await (await client).rpc(fn, toJsonArgs(args)).retry(false);
-      if (error) {
-        const rejectedKey = !error.code && (status === 401 || status === 403);
-        const message = rejectedKey ? `Supabase rejected the service-role key (HTTP ${status})` : (error.message || `HTTP ${status}`).slice(0, MAX_MESSAGE);
-        throw new PostgrestCallError(
-          message,
-          error.code ?? "",
-          status,
-          error.details ?? null,
-          error.hint ?? null
-        );
+    CHILD_PAGE_SIZE = 100;
+    FOLLOW_UP_REQUESTS = 149;
+    ACTOR_IDENTITY = `__typename
+      login
+      ... on User { databaseId }
+      ... on Bot { databaseId }
+      ... on Mannequin { databaseId }
+      ... on Organization { databaseId }`;
+    CHILD_AUTHOR_SELECTION = `author {
+        ${ACTOR_IDENTITY}
+        avatarUrl
+        url
+      }`;
+    PAGE_INFO = "pageInfo { endCursor hasNextPage }";
+    REVIEW_SELECTION = `id
+        fullDatabaseId
+        state
+        body
+        submittedAt
+        createdAt
+        updatedAt
+        commit { oid }
+        ${CHILD_AUTHOR_SELECTION}`;
+    ISSUE_COMMENT_SELECTION = `id
+        fullDatabaseId
+        body
+        createdAt
+        updatedAt
+        ${CHILD_AUTHOR_SELECTION}`;
+    REVIEW_COMMENT_SELECTION = `id
+        fullDatabaseId
+        body
+        createdAt
+        updatedAt
+        path
+        line
+        originalLine
+        replyTo { fullDatabaseId }
+        ${CHILD_AUTHOR_SELECTION}`;
+    INLINE_CHILDREN_FIELDS = `author { avatarUrl url }
+    labels(first: ${CHILD_PAGE_SIZE}) { totalCount ${PAGE_INFO} nodes { name } }
+    reviewDecision
+    reviews(first: ${CHILD_PAGE_SIZE}) {
+      totalCount
+      ${PAGE_INFO}
+      nodes {
+        ${REVIEW_SELECTION}
       }
-      return data ?? null;
-    },
-    async close() {
-      if (client) await (await client).removeAllChannels();
     }
-  };
-  return createRpcStore(transport, { secrets: [serviceRoleKey] });
-}
-var PostgrestCallError, MAX_MESSAGE;
-var init_supabase = __esm({
-  "src/store/supabase.ts"() {
-    "use strict";
-    init_connection_url();
-    init_rpc();
-    init_types2();
-    PostgrestCallError = class extends Error {
-      constructor(message, code2, status, details, hint) {
-        super(message);
-        this.code = code2;
-        this.status = status;
-        this.details = details;
-        this.hint = hint;
-        this.name = "PostgrestCallError";
+    comments(first: ${CHILD_PAGE_SIZE}) {
+      totalCount
+      ${PAGE_INFO}
+      nodes {
+        ${ISSUE_COMMENT_SELECTION}
       }
-      code;
-      status;
-      details;
-      hint;
+    }`;
+    followUpPage = (on, connection2, nodes) => (after) => `... on ${on} {
+      page: ${connection2}(first: ${CHILD_PAGE_SIZE}, after: ${after}) {
+        ${PAGE_INFO}
+        nodes {
+        ${nodes}
+        }
+      }
+    }`;
+    FOLLOW_UP_SELECTIONS = {
+      labels: (after) => `... on PullRequest {
+      page: labels(first: ${CHILD_PAGE_SIZE}, after: ${after}) { ${PAGE_INFO} nodes { name } }
+    }`,
+      reviews: followUpPage("PullRequest", "reviews", REVIEW_SELECTION),
+      comments: followUpPage("PullRequest", "comments", ISSUE_COMMENT_SELECTION),
+      review_comments: followUpPage("PullRequestReview", "comments", REVIEW_COMMENT_SELECTION)
     };
-    MAX_MESSAGE = 500;
-  }
-});
-
-// src/store/pglite.ts
-var pglite_exports = {};
-__export(pglite_exports, {
-  createPgliteStore: () => createPgliteStore,
-  pgliteStore: () => pgliteStore
-});
-import { PGlite } from "@electric-sql/pglite";
-function createQueue() {
-  let tail = Promise.resolve();
-  return (task) => {
-    const run2 = tail.then(task, task);
-    tail = run2.catch(() => {
-    });
-    return run2;
-  };
-}
-async function createPgliteStore(dir) {
-  const db = dir === null ? await PGlite.create() : await PGlite.create(dir);
-  try {
-    await applyMigrations(pgliteExecutor(db));
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return pgliteStore(db);
-}
-function pgliteStore(db) {
-  const enqueue = createQueue();
-  const transport = {
-    kind: "pglite",
-    call(fn, args) {
-      const { text, values } = buildSqlCall(fn, args);
-      return enqueue(async () => {
-        const result = await db.query(text, values);
-        return result.rows[0]?.result ?? null;
-      });
-    },
-    close: () => enqueue(() => db.close())
-  };
-  return createRpcStore(transport);
-}
-var init_pglite = __esm({
-  "src/store/pglite.ts"() {
-    "use strict";
-    init_migrate();
-    init_rpc();
-    init_sql_call();
+    followUpCache = /* @__PURE__ */ new Map();
   }
 });
 
@@ -909,245 +592,227 @@ var init_cost = __esm({
   }
 });
 
-// src/github/errors.ts
-function graphqlErrors(body) {
-  if (typeof body !== "object" || body === null) return [];
-  const errors = body.errors;
-  if (!Array.isArray(errors)) return [];
-  return errors.flatMap(
-    (error) => typeof error === "object" && error !== null && typeof error.message === "string" ? [error] : []
-  );
+// src/domain/children.ts
+function emptyChildren() {
+  return { contributors: [], reviews: [], comments: [], labels: [] };
 }
-function classifyResponse(outcome, context) {
-  const { status } = outcome;
-  const headers = lowerCaseKeys(outcome.headers);
-  const errors = graphqlErrors(outcome.body);
-  const text = responseText(outcome.body, errors);
-  const types = new Set(errors.map((error) => error.type).filter((type) => Boolean(type)));
-  const details = { status, cause: { status, headers: safeHeaders(headers), body: outcome.body } };
-  const now = context.now ?? Date.now;
-  if (SECONDARY_LIMIT.test(text)) {
-    const retryAfterMs = secondaryWaitMs(headers, now());
-    return new GitHubError(
-      "secondary_rate_limit",
-      `GitHub's secondary rate limit stopped ${context.action}; waiting ${Math.ceil(retryAfterMs / 1e3)} s before trying again. If this keeps happening, lower the concurrency or the page size.`,
-      { ...details, retryAfterMs }
-    );
-  }
-  const remainingZero = String(headers["x-ratelimit-remaining"] ?? "") === "0";
-  if (types.has("RATE_LIMITED") || remainingZero && (status === 403 || status === 429 || errors.length > 0)) {
-    const resetAt = resetAtFrom(headers, outcome.body);
-    return new GitHubError(
-      "primary_rate_limit",
-      `GitHub's GraphQL rate limit for this token is used up (${context.action}); it resets at ${resetAt ?? "the top of the hour"}. The run pauses until then; a GitHub App installation token has a larger budget than a personal token.`,
-      { ...details, resetAt }
-    );
-  }
-  if (status === 401) {
-    return new GitHubError(
-      "auth",
-      `GitHub rejected the token (401 ${text || "Bad credentials"}): the token is invalid or expired. Create a new token and update the secret or input that holds it.`,
-      details
-    );
-  }
-  if (TRANSIENT_STATUSES.has(status) || [...types].some((type) => TRANSIENT_TYPES.has(type)) || SOMETHING_WENT_WRONG.test(text) || RESOURCE_LIMITS.test(text) || status >= 500 && GITHUB_TIMEOUT.test(text)) {
-    return new GitHubError(
-      "transient",
-      `GitHub failed while ${context.action} (HTTP ${status}: ${summary(text)}). This is usually a timeout on GitHub's side; a smaller page usually gets through.`,
-      details
-    );
-  }
-  const samlBlocked = /SAML/i.test(text);
-  if (types.has("FORBIDDEN") || types.has("INSUFFICIENT_SCOPES") || status === 403 || /resource not accessible/i.test(text)) {
-    const help = samlBlocked ? "The organisation enforces SAML single sign-on: authorise the token for that organisation in the token's SSO settings." : PERMISSION_HELP;
-    return new GitHubError(
-      "permission",
-      `The token is not allowed to do this: ${context.action} (GitHub: ${summary(text)}). ${help}`,
-      details
-    );
-  }
-  const rootNotFound = errors.some((error) => error.type === "NOT_FOUND" && (error.path?.length ?? 0) <= 1);
-  if (rootNotFound || status === 404) {
-    const target = context.repository ?? repositoryFromMessage(text) ?? "the requested repository";
-    return new GitHubError(
-      "not_found",
-      `${target} does not exist or the token cannot see it (GitHub: ${summary(text)}). Check the spelling, and for a private repository that the token has access to it.`,
-      details
-    );
-  }
-  if (status === 400 || status === 422 || [...types].some((type) => VALIDATION_TYPES.has(type)) || errors.some((error) => error.extensions?.code !== void 0) || errors.length > 0 && !hasData(outcome.body) && types.size === 0) {
-    return new GitHubError(
-      "invalid",
-      `GitHub rejected the query sent while ${context.action} as invalid (${summary(text)}). This is a bug in progressive-backfill, not in your setup; please report it with this message.`,
-      details
-    );
-  }
-  if (errors.length > 0 && hasData(outcome.body)) {
-    return new GitHubError(
-      "partial",
-      `GitHub answered ${context.action} with partial data and errors (${summary(text)}); the page was discarded and will be fetched again.`,
-      details
-    );
-  }
-  return new GitHubError(
-    "unknown",
-    `GitHub failed while ${context.action} (HTTP ${status}: ${summary(text)}).`,
-    details
-  );
-}
-function toGitHubError(error, context) {
-  if (error instanceof GitHubError) return error;
-  const response = error?.response;
-  if (response && typeof response === "object") {
-    return classifyResponse(
-      {
-        status: error.status ?? response.status ?? 0,
-        headers: response.headers ?? {},
-        body: response.data
-      },
-      context
-    );
-  }
-  return classifyNetworkFailure(error, context);
-}
-function classifyNetworkFailure(error, context) {
-  const chain = causeChain(error);
-  if (chain.some((link) => link.name === "TimeoutError" || link.name === "AbortError")) {
-    const after = context.timeoutMs === void 0 ? "" : ` after ${context.timeoutMs} ms`;
-    return new GitHubError(
-      "transient",
-      `GitHub did not answer${after} while ${context.action}; a smaller page usually gets through.`,
-      { cause: error }
-    );
-  }
-  const network = chain.find(
-    (link) => link.code !== void 0 && NETWORK_CODES2.has(link.code) || NETWORK_MESSAGES.test(link.message)
-  );
-  if (network) {
-    return new GitHubError(
-      "transient",
-      `The connection to GitHub failed while ${context.action} (${network.code ?? network.message}); it will be retried. If it persists, check the network and the api-url setting.`,
-      { cause: error }
-    );
-  }
-  const message = chain[0]?.message ?? String(error);
-  return new GitHubError("unknown", `Calling GitHub failed while ${context.action}: ${message}`, {
-    cause: error
-  });
-}
-function causeChain(error) {
-  const chain = [];
-  let current = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const link = current;
-    chain.push({
-      name: typeof link.name === "string" ? link.name : "",
-      message: typeof link.message === "string" ? link.message : "",
-      code: typeof link.code === "string" ? link.code : void 0
-    });
-    current = link.cause;
-  }
-  return chain;
-}
-function secondaryWaitMs(headers, now) {
-  const retryAfter = Number(headers["retry-after"]);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers["retry-after"] !== void 0)
-    return retryAfter * 1e3;
-  const reset = Number(headers["x-ratelimit-reset"]);
-  if (headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset) && reset > 0) {
-    return Math.max(0, reset * 1e3 - now);
-  }
-  return DEFAULT_SECONDARY_WAIT_MS;
-}
-function resetAtFrom(headers, body) {
-  const reset = Number(headers["x-ratelimit-reset"]);
-  if (headers["x-ratelimit-reset"] !== void 0 && Number.isFinite(reset) && reset > 0) {
-    return new Date(reset * 1e3).toISOString();
-  }
-  const fromBody = body?.data?.rateLimit?.resetAt;
-  return typeof fromBody === "string" ? fromBody : void 0;
-}
-function responseText(body, errors) {
-  if (typeof body === "string") return body.trim();
-  const parts = [];
-  const message = body?.message;
-  if (typeof message === "string") parts.push(message);
-  for (const error of errors) parts.push(error.message);
-  return parts.join("; ");
-}
-function hasData(body) {
-  const data = body?.data;
-  return typeof data === "object" && data !== null;
-}
-function summary(text) {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "no details";
-  if (flat.startsWith("<")) return "an HTML error page";
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
-}
-function repositoryFromMessage(text) {
-  return /Could not resolve to a Repository with the name '([^']+)'/.exec(text)?.[1];
-}
-function lowerCaseKeys(headers) {
-  const result = {};
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    if (value !== void 0) result[key.toLowerCase()] = String(value);
-  }
-  return result;
-}
-function safeHeaders(headers) {
-  const kept = {};
-  for (const key of Object.keys(headers)) {
-    if (key.startsWith("x-ratelimit-") || key === "retry-after" || key === "x-github-request-id") {
-      kept[key] = headers[key];
-    }
-  }
-  return kept;
-}
-var DEFAULT_SECONDARY_WAIT_MS, SECONDARY_LIMIT, SOMETHING_WENT_WRONG, GITHUB_TIMEOUT, RESOURCE_LIMITS, VALIDATION_TYPES, TRANSIENT_TYPES, TRANSIENT_STATUSES, NETWORK_CODES2, NETWORK_MESSAGES, PERMISSION_HELP;
-var init_errors = __esm({
-  "src/github/errors.ts"() {
+var init_children = __esm({
+  "src/domain/children.ts"() {
     "use strict";
-    init_types();
-    DEFAULT_SECONDARY_WAIT_MS = 6e4;
-    SECONDARY_LIMIT = /secondary rate limit|abuse detection/i;
-    SOMETHING_WENT_WRONG = /something went wrong while executing your query/i;
-    GITHUB_TIMEOUT = /couldn't respond to your request in time|timed? ?out|timeout/i;
-    RESOURCE_LIMITS = /resource limits for this query exceeded/i;
-    VALIDATION_TYPES = /* @__PURE__ */ new Set([
-      "MAX_NODE_LIMIT_EXCEEDED",
-      "EXCESSIVE_PAGINATION",
-      "ARGUMENT_LIMIT",
-      "UNPROCESSABLE"
-    ]);
-    TRANSIENT_TYPES = /* @__PURE__ */ new Set(["SERVICE_UNAVAILABLE", "INTERNAL", "TIMEOUT", "RESOURCE_LIMITS_EXCEEDED"]);
-    TRANSIENT_STATUSES = /* @__PURE__ */ new Set([500, 502, 503, 504]);
-    NETWORK_CODES2 = /* @__PURE__ */ new Set([
-      "ECONNRESET",
-      "ECONNREFUSED",
-      "ECONNABORTED",
-      "EPIPE",
-      "ETIMEDOUT",
-      "EAI_AGAIN",
-      "ENOTFOUND",
-      "UND_ERR_SOCKET",
-      "UND_ERR_CONNECT_TIMEOUT",
-      "UND_ERR_HEADERS_TIMEOUT",
-      "UND_ERR_BODY_TIMEOUT",
-      "UND_ERR_CLOSED"
-    ]);
-    NETWORK_MESSAGES = /socket hang up|fetch failed|other side closed|network|ECONNRESET|terminated/i;
-    PERMISSION_HELP = 'A classic personal access token needs the `repo` scope (`public_repo` is enough for public repositories); a fine-grained token or GitHub App installation needs the "Pull requests: read" (and "Metadata: read") permission on the repository.';
   }
 });
 
-// src/domain/pull-request.ts
-var ACTOR_TYPES, FIELD_PROFILES;
-var init_pull_request = __esm({
-  "src/domain/pull-request.ts"() {
+// src/github/map-children.ts
+function decimalId(value) {
+  if (value === null || value === void 0) return null;
+  const text = String(value);
+  return /^[0-9]+$/.test(text) ? text : null;
+}
+function actorType(typename) {
+  return ACTOR_TYPES.includes(typename ?? "") ? typename : null;
+}
+function authorColumns(author) {
+  return {
+    author_github_id: decimalId(author?.databaseId),
+    author_login: author?.login ?? null,
+    author_type: actorType(author?.__typename)
+  };
+}
+function contributorOf(author) {
+  const githubId = decimalId(author?.databaseId);
+  const type = actorType(author?.__typename);
+  if (!author || githubId === null || type === null || typeof author.login !== "string") return null;
+  return {
+    github_id: githubId,
+    login: author.login,
+    type,
+    avatar_url: author.avatarUrl ?? null,
+    html_url: author.url ?? null
+  };
+}
+function mapInlineChildren(node, pullRequestId) {
+  const collect = new ChildCollector();
+  const nodeId2 = node.id ?? "";
+  collect.actor(node.author);
+  for (const review of node.reviews?.nodes ?? []) collect.review(review, pullRequestId);
+  for (const comment of node.comments?.nodes ?? []) collect.comment(comment, pullRequestId, null);
+  const base2 = { node_id: nodeId2, pull_request_github_id: pullRequestId, review_github_id: null };
+  collect.more(node.labels, { ...base2, kind: "labels" });
+  collect.more(node.reviews, { ...base2, kind: "reviews" });
+  collect.more(node.comments, { ...base2, kind: "comments" });
+  const firstLabels = (node.labels?.nodes ?? []).flatMap((label) => label ? [label.name] : []);
+  return { ...collect.finish(), firstLabels };
+}
+function mapFollowUpPage(task, node) {
+  const collect = new ChildCollector();
+  const page = node?.page;
+  const pullRequestId = task.pull_request_github_id;
+  for (const item of page?.nodes ?? []) {
+    switch (task.kind) {
+      case "labels": {
+        const name = item?.name;
+        if (typeof name === "string") {
+          if (collect.out.labels.length === 0)
+            collect.out.labels.push({ pull_request_github_id: pullRequestId, names: [] });
+          collect.out.labels[0]?.names.push(name);
+        }
+        break;
+      }
+      case "reviews":
+        collect.review(item, pullRequestId);
+        break;
+      case "comments":
+        collect.comment(item, pullRequestId, null);
+        break;
+      case "review_comments":
+        collect.comment(item, pullRequestId, task.review_github_id);
+        break;
+    }
+  }
+  const info = page?.pageInfo;
+  const nextCursor = info?.hasNextPage && info.endCursor ? info.endCursor : null;
+  return { ...collect.finish(), nextCursor };
+}
+function mapWindowChildren(nodes) {
+  const byPullRequest = /* @__PURE__ */ new Map();
+  for (const node of nodes ?? []) {
+    if (typeof node !== "object" || node === null) continue;
+    const pr = node;
+    const githubId = decimalId(pr.fullDatabaseId) ?? decimalId(pr.databaseId);
+    if (githubId !== null && pr.id) byPullRequest.set(githubId, mapInlineChildren(pr, githubId));
+  }
+  return byPullRequest;
+}
+var STORED_REVIEW_STATES, ChildCollector;
+var init_map_children = __esm({
+  "src/github/map-children.ts"() {
     "use strict";
-    ACTOR_TYPES = ["User", "Bot", "Mannequin", "Organization", "EnterpriseUserAccount"];
-    FIELD_PROFILES = ["core", "standard", "full"];
+    init_children();
+    init_pull_request();
+    STORED_REVIEW_STATES = ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED"];
+    ChildCollector = class {
+      out = { ...emptyChildren(), followUps: [], skipped: 0 };
+      contributors = /* @__PURE__ */ new Map();
+      actor(author) {
+        const contributor = contributorOf(author);
+        if (contributor) this.contributors.set(contributor.github_id, contributor);
+      }
+      review(node, pullRequestId) {
+        if (!node) return;
+        if (!STORED_REVIEW_STATES.includes(node.state)) return;
+        const githubId = decimalId(node.fullDatabaseId);
+        if (githubId === null || !node.id) {
+          this.out.skipped++;
+          return;
+        }
+        this.actor(node.author);
+        const review = {
+          github_id: githubId,
+          node_id: node.id,
+          pull_request_github_id: pullRequestId,
+          ...authorColumns(node.author),
+          state: node.state,
+          body: node.body,
+          submitted_at: node.submittedAt ?? null,
+          created_at: node.createdAt,
+          updated_at: node.updatedAt,
+          commit_oid: node.commit?.oid ?? null
+        };
+        this.out.reviews.push(review);
+        this.out.followUps.push({
+          kind: "review_comments",
+          node_id: node.id,
+          pull_request_github_id: pullRequestId,
+          review_github_id: githubId,
+          cursor: null
+        });
+      }
+      comment(node, pullRequestId, review) {
+        if (!node) return;
+        const githubId = decimalId(node.fullDatabaseId);
+        if (githubId === null || !node.id) {
+          this.out.skipped++;
+          return;
+        }
+        this.actor(node.author);
+        const inReview = review !== null ? node : null;
+        const comment = {
+          kind: inReview ? "review_comment" : "issue_comment",
+          github_id: githubId,
+          node_id: node.id,
+          pull_request_github_id: pullRequestId,
+          ...authorColumns(node.author),
+          body: node.body,
+          created_at: node.createdAt,
+          updated_at: node.updatedAt,
+          review_github_id: review,
+          path: inReview?.path ?? null,
+          line: inReview?.line ?? null,
+          original_line: inReview?.originalLine ?? null,
+          in_reply_to_github_id: decimalId(inReview?.replyTo?.fullDatabaseId)
+        };
+        this.out.comments.push(comment);
+      }
+      /** Queue the rest of a connection when this page did not hold all of it. */
+      more(connection2, task) {
+        const info = connection2?.pageInfo;
+        if (info?.hasNextPage && info.endCursor) this.out.followUps.push({ ...task, cursor: info.endCursor });
+      }
+      finish() {
+        this.out.contributors = [...this.contributors.values()];
+        return this.out;
+      }
+    };
+  }
+});
+
+// src/github/pull-request-fields.ts
+function pullRequestFragment(profile) {
+  return `fragment ${PULL_REQUEST_FRAGMENT_NAME} on PullRequest {
+    ${PROFILE_FIELDS[profile]}
+}`;
+}
+var LABELS_PER_PULL_REQUEST, FULL_PROFILE_ITEMS_PER_PULL_REQUEST, AUTHOR_SELECTION, CORE_FIELDS, LABELS_AND_DECISION, STANDARD_FIELDS, PROFILE_FIELDS, PULL_REQUEST_FRAGMENT_NAME;
+var init_pull_request_fields = __esm({
+  "src/github/pull-request-fields.ts"() {
+    "use strict";
+    init_children_queries();
+    LABELS_PER_PULL_REQUEST = 20;
+    FULL_PROFILE_ITEMS_PER_PULL_REQUEST = 20;
+    AUTHOR_SELECTION = `author {
+      ${ACTOR_IDENTITY}
+    }`;
+    CORE_FIELDS = `id
+    fullDatabaseId
+    number
+    title
+    body
+    state
+    isDraft
+    createdAt
+    updatedAt
+    closedAt
+    mergedAt
+    additions
+    deletions
+    changedFiles
+    baseRefName
+    headRefName
+    url
+    ${AUTHOR_SELECTION}`;
+    LABELS_AND_DECISION = `labels(first: ${LABELS_PER_PULL_REQUEST}) { nodes { name } }
+    reviewDecision`;
+    STANDARD_FIELDS = `${LABELS_AND_DECISION}
+    reviews { totalCount }
+    comments { totalCount }`;
+    PROFILE_FIELDS = {
+      core: CORE_FIELDS,
+      standard: `${CORE_FIELDS}
+    ${STANDARD_FIELDS}`,
+      full: `${CORE_FIELDS}
+    ${INLINE_CHILDREN_FIELDS}`
+    };
+    PULL_REQUEST_FRAGMENT_NAME = "PullRequestFields";
   }
 });
 
@@ -1197,7 +862,8 @@ function mapPullRequestNode(node, profile) {
   record.review_count = pr.reviews?.totalCount ?? 0;
   record.comment_count = pr.comments?.totalCount ?? 0;
   if (profile === "standard") return record;
-  record.reviews = (pr.reviews?.nodes ?? []).flatMap(
+  const summarised = (pr.reviews?.nodes ?? []).filter((review) => review?.state !== "PENDING");
+  record.reviews = summarised.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).flatMap(
     (review) => review ? [
       {
         author_login: review.author?.login ?? null,
@@ -1206,7 +872,8 @@ function mapPullRequestNode(node, profile) {
       }
     ] : []
   );
-  record.comments = (pr.comments?.nodes ?? []).flatMap(
+  const comments = (pr.comments?.nodes ?? []).slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST);
+  record.comments = comments.flatMap(
     (comment) => comment ? [
       {
         author_login: comment.author?.login ?? null,
@@ -1217,88 +884,123 @@ function mapPullRequestNode(node, profile) {
   );
   return record;
 }
-function decimalId(value) {
-  if (value === null || value === void 0) return null;
-  const text = String(value);
-  return /^[0-9]+$/.test(text) ? text : null;
-}
-function actorType(typename) {
-  return ACTOR_TYPES.includes(typename ?? "") ? typename : null;
-}
 var init_map = __esm({
   "src/github/map.ts"() {
     "use strict";
-    init_pull_request();
+    init_map_children();
+    init_pull_request_fields();
   }
 });
 
 // src/github/queries.ts
-function pullRequestFragment(profile) {
-  return `fragment ${PULL_REQUEST_FRAGMENT_NAME} on PullRequest {
-    ${PROFILE_FIELDS[profile]}
-}`;
+function windowVariables(shape) {
+  return shape.direction === "forward" ? { size: `${shape.key}First`, cursor: `${shape.key}After` } : { size: `${shape.key}Last`, cursor: `${shape.key}Before` };
 }
-function pullRequestPageQuery(profile, windows) {
-  if (!windows.forward && !windows.backward) throw new RangeError("a page needs at least one window");
-  const key = `${profile}:${windows.forward}:${windows.backward}`;
-  let query = pageQueryCache.get(key);
-  if (query === void 0) {
-    const variables = ["$owner: String!", "$name: String!"];
-    const connections = [];
-    if (windows.forward) {
-      variables.push("$first: Int!", "$after: String");
-      connections.push(FORWARD_WINDOW);
-    }
-    if (windows.backward) {
-      variables.push("$last: Int!", "$before: String");
-      connections.push(BACKWARD_WINDOW);
-    }
-    query = `query PullRequestPage(${variables.join(", ")}) {
-  repository(owner: $owner, name: $name) {
-    ${connections.join("\n    ")}
-  }
-  ${RATE_LIMIT_SELECTION}
-}
-${pullRequestFragment(profile)}`;
-    pageQueryCache.set(key, query);
-  }
-  return query;
-}
-function pullRequestPageVariables(request) {
-  const variables = { owner: request.owner, name: request.name };
-  if (request.forward) {
-    assertPageSize(request.forward.first);
-    variables.first = request.forward.first;
-    variables.after = request.forward.after;
-  }
-  if (request.backward) {
-    assertPageSize(request.backward.last);
-    variables.last = request.backward.last;
-    variables.before = request.backward.before;
-  }
-  return variables;
-}
-function updatedPullRequestsQuery(profile) {
-  let query = updatedQueryCache.get(profile);
-  if (query === void 0) {
-    query = `query UpdatedPullRequests($owner: String!, $name: String!, $first: Int!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    updated: pullRequests(first: $first, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
+function windowConnection(shape, base2) {
+  const { size, cursor } = windowVariables(shape);
+  const page = shape.direction === "forward" ? `first: $${size}, after: $${cursor}` : `last: $${size}, before: $${cursor}`;
+  const states2 = shape.states ? `, states: [${shape.states.join(", ")}]` : "";
+  const baseRef = base2 ? ", baseRefName: $baseRefName" : "";
+  const pageInfo = shape.direction === "forward" ? "endCursor hasNextPage" : "startCursor hasPreviousPage";
+  return `${shape.key}: pullRequests(${page}${states2}${baseRef}, orderBy: ${ORDER_BY[shape.order]}) {
       totalCount
-      pageInfo { endCursor hasNextPage }
+      pageInfo { ${pageInfo} }
       nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
+    }`;
+}
+function totalConnection(options2) {
+  const args = [
+    options2.totalStates ? `states: [${options2.totalStates.join(", ")}]` : null,
+    options2.base ? "baseRefName: $baseRefName" : null
+  ].filter((arg) => arg !== null);
+  return `pullRequests${args.length > 0 ? `(${args.join(", ")})` : ""} { totalCount }`;
+}
+function searchCountKey(index) {
+  return `${TOTAL_COUNT}${index}`;
+}
+function pullRequestWindowsDocument(profile, shapes, options2 = {}) {
+  if (shapes.length === 0) throw new RangeError("a page needs at least one window");
+  const cacheKey = `${profile}|${options2.totalCount ?? false}|${options2.base ?? false}|${options2.totalStates ?? ""}|${options2.totalSearches ?? 0}|${shapes.map((s) => `${s.key}:${s.direction}:${s.order}:${s.states ?? ""}`).join("|")}`;
+  let query = documentCache.get(cacheKey);
+  if (query === void 0) {
+    const keys = /* @__PURE__ */ new Set();
+    const variables = ["$owner: String!", "$name: String!"];
+    for (const shape of shapes) {
+      if (!WINDOW_KEY.test(shape.key) || keys.has(shape.key) || shape.key === TOTAL_COUNT) {
+        throw new RangeError(`window keys must be distinct alphanumeric names, got "${shape.key}"`);
+      }
+      keys.add(shape.key);
+      const { size, cursor } = windowVariables(shape);
+      variables.push(`$${size}: Int!`, `$${cursor}: String`);
     }
+    if (options2.base) variables.push("$baseRefName: String!");
+    const searches = Array.from({ length: options2.totalSearches ?? 0 }, (_, i) => searchCountKey(i));
+    for (const key of searches) variables.push(`$${key}Query: String!`);
+    const name = shapes.every((s) => s.order === "UPDATED_AT_DESC") ? "UpdatedPullRequests" : "PullRequestPage";
+    query = `query ${name}(${variables.join(", ")}) {
+  repository(owner: $owner, name: $name) {
+    ${shapes.map((shape) => windowConnection(shape, options2.base ?? false)).join("\n    ")}${options2.totalCount ? `
+    ${TOTAL_COUNT}: ${totalConnection(options2)}` : ""}
   }
-  ${RATE_LIMIT_SELECTION}
+  ${searches.map((key) => `${key}: search(query: $${key}Query, type: ISSUE) { issueCount }
+  `).join("")}${RATE_LIMIT_SELECTION}
 }
 ${pullRequestFragment(profile)}`;
-    updatedQueryCache.set(profile, query);
+    documentCache.set(cacheKey, query);
   }
   return query;
 }
-function updatedPullRequestsVariables(request) {
-  assertPageSize(request.first);
-  return { owner: request.owner, name: request.name, first: request.first, after: request.after };
+function pullRequestWindowsQuery(repository2, profile, windows, options2 = {}) {
+  const variables = { owner: repository2.owner, name: repository2.name };
+  for (const window of windows) {
+    assertPageSize(window.size);
+    const names = windowVariables(window);
+    variables[names.size] = window.size;
+    variables[names.cursor] = window.cursor;
+  }
+  return { query: pullRequestWindowsDocument(profile, windows, options2), variables };
+}
+function walkWindows(request) {
+  return request.windows.map((window) => ({ ...window, order: "CREATED_AT_ASC" }));
+}
+function refreshWindows(request) {
+  return [
+    {
+      key: UPDATED_WINDOW,
+      direction: "forward",
+      order: "UPDATED_AT_DESC",
+      size: request.first,
+      cursor: request.after
+    }
+  ];
+}
+function pageRequestWindows(request) {
+  return "first" in request ? refreshWindows(request) : walkWindows(request);
+}
+function needsTotalCount(windows) {
+  return windows.every((window) => window.states !== void 0);
+}
+function scopeDocumentOptions(request, windows) {
+  const scope = "scope" in request ? request.scope : void 0;
+  if (!scope || isWholeRepository(scope)) return { totalCount: needsTotalCount(windows) };
+  const base2 = scope.base !== void 0;
+  if (scope.since !== void 0) {
+    return { base: base2, totalSearches: scopeSearchQueries(request, scope).length };
+  }
+  return { base: base2, totalCount: true, ...scope.states ? { totalStates: scope.states } : {} };
+}
+function pageRequestQuery(request) {
+  const windows = pageRequestWindows(request);
+  const options2 = scopeDocumentOptions(request, windows);
+  const built = pullRequestWindowsQuery(request, request.profile, windows, options2);
+  const scope = "scope" in request ? request.scope : void 0;
+  if (options2.base && scope?.base !== void 0) built.variables.baseRefName = scope.base;
+  if (options2.totalSearches && scope) {
+    scopeSearchQueries(request, scope).forEach((query, i) => {
+      built.variables[`${searchCountKey(i)}Query`] = query;
+    });
+  }
+  return built;
 }
 function lookupAlias(index) {
   return `r${index}`;
@@ -1339,76 +1041,24 @@ function assertPageSize(size) {
     throw new RangeError(`page size must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${size}`);
   }
 }
-var LABELS_PER_PULL_REQUEST, FULL_PROFILE_ITEMS_PER_PULL_REQUEST, LOOKUP_BATCH_SIZE, OWNER_REPOSITORIES_PAGE_SIZE, MAX_PAGE_SIZE, RATE_LIMIT_SELECTION, AUTHOR_SELECTION, CORE_FIELDS, LABELS_AND_DECISION, STANDARD_FIELDS, FULL_FIELDS, PROFILE_FIELDS, PULL_REQUEST_FRAGMENT_NAME, FORWARD_WINDOW, BACKWARD_WINDOW, pageQueryCache, updatedQueryCache, OWNER_REPOSITORIES_QUERY, RATE_LIMIT_QUERY;
+var LOOKUP_BATCH_SIZE, OWNER_REPOSITORIES_PAGE_SIZE, MAX_PAGE_SIZE, RATE_LIMIT_SELECTION, ORDER_BY, UPDATED_WINDOW, TOTAL_COUNT, WINDOW_KEY, documentCache, OWNER_REPOSITORIES_QUERY, RATE_LIMIT_QUERY;
 var init_queries = __esm({
   "src/github/queries.ts"() {
     "use strict";
-    LABELS_PER_PULL_REQUEST = 20;
-    FULL_PROFILE_ITEMS_PER_PULL_REQUEST = 20;
+    init_scope();
+    init_pull_request_fields();
     LOOKUP_BATCH_SIZE = 100;
     OWNER_REPOSITORIES_PAGE_SIZE = 100;
     MAX_PAGE_SIZE = 100;
     RATE_LIMIT_SELECTION = "rateLimit { cost remaining resetAt limit used nodeCount }";
-    AUTHOR_SELECTION = `author {
-      __typename
-      login
-      ... on User { databaseId }
-      ... on Bot { databaseId }
-      ... on Mannequin { databaseId }
-      ... on Organization { databaseId }
-    }`;
-    CORE_FIELDS = `id
-    fullDatabaseId
-    number
-    title
-    body
-    state
-    isDraft
-    createdAt
-    updatedAt
-    closedAt
-    mergedAt
-    additions
-    deletions
-    changedFiles
-    baseRefName
-    headRefName
-    url
-    ${AUTHOR_SELECTION}`;
-    LABELS_AND_DECISION = `labels(first: ${LABELS_PER_PULL_REQUEST}) { nodes { name } }
-    reviewDecision`;
-    STANDARD_FIELDS = `${LABELS_AND_DECISION}
-    reviews { totalCount }
-    comments { totalCount }`;
-    FULL_FIELDS = `${LABELS_AND_DECISION}
-    reviews(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } state submittedAt }
-    }
-    comments(first: ${FULL_PROFILE_ITEMS_PER_PULL_REQUEST}) {
-      totalCount
-      nodes { author { login } createdAt body }
-    }`;
-    PROFILE_FIELDS = {
-      core: CORE_FIELDS,
-      standard: `${CORE_FIELDS}
-    ${STANDARD_FIELDS}`,
-      full: `${CORE_FIELDS}
-    ${FULL_FIELDS}`
+    ORDER_BY = {
+      CREATED_AT_ASC: "{field: CREATED_AT, direction: ASC}",
+      UPDATED_AT_DESC: "{field: UPDATED_AT, direction: DESC}"
     };
-    PULL_REQUEST_FRAGMENT_NAME = "PullRequestFields";
-    FORWARD_WINDOW = `forward: pullRequests(first: $first, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
-      totalCount
-      pageInfo { endCursor hasNextPage }
-      nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
-    }`;
-    BACKWARD_WINDOW = `backward: pullRequests(last: $last, before: $before, orderBy: {field: CREATED_AT, direction: ASC}) {
-      totalCount
-      pageInfo { startCursor hasPreviousPage }
-      nodes { ...${PULL_REQUEST_FRAGMENT_NAME} }
-    }`;
-    pageQueryCache = /* @__PURE__ */ new Map();
-    updatedQueryCache = /* @__PURE__ */ new Map();
+    UPDATED_WINDOW = "updated";
+    TOTAL_COUNT = "total";
+    WINDOW_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+    documentCache = /* @__PURE__ */ new Map();
     OWNER_REPOSITORIES_QUERY = `query OwnerRepositories($login: String!, $after: String) {
   repositoryOwner(login: $login) {
     login
@@ -1425,13 +1075,112 @@ var init_queries = __esm({
   }
 });
 
-// src/github/client.ts
-var client_exports = {};
-__export(client_exports, {
-  createGitHubClient: () => createGitHubClient,
-  graphqlBaseUrl: () => graphqlBaseUrl
+// src/domain/redact.ts
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function secretForms(secrets) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const secret of secrets) {
+    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) continue;
+    const encoded = encodeURIComponent(secret);
+    forms.add(secret);
+    forms.add(encoded);
+    forms.add(encoded.replace(/%20/g, "+"));
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+function redactSecrets(text, secrets = []) {
+  let result = text;
+  const forms = secretForms(secrets);
+  if (forms.length > 0) {
+    result = result.replace(new RegExp(forms.map(escapeRegExp).join("|"), "g"), REDACTED);
+  }
+  for (const { regex, replace } of PATTERNS) {
+    result = typeof replace === "string" ? result.replace(regex, replace) : result.replace(regex, replace);
+  }
+  return result;
+}
+function redactJson(value, secrets = []) {
+  const walk2 = (node) => {
+    if (typeof node === "string") return redactSecrets(node, secrets);
+    if (Array.isArray(node)) return node.map(walk2);
+    if (typeof node === "object" && node !== null) {
+      return Object.fromEntries(Object.entries(node).map(([key, inner]) => [key, walk2(inner)]));
+    }
+    return node;
+  };
+  return walk2(value);
+}
+function decoded(text) {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}
+function connectionUrlSecrets(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [];
+  }
+  const found = [];
+  if (parsed.password) found.push(parsed.password, decoded(parsed.password));
+  for (const pair of parsed.search.slice(1).split("&")) {
+    const at = pair.indexOf("=");
+    if (at < 0) continue;
+    const value = pair.slice(at + 1);
+    if (/pass(?:word|wd)$/i.test(decoded(pair.slice(0, at))) && value !== "")
+      found.push(value, decoded(value));
+  }
+  return [...new Set(found)];
+}
+var REDACTED, MIN_SECRET_LENGTH, keepQuotes, PATTERNS;
+var init_redact = __esm({
+  "src/domain/redact.ts"() {
+    "use strict";
+    REDACTED = "[REDACTED]";
+    MIN_SECRET_LENGTH = 4;
+    keepQuotes = (_match, key, value) => {
+      const quote = /^\\?["']/.exec(value ?? "")?.[0] ?? "";
+      return `${key}${quote}${REDACTED}${quote}`;
+    };
+    PATTERNS = [
+      // GitHub personal, OAuth, user-to-server, server-to-server and refresh tokens; `_` is taken along so that a
+      // token glued to another cannot hide the second one's body
+      { regex: /gh[pousr]_[A-Za-z0-9_]{16,}/g, replace: REDACTED },
+      // fine-grained personal access tokens
+      { regex: /github_pat_[A-Za-z0-9_]{16,}/g, replace: REDACTED },
+      // JWTs: Supabase anon/service-role keys, GitHub App and Actions OIDC tokens. The payload may be cut short.
+      { regex: /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g, replace: REDACTED },
+      // Supabase's newer opaque secret keys
+      { regex: /sb_secret_[A-Za-z0-9_-]{8,}/g, replace: REDACTED },
+      // classic 40-hex OAuth and personal tokens (and any longer hex run: a secret glued to hex stays one run)
+      { regex: /[0-9a-f]{40,}/g, replace: REDACTED },
+      // the password of any scheme://user:password@host URL; greedy to the last `@` of the authority
+      { regex: /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#]*@/gi, replace: `$1${REDACTED}@` },
+      // password=…, PGPASSWORD=…, ?sslpassword=…&, password='x y', "password": "…" (also inside escaped JSON).
+      // An unquoted value ends only where no password can go on (whitespace, `&`, a quote).
+      {
+        regex: /((?:password|passwd|pwd)(?:\\?["'])?\s*[=:]\s*)(\\"(?:[^"\\]|\\[^"])*\\"|\\?"(?:[^"\\]|\\.)*"?|\\?'(?:[^'\\]|\\.)*'?|[^\s&'"]+)/gi,
+        replace: keepQuotes
+      },
+      // Authorization header values of any scheme
+      {
+        regex: /(authorization["']?\s*[:=]\s*["']?(?:bearer|token|basic)\s+)[^\s"',}]+/gi,
+        replace: `$1${REDACTED}`
+      },
+      // bearer credentials anywhere; real ones are long, which spares prose such as "bearer authentication"
+      { regex: /(\bbearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi, replace: `$1${REDACTED}` }
+    ];
+  }
 });
-import { Octokit } from "@octokit/core";
+
+// src/github/transport.ts
+import { Octokit as Octokit2 } from "@octokit/core";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { RequestError } from "@octokit/request-error";
@@ -1441,24 +1190,21 @@ function graphqlBaseUrl(apiUrl) {
   return trimmed.endsWith("/api/v3") ? trimmed.slice(0, -"/v3".length) : trimmed;
 }
 function secondaryLimitAsError(octokit) {
-  octokit.hook.wrap("request", async (request, options) => {
-    const response = await request(options);
+  octokit.hook.wrap("request", async (request, options2) => {
+    const response = await request(options2);
     const errors = graphqlErrors(response.data);
     const secondary = errors.find((error) => /secondary rate limit|abuse detection/i.test(error.message));
     if (secondary) {
-      throw new RequestError(secondary.message, 403, { request: options, response });
+      throw new RequestError(secondary.message, 403, { request: options2, response });
     }
     return response;
   });
 }
-function createGitHubClient(options) {
-  const token = options.token;
-  const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
-  const graphqlBase = graphqlBaseUrl(apiUrl);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const baseFetch = options.fetch ?? globalThis.fetch;
-  const maxSecondaryRetries = options.secondaryLimit?.maxRetries ?? 2;
-  const scaleWaitMs = options.secondaryLimit?.scaleWaitMs ?? ((ms) => ms);
+function createOctokit(options2, apiUrl, timeoutMs, sent) {
+  const currentToken = options2.tokenSource ?? (async () => options2.token ?? "");
+  const baseFetch = options2.fetch ?? globalThis.fetch;
+  const maxSecondaryRetries = options2.secondaryLimit?.maxRetries ?? 2;
+  const scaleWaitMs = options2.secondaryLimit?.scaleWaitMs ?? ((ms) => ms);
   const timedFetch = (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
@@ -1472,7 +1218,7 @@ function createGitHubClient(options) {
     write: new Bottleneck.Group({ maxConcurrent: null, minTime: 0 }),
     // The plugin runs every request in its `global` group (an option its types omit); ours bounds this client.
     global: new Bottleneck.Group({
-      maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+      maxConcurrent: options2.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
       minTime: 0
     }),
     retryAfterBaseValue: scaleWaitMs(1e3),
@@ -1482,7 +1228,7 @@ function createGitHubClient(options) {
   };
   const octokit = new BackfillOctokit({
     baseUrl: apiUrl,
-    userAgent: options.userAgent ?? "progressive-backfill",
+    userAgent: options2.userAgent ?? "progressive-backfill",
     request: { fetch: timedFetch },
     log: { debug: () => {
     }, info: () => {
@@ -1490,45 +1236,58 @@ function createGitHubClient(options) {
     }, error: () => {
     } },
     retry: {
-      retries: options.retry?.retries ?? 1,
-      retryAfterBaseValue: options.retry?.minTimeoutMs ?? 1e3,
+      retries: options2.retry?.retries ?? 1,
+      retryAfterBaseValue: options2.retry?.minTimeoutMs ?? 1e3,
       // 429 is a rate limit, answered by the throttling plugin, not a transient failure.
       doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
     },
     throttle: throttleOptions
   });
-  octokit.hook.before("request", (requestOptions) => {
+  octokit.hook.before("request", async (requestOptions) => {
+    const token = await currentToken();
+    if (token) sent.add(token);
     requestOptions.headers.authorization = `bearer ${token}`;
   });
-  const context = (action, repository) => ({
+  return octokit;
+}
+function withoutTokens(error, tokens) {
+  const known = [...tokens];
+  const message = redactSecrets(error.message, known);
+  const cause = safeStringify(error.details.cause);
+  const causeLeaks = known.some((token) => token !== "" && cause.includes(token));
+  if (message === error.message && !causeLeaks) return error;
+  return new GitHubError(error.kind, message, {
+    status: error.details.status,
+    retryAfterMs: error.details.retryAfterMs,
+    resetAt: error.details.resetAt
+  });
+}
+function createTransport(options2) {
+  const apiUrl = (options2.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  const graphqlBase = graphqlBaseUrl(apiUrl);
+  const timeoutMs = options2.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const sent = new Set(options2.token ? [options2.token] : []);
+  const octokit = createOctokit(options2, apiUrl, timeoutMs, sent);
+  const failure = (action, repository2) => ({
     action,
-    repository,
+    repository: repository2,
     timeoutMs
   });
-  function redacted(error) {
-    if (token === "") return error;
-    const leaks = error.message.includes(token) || safeStringify(error.details.cause).includes(token);
-    if (!leaks) return error;
-    return new GitHubError(error.kind, error.message.split(token).join("[redacted]"), {
-      status: error.details.status,
-      retryAfterMs: error.details.retryAfterMs,
-      resetAt: error.details.resetAt
-    });
-  }
+  const redacted = (error) => withoutTokens(error, sent);
   async function graphql(query, variables = {}, callOptions = {}) {
-    const failure = context(callOptions.action ?? "querying GitHub", callOptions.repository);
+    const context = failure(callOptions.action ?? "querying GitHub", callOptions.repository);
     let response;
     try {
       response = await octokit.request("POST /graphql", { baseUrl: graphqlBase, query, variables });
     } catch (error) {
-      throw redacted(toGitHubError(error, failure));
+      throw redacted(toGitHubError(error, context));
     }
     const headers = response.headers;
     const body = response.data;
     if (typeof body !== "object" || body === null) {
       throw new GitHubError(
         "transient",
-        `GitHub sent an unreadable response while ${failure.action} (HTTP ${response.status}); it will be retried.`,
+        `GitHub sent an unreadable response while ${context.action} (HTTP ${response.status}); it will be retried.`,
         { status: response.status }
       );
     }
@@ -1536,15 +1295,60 @@ function createGitHubClient(options) {
     const blocking = errors.filter((error) => !callOptions.tolerate?.(error));
     if (blocking.length > 0 || body.data === null || body.data === void 0) {
       throw redacted(
-        classifyResponse({ status: response.status, headers, body: { ...body, errors: blocking } }, failure)
+        classifyResponse({ status: response.status, headers, body: { ...body, errors: blocking } }, context)
       );
     }
     return { data: body.data, errors, headers };
   }
+  async function get(route, action) {
+    try {
+      const response = await octokit.request(route);
+      return response.data;
+    } catch (error) {
+      throw redacted(toGitHubError(error, failure(action)));
+    }
+  }
+  return { graphql, get };
+}
+function safeStringify(value) {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return "";
+  }
+}
+var DEFAULT_API_URL, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT, BackfillOctokit;
+var init_transport = __esm({
+  "src/github/transport.ts"() {
+    "use strict";
+    init_redact();
+    init_errors();
+    init_types();
+    DEFAULT_API_URL = "https://api.github.com";
+    DEFAULT_TIMEOUT_MS = 3e4;
+    DEFAULT_MAX_CONCURRENT = 4;
+    BackfillOctokit = Octokit2.plugin(secondaryLimitAsError, retry, throttling);
+  }
+});
+
+// src/github/client.ts
+var client_exports = {};
+__export(client_exports, {
+  createGitHubClient: () => createGitHubClient,
+  createGitHubOperations: () => createGitHubOperations
+});
+function createGitHubClient(options2) {
+  return createGitHubOperations(createTransport(options2));
+}
+function createGitHubOperations(transport) {
+  const { graphql } = transport;
   async function rateLimit() {
     try {
-      const response = await octokit.request("GET /rate_limit");
-      const graphqlBudget = response.data.resources?.graphql;
+      const body = await transport.get(
+        "GET /rate_limit",
+        "reading the rate limit"
+      );
+      const graphqlBudget = body.resources?.graphql;
       if (graphqlBudget) {
         return {
           limit: graphqlBudget.limit,
@@ -1556,67 +1360,54 @@ function createGitHubClient(options) {
         };
       }
     } catch (error) {
-      const classified = toGitHubError(error, context("reading the rate limit"));
-      if (classified.kind === "auth") throw redacted(classified);
+      if (error instanceof GitHubError && error.kind === "auth") throw error;
     }
     const { data, headers } = await graphql(
       RATE_LIMIT_QUERY,
       {},
-      {
-        action: "reading the rate limit"
-      }
+      { action: "reading the rate limit" }
     );
     return rateLimitState(data.rateLimit, headers, 0);
   }
-  async function fetchPullRequests(request) {
-    const query = pullRequestPageQuery(request.profile, {
-      forward: request.forward !== void 0,
-      backward: request.backward !== void 0
-    });
-    const variables = pullRequestPageVariables(request);
+  async function fetchWindows(request, action) {
+    const windows = pageRequestWindows(request);
+    const counting = scopeDocumentOptions(request, windows);
+    const { query, variables } = pageRequestQuery(request);
     const predictedCost = queryCost(query, variables).cost;
-    const repository = `${request.owner}/${request.name}`;
+    const repository2 = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql(query, variables, {
-      action: `fetching pull requests of ${repository}`,
-      repository
+      action: `${action} ${repository2}`,
+      repository: repository2
     });
-    const repo = requireRepository(data.repository, repository);
-    const forward = repo.forward ? pageWindow(repo.forward, request.profile, "forward") : void 0;
-    const backward = repo.backward ? pageWindow(repo.backward, request.profile, "backward") : void 0;
+    const repo = requireRepository(data.repository, repository2);
+    const read = {};
+    let skippedNodes = 0;
+    const children2 = request.profile === "full" ? /* @__PURE__ */ new Map() : void 0;
+    for (const window of windows) {
+      const connection2 = repo[window.key];
+      if (!connection2) continue;
+      if (children2) for (const [id, mapped] of mapWindowChildren(connection2.nodes)) children2.set(id, mapped);
+      const { records, skipped } = mapPullRequestNodes(connection2.nodes, request.profile);
+      read[window.key] = pageWindow(connection2, records, window.direction);
+      skippedNodes += skipped;
+    }
     return {
-      totalCount: repo.forward?.totalCount ?? repo.backward?.totalCount ?? 0,
-      ...forward && { forward: forward.window },
-      ...backward && { backward: backward.window },
-      skippedNodes: (forward?.skipped ?? 0) + (backward?.skipped ?? 0),
+      totalCount: readTotalCount(data, repo, counting, windows[0].key),
+      windows: read,
+      skippedNodes,
+      ...children2 && { children: children2 },
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost
     };
   }
-  async function fetchUpdatedPullRequests(request) {
-    const query = updatedPullRequestsQuery(request.profile);
-    const variables = updatedPullRequestsVariables(request);
-    const predictedCost = queryCost(query, variables).cost;
-    const repository = `${request.owner}/${request.name}`;
-    const { data, headers } = await graphql(query, variables, {
-      action: `fetching recently updated pull requests of ${repository}`,
-      repository
-    });
-    const repo = requireRepository(data.repository, repository);
-    const updated = repo.updated ? pageWindow(repo.updated, request.profile, "forward") : void 0;
-    return {
-      totalCount: repo.updated?.totalCount ?? 0,
-      ...updated && { forward: updated.window },
-      skippedNodes: updated?.skipped ?? 0,
-      rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
-      predictedCost
-    };
-  }
+  const fetchPullRequests = (request) => fetchWindows(request, "fetching pull requests of");
+  const fetchUpdatedPullRequests = (request) => fetchWindows(request, "fetching recently updated pull requests of");
   async function lookupRepositories(refs) {
     const found = [];
     const missing = [];
     let budget;
-    for (let start = 0; start < refs.length; start += LOOKUP_BATCH_SIZE) {
-      const batch = refs.slice(start, start + LOOKUP_BATCH_SIZE);
+    for (let start2 = 0; start2 < refs.length; start2 += LOOKUP_BATCH_SIZE) {
+      const batch = refs.slice(start2, start2 + LOOKUP_BATCH_SIZE);
       const query = repositoryLookupQuery(batch.length);
       const variables = repositoryLookupVariables(batch);
       const aliases = new Set(batch.map((_, i) => lookupAlias(i)));
@@ -1667,15 +1458,24 @@ function createGitHubClient(options) {
       after = page.pageInfo.endCursor;
     }
   }
+  async function fetchFollowUps(request) {
+    const { query, variables } = followUpRequestQuery(request.tasks);
+    const predictedCost = queryCost(query, variables).cost;
+    const repository2 = `${request.owner}/${request.name}`;
+    const { data, headers } = await graphql(
+      query,
+      variables,
+      { action: `fetching reviews and comments of ${repository2}`, repository: repository2, tolerate: isGoneNode }
+    );
+    return {
+      outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[followUpAlias(k)])),
+      rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
+      predictedCost
+    };
+  }
   function predictCost(request) {
-    if ("first" in request) {
-      return queryCost(updatedPullRequestsQuery(request.profile), updatedPullRequestsVariables(request)).cost;
-    }
-    const query = pullRequestPageQuery(request.profile, {
-      forward: request.forward !== void 0,
-      backward: request.backward !== void 0
-    });
-    return queryCost(query, pullRequestPageVariables(request)).cost;
+    const { query, variables } = "tasks" in request ? followUpRequestQuery(request.tasks) : pageRequestQuery(request);
+    return queryCost(query, variables).cost;
   }
   return {
     graphql,
@@ -1684,27 +1484,29 @@ function createGitHubClient(options) {
     listOwnerRepositories,
     fetchPullRequests,
     fetchUpdatedPullRequests,
+    fetchFollowUps,
     predictCost
   };
 }
-function requireRepository(repository, fullName) {
-  if (repository === null) {
+function readTotalCount(data, repo, counting, firstWindow) {
+  if (counting.totalSearches) {
+    let sum = 0;
+    for (let i = 0; i < counting.totalSearches; i++) {
+      sum += data[searchCountKey(i)]?.issueCount ?? 0;
+    }
+    return sum;
+  }
+  return (counting.totalCount ? repo[TOTAL_COUNT] : repo[firstWindow])?.totalCount ?? 0;
+}
+function requireRepository(repository2, fullName) {
+  if (repository2 === null) {
     throw new GitHubError("not_found", `${fullName} does not exist or the token cannot see it.`);
   }
-  return repository;
+  return repository2;
 }
-function pageWindow(connection2, profile, direction) {
-  const { records, skipped } = mapPullRequestNodes(connection2.nodes, profile);
-  const window = direction === "forward" ? {
-    nodes: records,
-    cursor: connection2.pageInfo.endCursor ?? null,
-    hasMore: connection2.pageInfo.hasNextPage ?? false
-  } : {
-    nodes: records,
-    cursor: connection2.pageInfo.startCursor ?? null,
-    hasMore: connection2.pageInfo.hasPreviousPage ?? false
-  };
-  return { window, skipped };
+function pageWindow(connection2, nodes, direction) {
+  const { pageInfo, totalCount } = connection2;
+  return direction === "forward" ? { nodes, cursor: pageInfo.endCursor ?? null, hasMore: pageInfo.hasNextPage ?? false, totalCount } : { nodes, cursor: pageInfo.startCursor ?? null, hasMore: pageInfo.hasPreviousPage ?? false, totalCount };
 }
 function rateLimitState(rateLimit, headers, predictedCost) {
   if (rateLimit) return { ...rateLimit };
@@ -1730,51 +1532,914 @@ function rateLimitState(rateLimit, headers, predictedCost) {
     nodeCount: 0
   };
 }
-function safeStringify(value) {
-  try {
-    return JSON.stringify(value) ?? "";
-  } catch {
-    return "";
-  }
-}
-var DEFAULT_API_URL, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT, UNLIMITED, BackfillOctokit;
+var UNLIMITED;
 var init_client = __esm({
   "src/github/client.ts"() {
     "use strict";
+    init_children_queries();
     init_cost();
-    init_errors();
     init_map();
+    init_map_children();
     init_queries();
+    init_transport();
     init_types();
-    DEFAULT_API_URL = "https://api.github.com";
-    DEFAULT_TIMEOUT_MS = 3e4;
-    DEFAULT_MAX_CONCURRENT = 4;
     UNLIMITED = 1e9;
-    BackfillOctokit = Octokit.plugin(secondaryLimitAsError, retry, throttling);
   }
 });
 
-// src/github/schema.ts
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join as join2 } from "node:path";
-import { buildSchema } from "graphql";
-function idlPath() {
-  const paths = createRequire(import.meta.url).resolve.paths("@octokit/graphql-schema") ?? [];
-  for (const dir of paths) {
-    const candidate = join2(dir, "@octokit", "graphql-schema", "schema.graphql");
-    if (existsSync(candidate)) return candidate;
+// src/store/connection-url.ts
+function parseConnectionUrl(text, expect) {
+  let parsed;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new StoreError(
+      "invalid_input",
+      `the ${expect.label} is not a valid URL: expected ${expect.example}`
+    );
   }
-  throw new Error("@octokit/graphql-schema is not installed: run npm ci");
+  if (!expect.protocols.includes(parsed.protocol)) {
+    const allowed = expect.protocols.map((p) => `${p}//`).join(" or ");
+    throw new StoreError(
+      "invalid_input",
+      `the ${expect.label} must start with ${allowed}, not ${parsed.protocol}//${expect.otherwise?.(parsed.protocol) ?? ""}`
+    );
+  }
+  return parsed;
 }
-function githubSchema() {
-  cached ??= buildSchema(readFileSync(idlPath(), "utf8"), { assumeValidSDL: true });
-  return cached;
-}
-var cached;
-var init_schema = __esm({
-  "src/github/schema.ts"() {
+var init_connection_url = __esm({
+  "src/store/connection-url.ts"() {
     "use strict";
+    init_types2();
+  }
+});
+
+// src/store/holder-session.ts
+function randomKey() {
+  return crypto.getRandomValues(new BigInt64Array(1))[0].toString();
+}
+function holderSession(query) {
+  let held = null;
+  const lock = async () => {
+    for (; ; ) {
+      const key = randomKey();
+      const { rows } = await query("select pg_try_advisory_lock($1::bigint) as locked", [key]);
+      if (rows[0]?.locked) return key;
+    }
+  };
+  return {
+    key() {
+      held ??= lock().catch((error) => {
+        held = null;
+        throw error;
+      });
+      return held;
+    },
+    lost() {
+      held = null;
+    }
+  };
+}
+var init_holder_session = __esm({
+  "src/store/holder-session.ts"() {
+    "use strict";
+  }
+});
+
+// src/store/schema-version.ts
+var EXPECTED_SCHEMA_VERSION, SCHEMA;
+var init_schema_version = __esm({
+  "src/store/schema-version.ts"() {
+    "use strict";
+    EXPECTED_SCHEMA_VERSION = 20261202600001;
+    SCHEMA = "progressive_backfill";
+  }
+});
+
+// src/store/migrate.ts
+import { readdir, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+function pgExecutor(client) {
+  return {
+    query: (sql, params) => client.query(sql, params),
+    exec: (sql) => client.query(sql)
+  };
+}
+function pgliteExecutor(db) {
+  return {
+    query: (sql, params) => db.query(sql, params),
+    exec: (sql) => db.exec(sql)
+  };
+}
+async function projectRoot() {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (; ; ) {
+    try {
+      await readFile(join(dir, "package.json"));
+      return dir;
+    } catch {
+      const parent = dirname(dir);
+      if (parent === dir)
+        throw new Error("cannot find the project root (package.json) above the migration runner");
+      dir = parent;
+    }
+  }
+}
+async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+async function loadLedgerSql() {
+  return readFile(join(await projectRoot(), "supabase", "schemas", "00_schema.sql"), "utf8");
+}
+async function loadMigrations(directory) {
+  const dir = directory ?? join(await projectRoot(), "supabase", "migrations");
+  const files = (await readdir(dir)).filter((file) => file.endsWith(".sql")).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const match = FILE_NAME.exec(file);
+      if (!match) throw new Error(`migration file name must be <14-digit timestamp>_<name>.sql: ${file}`);
+      const sql = await readFile(join(dir, file), "utf8");
+      return { version: match[1], name: match[2], sql, checksum: await sha256Hex(sql) };
+    })
+  );
+}
+async function createMissingRoles(db) {
+  const { rows } = await db.query(
+    `select r.name
+       from unnest($1::text[]) as r(name)
+      where not exists (select from pg_catalog.pg_roles where rolname = r.name)
+        and (select rolsuper or rolcreaterole from pg_catalog.pg_roles where rolname = current_user)`,
+    [API_ROLES]
+  );
+  for (const { name } of rows) {
+    try {
+      await db.query(`create role ${name} nologin`);
+    } catch (error) {
+      const code2 = error.code;
+      if (code2 !== "42710" && code2 !== "23505") throw error;
+    }
+  }
+}
+function execScript(db, sql) {
+  return db.exec ? db.exec(sql) : db.query(sql);
+}
+async function applyMigrations(db, migrations) {
+  const all = migrations ?? await loadMigrations();
+  await db.query("select pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
+  try {
+    await createMissingRoles(db);
+    await execScript(db, await loadLedgerSql());
+    const { rows } = await db.query("select version, checksum from progressive_backfill.schema_migrations");
+    const recorded = new Map(
+      rows.map((row) => [String(row.version), row.checksum === null ? null : String(row.checksum)])
+    );
+    for (const migration of all) {
+      const previous = recorded.get(migration.version);
+      if (previous && previous !== migration.checksum) {
+        throw new Error(
+          `migration ${migration.version}_${migration.name} was changed after it was applied (checksum ${previous.slice(0, 12)}… in the database, ${migration.checksum.slice(0, 12)}… on disk); add a new migration instead of editing an applied one`
+        );
+      }
+    }
+    const result = { applied: [], skipped: [] };
+    for (const migration of all) {
+      const id = `${migration.version}_${migration.name}`;
+      if (recorded.has(migration.version)) {
+        result.skipped.push(id);
+        continue;
+      }
+      await execScript(db, "begin");
+      try {
+        await execScript(db, migration.sql);
+        await db.query(
+          `insert into progressive_backfill.schema_migrations (version, name, checksum) values ($1, $2, $3)
+           on conflict (version) do update set name = excluded.name, checksum = excluded.checksum`,
+          [migration.version, migration.name, migration.checksum]
+        );
+        await execScript(db, "commit");
+      } catch (error) {
+        await execScript(db, "rollback").catch(() => {
+        });
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`migration ${id} failed: ${reason}`, { cause: error });
+      }
+      result.applied.push(id);
+    }
+    return result;
+  } finally {
+    await db.query("select pg_advisory_unlock($1::bigint)", [MIGRATION_LOCK_KEY]).catch(() => {
+    });
+  }
+}
+var FILE_NAME, MIGRATION_LOCK_KEY, API_ROLES;
+var init_migrate = __esm({
+  "src/store/migrate.ts"() {
+    "use strict";
+    init_schema_version();
+    FILE_NAME = /^(\d{14})_([A-Za-z0-9_-]+)\.sql$/;
+    MIGRATION_LOCK_KEY = "7244851009271122001";
+    API_ROLES = ["anon", "authenticated", "service_role"];
+  }
+});
+
+// src/domain/postgres-text.ts
+function storableText(text) {
+  const clean = text.includes(NUL) ? text.replaceAll(NUL, "") : text;
+  return clean.isWellFormed() ? clean : clean.toWellFormed();
+}
+function storableStrings(value) {
+  if (typeof value === "string") return storableText(value);
+  if (Array.isArray(value)) {
+    const cleaned = value.map((item) => storableStrings(item));
+    return cleaned.some((item, i) => item !== value[i]) ? cleaned : value;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    const cleaned = entries.map(([key, item]) => [key, storableStrings(item)]);
+    return cleaned.some(([, item], i) => item !== entries[i][1]) ? Object.fromEntries(cleaned) : value;
+  }
+  return value;
+}
+var NUL;
+var init_postgres_text = __esm({
+  "src/domain/postgres-text.ts"() {
+    "use strict";
+    NUL = String.fromCharCode(0);
+  }
+});
+
+// src/store/rpc.ts
+function jsonb(value) {
+  return new JsonbArg(value);
+}
+function classify(error) {
+  if (typeof error !== "object" || error === null) return null;
+  const { code: code2, message, status, cause } = error;
+  if (typeof code2 === "string" && code2 !== "") {
+    const mapped = SQLSTATE_CODES[code2];
+    if (mapped) return mapped;
+    if (CONNECTION_CLASSES.includes(code2.slice(0, 2)) && /^[0-9A-Z]{5}$/.test(code2)) return "connection";
+    if (NETWORK_CODES2.has(code2)) return "connection";
+  }
+  if (typeof status === "number" && (code2 === void 0 || code2 === "" || code2 === null)) {
+    if (status === 0 || status === 401 || status === 403 || status >= 500) return "connection";
+  }
+  if (typeof message === "string" && CONNECTION_MESSAGES.some((pattern) => pattern.test(message))) {
+    return "connection";
+  }
+  if (cause !== void 0 && cause !== error) return classify(cause) === "connection" ? "connection" : null;
+  const errors = error.errors;
+  if (Array.isArray(errors) && errors.some((inner) => classify(inner) === "connection")) return "connection";
+  return null;
+}
+function describe(error) {
+  if (typeof error === "object" && error !== null) {
+    const { message, code: code2 } = error;
+    if (typeof message === "string" && message !== "") return message;
+    if (typeof code2 === "string" && code2 !== "") return code2;
+  }
+  return String(error);
+}
+function toStoreError(fn, error, secrets = []) {
+  if (error instanceof StoreError) return error;
+  const code2 = classify(error);
+  const detail = redactSecrets(describe(error), secrets);
+  const options2 = { cause: error };
+  if (code2 === "schema_missing") {
+    return new StoreError(
+      code2,
+      `the progressive-backfill schema is missing (${detail}): ${MIGRATE_HINT}`,
+      options2
+    );
+  }
+  if (code2 === "connection") {
+    return new StoreError(code2, `cannot reach the database while calling ${fn}: ${detail}`, options2);
+  }
+  if (code2) return new StoreError(code2, `${fn}: ${detail}`, options2);
+  return new Error(`${fn} failed: ${detail}`, options2);
+}
+function leaseArgs(lease) {
+  return lease ? { p_chunk_id: lease.chunkId, p_fencing_token: lease.fencingToken } : {};
+}
+function createRpcStore(transport, options2 = {}) {
+  const secrets = options2.secrets ?? [];
+  async function call(fn, args = {}) {
+    try {
+      return await transport.call(fn, args);
+    } catch (error) {
+      throw toStoreError(fn, error, secrets);
+    }
+  }
+  const prsArg = (prs) => jsonb(storableStrings(prs));
+  const errorText = (text) => redactSecrets(text, secrets);
+  return {
+    kind: transport.kind,
+    async assertSchema() {
+      const version = Number(await call("backfill_schema_version"));
+      if (version < EXPECTED_SCHEMA_VERSION) {
+        throw new StoreError(
+          "schema_missing",
+          `the database schema is at version ${version}, this progressive-backfill needs ${EXPECTED_SCHEMA_VERSION}: ${MIGRATE_HINT}`
+        );
+      }
+    },
+    trackRepository(input) {
+      return call("backfill_track_repository", {
+        p_owner: input.owner,
+        p_name: input.name,
+        p_github_id: input.githubId,
+        p_node_id: input.nodeId,
+        p_pr_total_count: input.prTotalCount,
+        p_priority: input.priority ?? null
+      });
+    },
+    getRepository(ref) {
+      const args = "id" in ref ? { p_repository_id: ref.id } : { p_owner: ref.owner, p_name: ref.name };
+      return call("backfill_get_repository", args);
+    },
+    async updateRepositoryCounts(repositoryId, prTotalCount) {
+      await call("backfill_update_repository_counts", {
+        p_repository_id: repositoryId,
+        p_pr_total_count: prTotalCount
+      });
+    },
+    async selectRepositories(input) {
+      const rows = await call("backfill_select_repositories", {
+        p_threshold: input.threshold,
+        p_min_prs: input.minPrs,
+        p_limit: input.limit,
+        p_repository_ids: input.repositoryIds ?? null,
+        ...input.refreshAfterSeconds === void 0 ? {} : { p_refresh_after_seconds: input.refreshAfterSeconds }
+      });
+      return rows ?? [];
+    },
+    async startBackfill(repositoryId, fieldProfile, scope = WHOLE_REPOSITORY) {
+      await call("backfill_start_backfill", {
+        p_repository_id: repositoryId,
+        p_field_profile: fieldProfile,
+        p_scope: jsonb(scope)
+      });
+    },
+    async claimChunk(input) {
+      let holderKey = null;
+      try {
+        holderKey = transport.holderKey ? await transport.holderKey() : null;
+      } catch (error) {
+        throw toStoreError("backfill_claim_chunk", error, secrets);
+      }
+      return call("backfill_claim_chunk", {
+        p_worker_id: input.workerId,
+        p_lease_seconds: input.leaseSeconds,
+        p_repository_id: input.repositoryId ?? null,
+        p_run_id: input.runId ?? null,
+        p_holder_key: holderKey
+      });
+    },
+    async leases(repositoryIds) {
+      return await call("backfill_leases", { p_repository_ids: repositoryIds ?? null }) ?? [];
+    },
+    async heartbeat(chunkId, fencingToken, leaseSeconds) {
+      const result = await call("backfill_heartbeat", {
+        p_chunk_id: chunkId,
+        p_fencing_token: fencingToken,
+        p_lease_seconds: leaseSeconds
+      });
+      return result.leaseExpiresAt;
+    },
+    commitPage(input) {
+      return call("backfill_commit_page", {
+        p_chunk_id: input.chunkId,
+        p_fencing_token: input.fencingToken,
+        p_expected_cursor: jsonb(input.expectedCursor),
+        p_next_cursor: jsonb(input.nextCursor),
+        p_prs: prsArg(input.prs),
+        p_points_spent: input.pointsSpent,
+        p_skipped_nodes: input.skippedNodes,
+        p_github_total_count: input.githubTotalCount,
+        p_done: input.done,
+        p_lease_seconds: input.leaseSeconds,
+        p_run_id: input.runId,
+        ...input.children && { p_children: jsonb(storableStrings(input.children)) }
+      });
+    },
+    async completeChunk(chunkId, fencingToken) {
+      await call("backfill_complete_chunk", { p_chunk_id: chunkId, p_fencing_token: fencingToken });
+    },
+    async releaseChunk(chunkId, fencingToken) {
+      await call("backfill_release_chunk", { p_chunk_id: chunkId, p_fencing_token: fencingToken });
+    },
+    failChunk(input) {
+      return call("backfill_fail_chunk", {
+        p_chunk_id: input.chunkId,
+        p_fencing_token: input.fencingToken,
+        p_error: errorText(input.error),
+        p_retryable: input.retryable,
+        p_max_failures: input.maxFailures
+      });
+    },
+    async pauseRepository(repositoryId, reason, resumeAt, heldBy) {
+      await call("backfill_pause", {
+        p_repository_id: repositoryId,
+        p_reason: errorText(reason),
+        p_resume_at: resumeAt ? resumeAt.toISOString() : "infinity",
+        ...leaseArgs(heldBy)
+      });
+    },
+    async resumeRepository(repositoryId) {
+      await call("backfill_resume", { p_repository_id: repositoryId });
+    },
+    retryBackfill(repositoryId) {
+      return call("backfill_retry", { p_repository_id: repositoryId });
+    },
+    untrackRepository(repositoryId) {
+      return call("backfill_untrack", { p_repository_id: repositoryId });
+    },
+    async cancelBackfill(repositoryId, reason) {
+      await call("backfill_cancel", { p_repository_id: repositoryId, p_reason: errorText(reason) });
+    },
+    async failBackfill(repositoryId, error, heldBy) {
+      await call("backfill_fail_backfill", {
+        p_repository_id: repositoryId,
+        p_error: errorText(error),
+        ...leaseArgs(heldBy)
+      });
+    },
+    recoverStuckChunks(input) {
+      return call("backfill_recover_stuck_chunks", {
+        p_requeue_limit: input.requeueLimit,
+        p_grace_seconds: input.graceSeconds
+      });
+    },
+    commitRefresh(input) {
+      return call("backfill_commit_refresh", {
+        p_repository_id: input.repositoryId,
+        p_prs: prsArg(input.prs),
+        p_points_spent: input.pointsSpent,
+        p_new_watermark: input.newWatermark,
+        p_run_id: input.runId,
+        ...input.children && { p_children: jsonb(storableStrings(input.children)) }
+      });
+    },
+    listFollowUps(repositoryId, limit) {
+      return call("backfill_list_follow_ups", {
+        p_repository_id: repositoryId,
+        p_limit: limit
+      });
+    },
+    commitFollowUps(input) {
+      return call("backfill_commit_follow_ups", {
+        p_repository_id: input.repositoryId,
+        p_chunk_id: input.chunkId,
+        p_fencing_token: input.fencingToken,
+        p_pages: jsonb(storableStrings(input.pages)),
+        p_points_spent: input.pointsSpent,
+        p_walk_done: input.walkDone,
+        p_lease_seconds: input.leaseSeconds,
+        p_run_id: input.runId
+      });
+    },
+    receiveWebhook(input) {
+      return call("backfill_receive_webhook", {
+        p_delivery_id: input.deliveryId,
+        p_event: input.event,
+        p_owner: input.repository.owner,
+        p_name: input.repository.name,
+        p_github_id: input.repository.githubId,
+        p_node_id: input.repository.nodeId,
+        p_observed_at: input.observedAt,
+        p_prs: prsArg(input.prs)
+      });
+    },
+    upsertPullRequests(repositoryId, prs) {
+      return call("backfill_upsert_pull_requests", {
+        p_repository_id: repositoryId,
+        p_prs: prsArg(prs)
+      });
+    },
+    async startRun(input) {
+      const id = await call("backfill_start_run", {
+        p_trigger: input.trigger,
+        p_trigger_ref: input.triggerRef,
+        p_worker_id: input.workerId,
+        p_dry_run: input.dryRun
+      });
+      return Number(id);
+    },
+    async heartbeatRun(runId) {
+      await call("backfill_heartbeat_run", { p_run_id: runId });
+    },
+    async finishRun(input) {
+      await call("backfill_finish_run", {
+        p_run_id: input.runId,
+        p_outcome: input.outcome,
+        p_error_summary: jsonb(redactJson(input.errorSummary ?? null, secrets))
+      });
+    },
+    async progress() {
+      return await call("backfill_progress") ?? [];
+    },
+    databaseLoad() {
+      return call(
+        "backfill_database_load"
+      );
+    },
+    close() {
+      return transport.close();
+    }
+  };
+}
+var JsonbArg, MIGRATE_HINT, SQLSTATE_CODES, CONNECTION_CLASSES, NETWORK_CODES2, CONNECTION_MESSAGES;
+var init_rpc = __esm({
+  "src/store/rpc.ts"() {
+    "use strict";
+    init_postgres_text();
+    init_redact();
+    init_scope();
+    init_schema_version();
+    init_types2();
+    JsonbArg = class {
+      constructor(value) {
+        this.value = value;
+      }
+      value;
+    };
+    MIGRATE_HINT = "run `npx progressive-backfill migrate --database-url <postgres url>` (or apply supabase/migrations with the Supabase CLI: `supabase db push`)";
+    SQLSTATE_CODES = {
+      PB001: "stale_lease",
+      PB002: "cursor_conflict",
+      PB003: "invalid_transition",
+      PB004: "invalid_input",
+      "42883": "schema_missing",
+      // undefined_function
+      "42P01": "schema_missing",
+      // undefined_table
+      "3F000": "schema_missing",
+      // invalid_schema_name
+      PGRST106: "schema_missing",
+      // PostgREST: the schema is not exposed
+      PGRST202: "schema_missing",
+      // PostgREST: function not in its schema cache
+      PGRST205: "schema_missing",
+      // PostgREST: table not in its schema cache
+      "3D000": "connection",
+      // the database does not exist
+      "53300": "connection",
+      // too many connections
+      "57P01": "connection",
+      // admin shutdown
+      "57P02": "connection",
+      "57P03": "connection"
+      // cannot connect now (starting up)
+    };
+    CONNECTION_CLASSES = ["08", "28"];
+    NETWORK_CODES2 = /* @__PURE__ */ new Set([
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ENOTFOUND",
+      "ETIMEDOUT",
+      "EAI_AGAIN",
+      "EHOSTUNREACH",
+      "ENETUNREACH",
+      "EPIPE",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "UND_ERR_SOCKET"
+    ]);
+    CONNECTION_MESSAGES = [
+      /connection terminated/i,
+      /timeout expired/i,
+      /fetch failed/i,
+      /connect(ion)? timeout/i
+    ];
+  }
+});
+
+// src/store/sql-call.ts
+function buildSqlCall(fn, args) {
+  if (!IDENTIFIER.test(fn)) throw new Error(`not a function name: ${fn}`);
+  const values = [];
+  const named = [];
+  for (const [name, value] of Object.entries(args)) {
+    if (value === void 0) continue;
+    if (!IDENTIFIER.test(name)) throw new Error(`not an argument name: ${name}`);
+    if (value instanceof JsonbArg) {
+      values.push(value.value === null || value.value === void 0 ? null : JSON.stringify(value.value));
+      named.push(`${name} => $${values.length}::jsonb`);
+    } else {
+      values.push(value);
+      named.push(`${name} => $${values.length}`);
+    }
+  }
+  return { text: `select ${SCHEMA}.${fn}(${named.join(", ")}) as result`, values };
+}
+var IDENTIFIER;
+var init_sql_call = __esm({
+  "src/store/sql-call.ts"() {
+    "use strict";
+    init_rpc();
+    init_schema_version();
+    IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+  }
+});
+
+// src/store/postgres.ts
+var postgres_exports = {};
+__export(postgres_exports, {
+  checkDatabaseUrl: () => checkDatabaseUrl,
+  createPostgresStore: () => createPostgresStore,
+  migrateDatabase: () => migrateDatabase
+});
+import pg from "pg";
+function checkDatabaseUrl(url) {
+  const parsed = parseConnectionUrl(url, {
+    label: "database URL",
+    example: "postgres://user:password@host:5432/database",
+    protocols: ["postgres:", "postgresql:"],
+    otherwise: (protocol) => protocol === "https:" || protocol === "http:" ? " (an https:// Supabase project URL goes with a service-role key instead; the Postgres connection string is under Project Settings → Database)" : ""
+  });
+  return { secrets: connectionUrlSecrets(parsed.href) };
+}
+function holderConnection(url, applicationName) {
+  let client = null;
+  const session = holderSession(async (text, values) => {
+    if (!client) {
+      const fresh = new pg.Client({
+        connectionString: url,
+        application_name: `${applicationName} lease holder`,
+        connectionTimeoutMillis: 3e4
+      });
+      const forget = () => {
+        if (client !== fresh) return;
+        client = null;
+        session.lost();
+      };
+      fresh.on("error", forget);
+      fresh.on("end", forget);
+      await fresh.connect();
+      client = fresh;
+    }
+    return client.query(text, values);
+  });
+  return {
+    session,
+    async close() {
+      const open = client;
+      client = null;
+      await open?.end();
+    }
+  };
+}
+function createPostgresStore(url, options2 = {}) {
+  const { secrets } = checkDatabaseUrl(url);
+  const applicationName = options2.applicationName ?? "progressive-backfill";
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options2.max ?? 4,
+    application_name: applicationName,
+    connectionTimeoutMillis: 3e4
+  });
+  const holder = holderConnection(url, applicationName);
+  pool.on("error", () => {
+  });
+  const transport = {
+    kind: "postgres",
+    async call(fn, args) {
+      const { text, values } = buildSqlCall(fn, args);
+      const result = await pool.query(text, values);
+      return result.rows[0]?.result ?? null;
+    },
+    holderKey: () => holder.session.key(),
+    async close() {
+      await holder.close();
+      await pool.end();
+    }
+  };
+  return createRpcStore(transport, { secrets: [...secrets, ...options2.secrets ?? []] });
+}
+async function migrateDatabase(url) {
+  const { secrets } = checkDatabaseUrl(url);
+  const client = new pg.Client({ connectionString: url, application_name: "progressive-backfill migrate" });
+  client.on("error", () => {
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw toStoreError("migrate", error, secrets);
+  }
+  try {
+    return await applyMigrations(pgExecutor(client));
+  } finally {
+    await client.end();
+  }
+}
+var init_postgres = __esm({
+  "src/store/postgres.ts"() {
+    "use strict";
+    init_redact();
+    init_connection_url();
+    init_holder_session();
+    init_migrate();
+    init_rpc();
+    init_sql_call();
+  }
+});
+
+// src/store/supabase.ts
+var supabase_exports = {};
+__export(supabase_exports, {
+  PostgrestCallError: () => PostgrestCallError,
+  createSupabaseStore: () => createSupabaseStore
+});
+import { createClient } from "@supabase/supabase-js";
+function checkSupabaseUrl(url) {
+  parseConnectionUrl(url, {
+    label: "Supabase URL",
+    example: "https://<project>.supabase.co",
+    protocols: ["https:", "http:"],
+    otherwise: () => " (a postgres:// URL goes with --database-url)"
+  });
+}
+async function realtimeOptions() {
+  if (typeof globalThis.WebSocket === "function") return {};
+  const ws = await import("ws");
+  return { transport: ws.default };
+}
+function toJsonArgs(args) {
+  const body = {};
+  for (const [name, value] of Object.entries(args)) {
+    if (value === void 0) continue;
+    body[name] = value instanceof JsonbArg ? value.value ?? null : value;
+  }
+  return body;
+}
+function createSupabaseStore(url, serviceRoleKey, options2 = {}) {
+  checkSupabaseUrl(url);
+  if (!serviceRoleKey.trim()) throw new StoreError("invalid_input", "the Supabase service-role key is empty");
+  let client;
+  const connect = async () => createClient(url, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // PostgREST serves a non-public schema only when asked for it: supabase-js then sends Content-Profile.
+    db: { schema: SCHEMA },
+    // biome-ignore lint/suspicious/noExplicitAny: ws's constructor type differs from the DOM WebSocket's
+    realtime: await realtimeOptions(),
+    global: options2.fetch ? { fetch: options2.fetch } : {}
+  });
+  const transport = {
+    kind: "supabase",
+    async call(fn, args) {
+      client ??= connect();
+      const { data, error, status } = await (await client).rpc(fn, toJsonArgs(args)).retry(false);
+      if (error) {
+        const rejectedKey = !error.code && (status === 401 || status === 403);
+        const message = rejectedKey ? `Supabase rejected the service-role key (HTTP ${status})` : error.code === "PGRST106" ? `the project's API does not expose the schema ${SCHEMA} (${error.message}); add it under Project Settings → Data API → Exposed schemas` : (error.message || `HTTP ${status}`).slice(0, MAX_MESSAGE);
+        throw new PostgrestCallError(
+          message,
+          error.code ?? "",
+          status,
+          error.details ?? null,
+          error.hint ?? null
+        );
+      }
+      return data ?? null;
+    },
+    async close() {
+      if (client) await (await client).removeAllChannels();
+    }
+  };
+  return createRpcStore(transport, { secrets: [serviceRoleKey, ...options2.secrets ?? []] });
+}
+var PostgrestCallError, MAX_MESSAGE;
+var init_supabase = __esm({
+  "src/store/supabase.ts"() {
+    "use strict";
+    init_connection_url();
+    init_rpc();
+    init_schema_version();
+    init_types2();
+    PostgrestCallError = class extends Error {
+      constructor(message, code2, status, details, hint) {
+        super(message);
+        this.code = code2;
+        this.status = status;
+        this.details = details;
+        this.hint = hint;
+        this.name = "PostgrestCallError";
+      }
+      code;
+      status;
+      details;
+      hint;
+    };
+    MAX_MESSAGE = 500;
+  }
+});
+
+// src/store/pglite.ts
+var pglite_exports = {};
+__export(pglite_exports, {
+  PGLITE_CLUSTER_FILE: () => PGLITE_CLUSTER_FILE,
+  createPgliteStore: () => createPgliteStore,
+  openMigratedPglite: () => openMigratedPglite,
+  openPglite: () => openPglite,
+  pgliteStore: () => pgliteStore
+});
+import { access, mkdir, readdir as readdir2, readFile as readFile2, rm } from "node:fs/promises";
+import { join as join2 } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { extract } from "tar";
+async function isNewDatabase(dir) {
+  if (dir === null) return true;
+  try {
+    return (await readdir2(dir)).length === 0;
+  } catch {
+    return true;
+  }
+}
+async function clusterFile() {
+  const file = join2(await projectRoot(), PGLITE_CLUSTER_FILE);
+  return access(file).then(
+    () => file,
+    () => null
+  );
+}
+async function clearFolder(dir) {
+  for (const entry of await readdir2(dir).catch(() => []))
+    await rm(join2(dir, entry), { recursive: true, force: true });
+}
+async function createFromCluster(dir, file) {
+  if (dir === null) {
+    const loadDataDir = new Blob([await readFile2(file)]);
+    return PGlite.create("memory://", options({ loadDataDir }));
+  }
+  await mkdir(dir, { recursive: true });
+  await extract({ file, cwd: dir });
+  return PGlite.create(dir, options());
+}
+async function openPglite(dir, cluster = clusterFile()) {
+  const file = await isNewDatabase(dir) ? await cluster : null;
+  if (file) {
+    try {
+      return { db: await createFromCluster(dir, file), fromCluster: true };
+    } catch {
+      if (dir !== null) await clearFolder(dir);
+    }
+  }
+  return { db: await PGlite.create(dir ?? "memory://", options()), fromCluster: false };
+}
+async function openMigratedPglite(dir) {
+  const { db } = await openPglite(dir);
+  try {
+    await applyMigrations(pgliteExecutor(db));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+function createQueue() {
+  let tail = Promise.resolve();
+  return (task) => {
+    const run2 = tail.then(task, task);
+    tail = run2.catch(() => {
+    });
+    return run2;
+  };
+}
+async function createPgliteStore(dir, options2 = {}) {
+  return pgliteStore(await openMigratedPglite(dir), options2);
+}
+function pgliteStore(db, options2 = {}) {
+  const enqueue = createQueue();
+  const holder = holderSession((text, values) => enqueue(() => db.query(text, values)));
+  const transport = {
+    kind: "pglite",
+    call(fn, args) {
+      const { text, values } = buildSqlCall(fn, args);
+      return enqueue(async () => {
+        const result = await db.query(text, values);
+        return result.rows[0]?.result ?? null;
+      });
+    },
+    holderKey: () => holder.key(),
+    close: () => enqueue(() => db.close())
+  };
+  return createRpcStore(transport, options2);
+}
+var PGLITE_CLUSTER_FILE, SETTINGS, options;
+var init_pglite = __esm({
+  "src/store/pglite.ts"() {
+    "use strict";
+    init_holder_session();
+    init_migrate();
+    init_rpc();
+    init_sql_call();
+    PGLITE_CLUSTER_FILE = join2("assets", "pglite-cluster.tar.gz");
+    SETTINGS = ["-c", "shared_buffers=16MB"];
+    options = (extra = {}) => ({
+      startParams: [...PGlite.defaultStartParams, ...SETTINGS],
+      ...extra
+    });
   }
 });
 
@@ -1944,6 +2609,132 @@ var init_text = __esm({
   }
 });
 
+// src/simulator/children.ts
+function commitOid(...parts) {
+  const random = randomFor("oid", ...parts);
+  return Array.from({ length: 40 }, () => HEX[Math.floor(random() * 16)]).join("");
+}
+function editedAt(random, createdAt, span) {
+  if (random() >= 0.12 || span.editedBy <= createdAt) return createdAt;
+  return createdAt + 1 + Math.floor(random() * (span.editedBy - createdAt));
+}
+function reviewComments(ids, index, r, review, span, author, earlierThreads, count) {
+  const random = randomFor(ids.nodeId("stream", index, r), "review-comments");
+  const roll = random();
+  const n = count ?? (roll < 5e-3 ? intBetween(random, 100, 130) : roll < 0.5 ? 0 : intBetween(random, 1, 5));
+  const comments = [];
+  for (let c = 0; c < Math.min(n, 199); c++) {
+    const databaseId = ids.reviewComment(index, r, c);
+    const createdAt = review.createdAt;
+    const originalLine = 1 + Math.floor(random() * 400);
+    const outdated = random() < 0.15;
+    const thread = earlierThreads.length > 0 && random() < 0.3 ? pick2(random, earlierThreads) : null;
+    const comment = {
+      databaseId,
+      nodeId: ids.nodeId("PRRC", index, r, c),
+      author: author(random),
+      body: random() < 3e-3 ? pullRequestBody(random, "huge", index) : commentBody(random),
+      createdAt,
+      updatedAt: editedAt(random, createdAt, span),
+      path: pick2(random, PATHS),
+      line: outdated ? null : Math.max(1, originalLine + intBetween(random, -3, 3)),
+      originalLine,
+      replyTo: thread
+    };
+    comments.push(comment);
+    if (thread === null) earlierThreads.push(databaseId);
+  }
+  return comments;
+}
+function completeReview(ids, index, r, drawn, span, author, threads, commentCount) {
+  const random = randomFor(ids.nodeId("stream", index, r), "review");
+  return {
+    ...drawn,
+    databaseId: ids.review(index, r),
+    nodeId: ids.nodeId("PRR", index, r),
+    updatedAt: editedAt(random, drawn.createdAt, span),
+    commitOid: commitOid(hashTuple(ids.nodeId("PRR", index, r))),
+    comments: reviewComments(
+      ids,
+      index,
+      r,
+      { createdAt: drawn.createdAt, stateIsPending: drawn.state === "PENDING" },
+      span,
+      author,
+      threads,
+      commentCount
+    )
+  };
+}
+function completeComment(ids, index, c, drawn, span) {
+  const random = randomFor(ids.nodeId("stream", index, c), "comment");
+  return {
+    ...drawn,
+    databaseId: ids.issueComment(index, c),
+    nodeId: ids.nodeId("IC", index, c),
+    updatedAt: editedAt(random, drawn.createdAt, span)
+  };
+}
+function caseLabels(count) {
+  return Array.from({ length: count }, (_, l) => ({
+    name: `area/${String(l).padStart(3, "0")}${l % 10 === 0 ? " 🏷️" : ""}`,
+    color: (hashTuple("label", l) & 16777215).toString(16).padStart(6, "0")
+  }));
+}
+function caseBody(random, k, index) {
+  switch (k % 4) {
+    case 0:
+      return pullRequestBody(random, "huge", index).slice(0, 65e3).replace(/[\uD800-\uDBFF]$/, "x").padEnd(65e3, "x");
+    case 1:
+      return "מה דעתך? هل هذا صحيح؟ 👩‍💻🇺🇦";
+    case 2:
+      return "";
+    default:
+      return commentBody(random);
+  }
+}
+var ChildIds, PATHS, HEX, CHILD_CASES;
+var init_children2 = __esm({
+  "src/simulator/children.ts"() {
+    "use strict";
+    init_random();
+    init_text();
+    ChildIds = class {
+      constructor(seed, salt) {
+        this.seed = seed;
+        this.salt = salt;
+      }
+      seed;
+      salt;
+      base(index) {
+        return 3e9 + this.salt * 1e12 + index * 1e5;
+      }
+      review(index, r) {
+        return this.base(index) + 5e4 + r;
+      }
+      issueComment(index, c) {
+        return this.base(index) + c;
+      }
+      /** the same range as issue comments: the two kinds collide by design */
+      reviewComment(index, r, c) {
+        return this.base(index) + r * 200 + c;
+      }
+      nodeId(prefix, ...parts) {
+        return `${prefix}_kwDO${Buffer.from([this.seed, this.salt, ...parts].join(":"), "utf8").toString("base64url")}`;
+      }
+    };
+    PATHS = ["src/index.ts", "src/parser/ünïcödé.ts", "README.md", "docs/עברית.md", "test/a b.test.ts"];
+    HEX = "0123456789abcdef";
+    CHILD_CASES = [
+      { comments: 250 },
+      { reviews: 120 },
+      { reviews: 2, reviewComments: 120 },
+      { labels: 150 },
+      { everyAuthor: true }
+    ];
+  }
+});
+
 // src/simulator/dataset.ts
 function base64url(text) {
   return Buffer.from(text, "utf8").toString("base64url");
@@ -1974,36 +2765,38 @@ function upperBound(list, key) {
   }
   return lo;
 }
-function createDataset(options) {
-  const historyEndsAt = Math.floor(Date.parse(options.historyEndsAt ?? "2026-01-01T00:00:00Z") / 1e3);
-  const spacing = options.spacingSeconds ?? 2400;
+function createDataset(options2) {
+  const historyEndsAt = Math.floor(Date.parse(options2.historyEndsAt ?? "2026-01-01T00:00:00Z") / 1e3);
+  const spacing = options2.spacingSeconds ?? 2400;
   if (!Number.isFinite(historyEndsAt) || !(spacing >= 2)) throw new Error("invalid dataset time settings");
-  if (options.repositories.length > 1e3) throw new Error("at most 1,000 repositories per dataset");
-  const repositories = options.repositories.map(
-    (spec, salt) => new SimRepository(options.seed, salt, spec, historyEndsAt, spacing)
+  if (options2.repositories.length > 1e3) throw new Error("at most 1,000 repositories per dataset");
+  const repositories = options2.repositories.map(
+    (spec, salt) => new SimRepository(options2.seed, salt, spec, historyEndsAt, spacing)
   );
   const byName = /* @__PURE__ */ new Map();
-  for (const repository of repositories) {
-    const key = repository.nameWithOwner.toLowerCase();
-    if (byName.has(key)) throw new Error(`duplicate repository ${repository.nameWithOwner}`);
-    byName.set(key, repository);
+  for (const repository2 of repositories) {
+    const key = repository2.nameWithOwner.toLowerCase();
+    if (byName.has(key)) throw new Error(`duplicate repository ${repository2.nameWithOwner}`);
+    byName.set(key, repository2);
   }
   return {
-    seed: options.seed,
+    seed: options2.seed,
     repositories,
     repository: (owner, name) => byName.get(`${owner}/${name}`.toLowerCase()),
     ownerRepositories: (owner) => repositories.filter((r) => r.owner.toLowerCase() === owner.toLowerCase())
   };
 }
-var TWO_POW_31, DAY, MEMO_LIMIT, BOTS, SimRepository;
+var TWO_POW_31, DAY, MEMO_LIMIT, USER_NAMES, BOTS, SimRepository;
 var init_dataset = __esm({
   "src/simulator/dataset.ts"() {
     "use strict";
+    init_children2();
     init_random();
     init_text();
     TWO_POW_31 = 2 ** 31;
     DAY = 86400;
     MEMO_LIMIT = 512;
+    USER_NAMES = ["octo", "dev", "ana", "li", "muller", "sam"];
     BOTS = [
       { login: "dependabot", databaseId: 49699333 },
       { login: "renovate", databaseId: 29139614 },
@@ -2025,6 +2818,12 @@ var init_dataset = __esm({
         this.initialCount = spec.pullRequests;
         this.count = spec.pullRequests;
         this.databaseId = 1e8 + salt * 7919;
+        this.ids = new ChildIds(seed, salt);
+        if (spec.childCases && spec.pullRequests < CHILD_CASES.length) {
+          throw new Error(
+            `childCases needs at least ${CHILD_CASES.length} pull requests in ${spec.owner}/${spec.name}`
+          );
+        }
         this.nodeId = nodeId("R", "repo", seed, salt);
         this.firstCreatedAt = historyEndsAt - (spec.pullRequests + 1) * spacing;
         this.createdAt = this.firstCreatedAt - 30 * DAY;
@@ -2057,6 +2856,9 @@ var init_dataset = __esm({
       memo = /* @__PURE__ */ new Map();
       orderings = /* @__PURE__ */ new Map();
       withoutIds;
+      ids;
+      childOverrides = /* @__PURE__ */ new Map();
+      childRounds = /* @__PURE__ */ new Map();
       changeEvents = 0;
       get nameWithOwner() {
         return `${this.owner}/${this.name}`;
@@ -2092,14 +2894,14 @@ var init_dataset = __esm({
       skeleton(index) {
         this.assertIndex(index);
         const createdAt = this.createdAtOf(index);
-        const base = {
+        const base2 = {
           index,
           number: this.numberOf(index),
           databaseId: this.databaseIdOf(index),
           ...this.generatedState(index, createdAt)
         };
         const override = this.overrides.get(index);
-        return override ? { ...base, ...override } : base;
+        return override ? { ...base2, ...override } : base2;
       }
       generatedState(index, createdAt) {
         const random = randomFor(this.seed, this.salt, index, "state");
@@ -2150,7 +2952,62 @@ var init_dataset = __esm({
           this.memo.set(index, generated);
         }
         const override = this.overrides.get(index);
-        return override ? { ...generated, ...override } : generated;
+        const children2 = this.childOverrides.get(index);
+        return override || children2 ? { ...generated, ...override, ...children2 } : generated;
+      }
+      /**
+       * People act on a pull request now: a new conversation comment, the first one edited, the last one deleted
+       * (when there are two or more), and a new review with a review comment. Its updatedAt moves, as on GitHub.
+       */
+      changeChildren(index, nowSec) {
+        const pr = this.pullRequest(index);
+        const round = (this.childRounds.get(index) ?? 0) + 1;
+        if (round > 9) throw new Error(`pull request ${index} has changed too often for its id range`);
+        this.childRounds.set(index, round);
+        const at = Math.max(nowSec, pr.updatedAt + 1);
+        const span = { from: at, to: at, editedBy: at };
+        const comments = pr.comments.map(
+          (comment, c) => c === 0 ? { ...comment, body: `${comment.body} (edited ✏️ ${round})`, updatedAt: at } : comment
+        );
+        if (comments.length >= 2) comments.pop();
+        const newComment = completeComment(
+          this.ids,
+          index,
+          4e4 + round,
+          {
+            author: this.actor("User", `newcomer-${1e4 + round}`, 1e4 + round, "U"),
+            createdAt: at,
+            body: `new ${round} 🆕`
+          },
+          span
+        );
+        const review = completeReview(
+          this.ids,
+          index,
+          240 + round,
+          {
+            // accounts beyond the generator's (k ≤ 5,000), so a new id never meets an old login
+            author: this.actor("User", `reviewer-${2e4 + round}`, 2e4 + round, "U"),
+            state: "COMMENTED",
+            submittedAt: at,
+            createdAt: at,
+            body: `review ${round}`
+          },
+          span,
+          (random) => this.author(random),
+          [],
+          1
+        );
+        this.childOverrides.set(index, { comments: [...comments, newComment], reviews: [...pr.reviews, review] });
+        const current = this.skeleton(index);
+        this.overrides.set(index, {
+          state: current.state,
+          isDraft: current.isDraft,
+          updatedAt: at,
+          closedAt: current.closedAt,
+          mergedAt: current.mergedAt
+        });
+        this.version++;
       }
       generate(index) {
         const skeleton = this.skeleton(index);
@@ -2172,9 +3029,15 @@ var init_dataset = __esm({
           if (name !== void 0)
             labels.push({ name, color: (hashTuple(name) & 16777215).toString(16).padStart(6, "0") });
         }
-        const lastActivity = skeleton.closedAt ?? skeleton.updatedAt;
-        const reviews = this.reviews(random, index, skeleton.createdAt, lastActivity);
-        const comments = this.comments(random, index, skeleton.createdAt, lastActivity);
+        const hard = this.childCase(index);
+        if (hard?.labels !== void 0) labels.splice(0, labels.length, ...caseLabels(hard.labels));
+        const span = {
+          from: skeleton.createdAt,
+          to: skeleton.closedAt ?? skeleton.updatedAt,
+          editedBy: skeleton.updatedAt
+        };
+        const reviews = this.reviews(random, index, span, hard);
+        const comments = this.comments(random, index, span, hard);
         const reviewDecision = this.reviewDecision(random, skeleton.state);
         return {
           ...skeleton,
@@ -2198,33 +3061,33 @@ var init_dataset = __esm({
         const roll = random();
         const k = intBetween(random, 0, Math.max(20, Math.min(5e3, Math.floor(this.initialCount / 10))));
         if (roll < 0.02) return null;
-        if (roll < 0.09) {
-          const bot = pick2(random, BOTS);
-          return {
-            type: "Bot",
-            login: bot.login,
-            databaseId: bot.databaseId,
-            nodeId: nodeId("BOT", bot.login),
-            url: `https://github.com/apps/${bot.login}`
-          };
-        }
+        if (roll < 0.09) return this.botActor(pick2(random, BOTS));
         if (roll < 0.095) return this.actor("Mannequin", `mannequin-${k}`, k, "MQ");
         if (roll < 0.1) return this.actor("Organization", `org-${k}`, k, "O");
-        if (roll < 0.105) {
-          return {
-            type: "EnterpriseUserAccount",
-            login: `enterprise-user-${k}`,
-            databaseId: null,
-            nodeId: nodeId("EUA", k),
-            url: `https://github.com/enterprises/acme/people/enterprise-user-${k}`
-          };
-        }
-        return this.actor(
-          "User",
-          `${pick2(random, ["octo", "dev", "ana", "li", "müller", "sam"])}-${k}`.replace("ü", "u"),
-          k,
-          "U"
-        );
+        if (roll < 0.105) return this.enterpriseUser(k);
+        pick2(random, USER_NAMES);
+        return this.actor("User", `${USER_NAMES[k % USER_NAMES.length]}-${k}`, k, "U");
+      }
+      botActor(bot) {
+        return {
+          type: "Bot",
+          login: bot.login,
+          databaseId: bot.databaseId,
+          nodeId: nodeId("BOT", bot.login),
+          url: `https://github.com/apps/${bot.login}`
+        };
+      }
+      enterpriseUser(k) {
+        return {
+          type: "EnterpriseUserAccount",
+          login: `enterprise-user-${k}`,
+          databaseId: null,
+          nodeId: nodeId("EUA", k),
+          url: `https://github.com/enterprises/acme/people/enterprise-user-${k}`
+        };
+      }
+      childCase(index) {
+        return this.spec.childCases && !this.grownCreatedAt.has(index) ? CHILD_CASES[index] : void 0;
       }
       actor(type, login, k, prefix) {
         return {
@@ -2235,8 +3098,11 @@ var init_dataset = __esm({
           url: `https://github.com/${login}`
         };
       }
-      reviews(random, index, from, to) {
-        const count = random() < 0.01 ? intBetween(random, 100, 140) : random() < 0.4 ? 0 : intBetween(random, 1, 6);
+      reviews(random, index, span, hard) {
+        const { from, to } = span;
+        const drawnCount = random() < 0.01 ? intBetween(random, 100, 140) : random() < 0.4 ? 0 : intBetween(random, 1, 6);
+        const count = hard?.reviews ?? (hard?.everyAuthor ? 7 : drawnCount);
+        const threads = [];
         return Array.from({ length: count }, (_, r) => {
           const createdAt = from + Math.floor((to - from) * (r + 1) / (count + 1));
           const state = pick2(random, [
@@ -2246,25 +3112,53 @@ var init_dataset = __esm({
             "COMMENTED",
             "DISMISSED"
           ]);
-          const pending = random() < 0.01;
-          return {
-            author: this.author(random),
+          const pending = hard?.everyAuthor ? r === count - 2 : random() < 0.01;
+          const drawnAuthor = this.author(random);
+          const drawnBody = random() < 0.5 ? "" : commentBody(random);
+          const drawn = {
+            author: hard?.everyAuthor ? this.everyAuthor(r) : drawnAuthor,
             state: pending ? "PENDING" : state,
             submittedAt: pending ? null : createdAt,
             createdAt,
-            body: random() < 0.5 ? "" : commentBody(random),
-            nodeId: nodeId("PRR", this.seed, this.salt, index, r)
+            body: hard?.everyAuthor ? caseBody(random, r, index) : drawnBody
           };
+          const comments = hard?.reviewComments !== void 0 && r === 0 ? hard.reviewComments : void 0;
+          const replyable = pending ? [] : threads;
+          return completeReview(this.ids, index, r, drawn, span, (rr) => this.author(rr), replyable, comments);
         });
       }
-      comments(random, index, from, to) {
-        const count = random() < 0.01 ? intBetween(random, 100, 150) : random() < 0.35 ? 0 : intBetween(random, 1, 10);
-        return Array.from({ length: count }, (_, c) => ({
-          author: this.author(random),
-          createdAt: from + Math.floor((to - from) * (c + 1) / (count + 1)),
-          body: commentBody(random),
-          nodeId: nodeId("IC", this.seed, this.salt, index, c)
-        }));
+      comments(random, index, span, hard) {
+        const { from, to } = span;
+        const drawnCount = random() < 0.01 ? intBetween(random, 100, 150) : random() < 0.35 ? 0 : intBetween(random, 1, 10);
+        const count = hard?.comments ?? (hard?.everyAuthor ? 8 : drawnCount);
+        return Array.from({ length: count }, (_, c) => {
+          const drawnAuthor = this.author(random);
+          const drawnBody = commentBody(random);
+          const drawn = {
+            author: hard?.everyAuthor ? this.everyAuthor(c) : drawnAuthor,
+            createdAt: from + Math.floor((to - from) * (c + 1) / (count + 1)),
+            body: hard?.everyAuthor ? caseBody(random, c, index) : drawnBody
+          };
+          return completeComment(this.ids, index, c, drawn, span);
+        });
+      }
+      /** Cycles through a ghost and every Actor type, for the every-author case. */
+      everyAuthor(k) {
+        const random = randomFor(this.seed, this.salt, "every-author", k);
+        switch (k % 6) {
+          case 0:
+            return null;
+          case 1:
+            return this.botActor(BOTS[k % BOTS.length] ?? BOTS[0]);
+          case 2:
+            return this.actor("Mannequin", `mannequin-${k}`, k, "MQ");
+          case 3:
+            return this.actor("Organization", `org-${k}`, k, "O");
+          case 4:
+            return this.enterpriseUser(k);
+          default:
+            return this.author(random) ?? this.actor("User", `octo-${k}`, k, "U");
+        }
       }
       reviewDecision(random, state) {
         if (state === "MERGED") return random() < 0.7 ? "APPROVED" : null;
@@ -2272,16 +3166,16 @@ var init_dataset = __esm({
         return pick2(random, [null, "REVIEW_REQUIRED", "APPROVED", "CHANGES_REQUESTED"]);
       }
       /** Pull requests in ascending `field` order, ties broken by index (= id), optionally only some states. */
-      ordered(field, states = null) {
-        const filter = states && states.length > 0 ? [...new Set(states)].sort() : null;
-        if (field === "CREATED_AT" && !filter) {
+      ordered(field, states2 = null, baseRefName = null) {
+        const filter = states2 && states2.length > 0 ? [...new Set(states2)].sort() : null;
+        if (field === "CREATED_AT" && !filter && baseRefName === null) {
           return {
             size: this.count,
             indexAt: (position) => position,
             keyAt: (position) => [this.createdAtOf(position), position]
           };
         }
-        const cacheKey = `${this.version}|${field}|${filter?.join(",") ?? "*"}`;
+        const cacheKey = `${this.version}|${field}|${filter?.join(",") ?? "*"}|${baseRefName ?? "*"}`;
         const cached2 = this.orderings.get(cacheKey);
         if (cached2) return cached2;
         const keys = new Float64Array(this.count);
@@ -2289,7 +3183,9 @@ var init_dataset = __esm({
         for (let index = 0; index < this.count; index++) {
           const skeleton = this.skeleton(index);
           keys[index] = field === "CREATED_AT" ? skeleton.createdAt : skeleton.updatedAt;
-          if (!filter || filter.includes(skeleton.state)) selected.push(index);
+          if (filter && !filter.includes(skeleton.state)) continue;
+          if (baseRefName !== null && this.pullRequest(index).baseRefName !== baseRefName) continue;
+          selected.push(index);
         }
         const indices = Int32Array.from(selected);
         if (field === "UPDATED_AT") indices.sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
@@ -2301,7 +3197,8 @@ var init_dataset = __esm({
             return [keys[index] ?? 0, index];
           }
         };
-        this.orderings.clear();
+        for (const key of this.orderings.keys())
+          if (!key.startsWith(`${this.version}|`)) this.orderings.delete(key);
         this.orderings.set(cacheKey, list);
         return list;
       }
@@ -2325,9 +3222,9 @@ var init_dataset = __esm({
         const event = ++this.changeEvents;
         const random = randomFor(this.seed, this.salt, "change", event);
         for (let t = 0; t < (changes.transitions ?? 2) && this.count > 0; t++) {
-          const start = Math.floor(random() * this.count);
+          const start2 = Math.floor(random() * this.count);
           for (let step = 0; step < this.count; step++) {
-            const index = (start + step) % this.count;
+            const index = (start2 + step) % this.count;
             const current = this.skeleton(index);
             if (current.state !== "OPEN") continue;
             const at = Math.max(nowSec, current.updatedAt + 1);
@@ -2356,6 +3253,106 @@ var init_dataset = __esm({
         }
       }
     };
+  }
+});
+
+// src/simulator/github-app.ts
+import { verify } from "node:crypto";
+function verifyAppJwt(jwt, apps) {
+  const parts = jwt.split(".");
+  if (parts.length !== 3) return { refused: "A JSON web token could not be decoded" };
+  const [header, payload, signature] = parts;
+  let claims;
+  let alg;
+  try {
+    alg = JSON.parse(Buffer.from(header, "base64url").toString("utf8")).alg;
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    return { refused: "A JSON web token could not be decoded" };
+  }
+  const appId = String(claims.iss ?? "");
+  const app = apps[appId];
+  if (alg !== "RS256" || !app) return { refused: "'Issuer' claim ('iss') must be an Integer" };
+  const signed = verify(
+    "RSA-SHA256",
+    Buffer.from(`${header}.${payload}`),
+    app.publicKey,
+    Buffer.from(signature, "base64url")
+  );
+  if (!signed) return { refused: "A JSON web token could not be decoded" };
+  const iat = Number(claims.iat);
+  const exp = Number(claims.exp);
+  if (!Number.isFinite(iat) || !Number.isFinite(exp) || exp <= iat || exp - iat > JWT_MAX_LIFETIME_S + 60) {
+    return { refused: "'Expiration time' claim ('exp') is too far in the future" };
+  }
+  return { appId };
+}
+function createAppEndpoints(apps, now) {
+  const issued = /* @__PURE__ */ new Map();
+  let counter = 0;
+  const installationOf = (appId, id) => apps[appId]?.installations.find((installation) => installation.id === id);
+  function handle(method, path, query, jwt) {
+    const listing = method === "GET" && path === "/app/installations";
+    const minting = method === "POST" ? /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path) : null;
+    if (!listing && !minting) return null;
+    const proof = jwt ? verifyAppJwt(jwt, apps) : { refused: "A JSON web token could not be decoded" };
+    if ("refused" in proof) return { status: 401, body: { message: proof.refused, status: "401" } };
+    const app = apps[proof.appId];
+    if (listing) {
+      const perPage = Math.min(100, Number(query.get("per_page") ?? 30) || 30);
+      const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+      const slice = app.installations.slice((page - 1) * perPage, page * perPage);
+      return {
+        status: 200,
+        body: slice.map((installation2) => ({
+          id: installation2.id,
+          app_id: Number(proof.appId),
+          target_type: installation2.accountType ?? "Organization",
+          account: { login: installation2.account, type: installation2.accountType ?? "Organization" },
+          repository_selection: "all"
+        }))
+      };
+    }
+    const installation = installationOf(proof.appId, Number(minting[1]));
+    if (!installation) return { status: 404, body: { message: "Not Found", status: "404" } };
+    counter += 1;
+    const issuedAt = now();
+    const entry = {
+      token: `ghs_sim${String(counter).padStart(5, "0")}${"x".repeat(28)}`,
+      appId: proof.appId,
+      installationId: installation.id,
+      issuedAt,
+      expiresAt: issuedAt + (app.tokenLifetimeMs ?? HOUR_MS)
+    };
+    issued.set(entry.token, entry);
+    return {
+      status: 201,
+      body: {
+        token: entry.token,
+        expires_at: new Date(entry.expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        permissions: { metadata: "read", pull_requests: "read" },
+        repository_selection: "all"
+      }
+    };
+  }
+  function access2(token) {
+    const entry = issued.get(token);
+    if (!entry) return null;
+    if (now() >= entry.expiresAt) return "expired";
+    const installation = installationOf(entry.appId, entry.installationId);
+    return {
+      budgetKey: `installation:${entry.installationId}`,
+      options: { kind: "integration", login: `app-${entry.appId}[bot]`, ...installation.access }
+    };
+  }
+  return { handle, access: access2, issued: () => [...issued.values()] };
+}
+var HOUR_MS, JWT_MAX_LIFETIME_S;
+var init_github_app = __esm({
+  "src/simulator/github-app.ts"() {
+    "use strict";
+    HOUR_MS = 36e5;
+    JWT_MAX_LIFETIME_S = 600;
   }
 });
 
@@ -2401,8 +3398,8 @@ function parseOffsetCursor(cursor, argument) {
     throw invalidCursor(argument);
   return offset;
 }
-function cut(size, start, end, args) {
-  let from = Math.max(0, Math.min(start, size));
+function cut(size, start2, end, args) {
+  let from = Math.max(0, Math.min(start2, size));
   let to = Math.max(from, Math.min(end, size));
   if (args.first != null) to = Math.min(to, from + args.first);
   if (args.last != null) from = Math.max(from, to - args.last);
@@ -2410,22 +3407,22 @@ function cut(size, start, end, args) {
 }
 function sortedWindow(list, field, descending, args) {
   const size = list.size;
-  let start = 0;
+  let start2 = 0;
   let end = size;
   if (args.after != null) {
     const key = parseSortKeyCursor(args.after, field, "after");
-    start = descending ? size - lowerBound(list, key) : upperBound(list, key);
+    start2 = descending ? size - lowerBound(list, key) : upperBound(list, key);
   }
   if (args.before != null) {
     const key = parseSortKeyCursor(args.before, field, "before");
     end = descending ? size - upperBound(list, key) : lowerBound(list, key);
   }
-  return cut(size, start, end, args);
+  return cut(size, start2, end, args);
 }
 function arrayWindow(size, args) {
-  const start = args.after != null ? parseOffsetCursor(args.after, "after") + 1 : 0;
+  const start2 = args.after != null ? parseOffsetCursor(args.after, "after") + 1 : 0;
   const end = args.before != null ? parseOffsetCursor(args.before, "before") : size;
-  return cut(size, start, end, args);
+  return cut(size, start2, end, args);
 }
 function connection(totalCount, window, nodeAt, cursorAt) {
   const positions = Array.from({ length: window.end - window.start }, (_, i) => window.start + i);
@@ -2447,6 +3444,18 @@ function connection(totalCount, window, nodeAt, cursorAt) {
     edges: () => nodes().map((node, i) => ({ cursor: cursorAt(window.start + i), node }))
   };
 }
+function pageArgs(args) {
+  return {
+    first: args.first,
+    last: args.last,
+    after: args.after,
+    before: args.before
+  };
+}
+function listConnection(items, args, toNode) {
+  const window = arrayWindow(items.length, pageArgs(args));
+  return connection(items.length, window, (position) => toNode(items[position]), offsetCursor);
+}
 var PREFIX, FIELD_TAGS;
 var init_connection = __esm({
   "src/simulator/connection.ts"() {
@@ -2457,9 +3466,128 @@ var init_connection = __esm({
   }
 });
 
+// src/simulator/children-resolvers.ts
+import { GraphQLError as GraphQLError2 } from "graphql";
+function visibleReviews(pr, context) {
+  return pr.reviews.filter(
+    (review) => review.state !== "PENDING" || review.author?.login === context.token.login
+  );
+}
+function createChildResolvers(deps) {
+  const { isoSeconds: isoSeconds2, actorObject: actorObject2, int32: int322 } = deps;
+  function authoredFields(child, url, context) {
+    return {
+      id: child.nodeId,
+      databaseId: int322(child.databaseId, context),
+      fullDatabaseId: String(child.databaseId),
+      author: actorObject2(child.author),
+      body: child.body,
+      bodyText: child.body,
+      bodyHTML: child.body,
+      createdAt: isoSeconds2(child.createdAt),
+      updatedAt: isoSeconds2(child.updatedAt),
+      lastEditedAt: child.updatedAt === child.createdAt ? null : isoSeconds2(child.updatedAt),
+      url,
+      resourcePath: new URL(url).pathname
+    };
+  }
+  function reviewCommentObject(repository2, pr, review, comment, context) {
+    return {
+      __typename: "PullRequestReviewComment",
+      ...authoredFields(comment, `${pr.url}#discussion_r${comment.databaseId}`, context),
+      path: comment.path,
+      line: comment.line,
+      originalLine: comment.originalLine,
+      outdated: comment.line === null,
+      replyTo: () => {
+        if (comment.replyTo === null) return null;
+        for (const other of pr.reviews) {
+          const target = other.comments.find((candidate) => candidate.databaseId === comment.replyTo);
+          if (target) return reviewCommentObject(repository2, pr, other, target, context);
+        }
+        return null;
+      },
+      pullRequestReview: () => reviewObject(repository2, pr, review, context),
+      pullRequest: () => deps.pullRequestObject(repository2, pr, context)
+    };
+  }
+  function reviewObject(repository2, pr, review, context) {
+    return {
+      __typename: "PullRequestReview",
+      ...authoredFields(review, `${pr.url}#pullrequestreview-${review.databaseId}`, context),
+      state: review.state,
+      submittedAt: review.submittedAt === null ? null : isoSeconds2(review.submittedAt),
+      commit: { __typename: "Commit", id: `C_${review.commitOid}`, oid: review.commitOid },
+      comments: (args) => listConnection(
+        review.comments,
+        args,
+        (comment) => reviewCommentObject(repository2, pr, review, comment, context)
+      ),
+      pullRequest: () => deps.pullRequestObject(repository2, pr, context)
+    };
+  }
+  function issueCommentObject(pr, comment, context) {
+    return {
+      __typename: "IssueComment",
+      ...authoredFields(comment, `${pr.url}#issuecomment-${comment.databaseId}`, context)
+    };
+  }
+  function pullRequestChildren(repository2, pr, context) {
+    return {
+      totalCommentsCount: pr.comments.length,
+      labels: (args) => listConnection(pr.labels, args, (label) => ({
+        __typename: "Label",
+        id: `LA_${Buffer.from(label.name).toString("base64url")}`,
+        name: label.name,
+        color: label.color
+      })),
+      reviews: (args) => {
+        const states2 = args.states;
+        const author = args.author;
+        const reviews = visibleReviews(pr, context).filter(
+          (review) => (!states2 || states2.includes(review.state)) && (!author || review.author?.login === author)
+        );
+        return listConnection(reviews, args, (review) => reviewObject(repository2, pr, review, context));
+      },
+      comments: (args) => listConnection(pr.comments, args, (comment) => issueCommentObject(pr, comment, context))
+    };
+  }
+  function nodeById(repositories, id, context) {
+    const found = locate(repositories, id);
+    if (found && context.token.canSee(found.repository.owner, found.repository.name)) {
+      if (!found.review) return deps.pullRequestObject(found.repository, found.pr, context);
+      if (visibleReviews(found.pr, context).includes(found.review))
+        return reviewObject(found.repository, found.pr, found.review, context);
+    }
+    throw new GraphQLError2(`Could not resolve to a node with the global id of '${id}'`, {
+      extensions: { type: "NOT_FOUND" }
+    });
+  }
+  return { pullRequestChildren, nodeById, reviewObject };
+}
+function locate(repositories, id) {
+  const match = /^(PR|PRR)_kwDO([A-Za-z0-9_-]+)$/.exec(id);
+  if (!match) return null;
+  const parts = Buffer.from(match[2] ?? "", "base64url").toString("utf8").split(":").map(Number);
+  const [, salt, index] = parts;
+  const repository2 = repositories[salt ?? -1];
+  if (!repository2 || index === void 0 || !Number.isInteger(index)) return null;
+  if (index < 0 || index >= repository2.pullRequestCount) return null;
+  const pr = repository2.pullRequest(index);
+  if (match[1] === "PR") return pr.nodeId === id ? { repository: repository2, pr } : null;
+  const review = pr.reviews.find((candidate) => candidate.nodeId === id);
+  return review ? { repository: repository2, pr, review } : null;
+}
+var init_children_resolvers = __esm({
+  "src/simulator/children-resolvers.ts"() {
+    "use strict";
+    init_connection();
+  }
+});
+
 // src/simulator/resolvers.ts
 import {
-  GraphQLError as GraphQLError2,
+  GraphQLError as GraphQLError3,
   getNamedType,
   isEnumType,
   isListType,
@@ -2472,7 +3600,7 @@ function isoSeconds(epochSeconds) {
   return new Date(epochSeconds * 1e3).toISOString().replace(".000Z", "Z");
 }
 function githubError(type, message, extensions = {}) {
-  return new GraphQLError2(message, { extensions: { type, ...extensions } });
+  return new GraphQLError3(message, { extensions: { type, ...extensions } });
 }
 function int32(value, context) {
   if (value === null || value <= INT32_MAX || context.int32Overflow === "error") return value;
@@ -2490,18 +3618,6 @@ function selects(info, names) {
   );
   return visit(info.fieldNodes);
 }
-function pageArgs(args) {
-  return {
-    first: args.first,
-    last: args.last,
-    after: args.after,
-    before: args.before
-  };
-}
-function listConnection(items, args, toNode) {
-  const window = arrayWindow(items.length, pageArgs(args));
-  return connection(items.length, window, (position) => toNode(items[position]), offsetCursor);
-}
 function actorObject(actor) {
   if (!actor) return null;
   const resourcePath = new URL(actor.url).pathname;
@@ -2515,7 +3631,7 @@ function actorObject(actor) {
     ...actor.type === "EnterpriseUserAccount" ? {} : { databaseId: actor.databaseId }
   };
 }
-function pullRequestObject(repository, pr, context) {
+function pullRequestObject(repository2, pr, context) {
   const fullDatabaseId = pr.databaseId === null ? null : String(pr.databaseId);
   return {
     __typename: "PullRequest",
@@ -2547,63 +3663,33 @@ function pullRequestObject(repository, pr, context) {
     permalink: pr.url,
     resourcePath: new URL(pr.url).pathname,
     reviewDecision: pr.reviewDecision,
-    totalCommentsCount: pr.comments.length,
-    repository: () => repositoryObject(repository, context),
-    labels: (args) => listConnection(pr.labels, args, (label) => ({
-      __typename: "Label",
-      id: `LA_${label.name}`,
-      name: label.name,
-      color: label.color
-    })),
-    reviews: (args) => {
-      const states = args.states;
-      const author = args.author;
-      const reviews = pr.reviews.filter(
-        (review) => (!states || states.includes(review.state)) && (!author || review.author?.login === author)
-      );
-      return listConnection(reviews, args, (review) => ({
-        __typename: "PullRequestReview",
-        id: review.nodeId,
-        author: actorObject(review.author),
-        state: review.state,
-        submittedAt: review.submittedAt === null ? null : isoSeconds(review.submittedAt),
-        createdAt: isoSeconds(review.createdAt),
-        body: review.body,
-        bodyText: review.body
-      }));
-    },
-    comments: (args) => listConnection(pr.comments, args, (comment) => ({
-      __typename: "IssueComment",
-      id: comment.nodeId,
-      author: actorObject(comment.author),
-      createdAt: isoSeconds(comment.createdAt),
-      body: comment.body,
-      bodyText: comment.body
-    }))
+    repository: () => repositoryObject(repository2, context),
+    ...children.pullRequestChildren(repository2, pr, context)
   };
 }
-function pullRequestConnection(repository, args, context, info) {
-  if (!context.token.canReadPullRequests(repository.owner, repository.name)) {
+function pullRequestConnection(repository2, args, context, info) {
+  if (!context.token.canReadPullRequests(repository2.owner, repository2.name)) {
     const by = context.token.kind === "integration" ? "integration" : "personal access token";
     throw githubError("FORBIDDEN", `Resource not accessible by ${by}`, { saml_failure: false });
   }
   const orderBy = args.orderBy;
   const field = orderBy?.field ?? "CREATED_AT";
   if (field !== "CREATED_AT" && field !== "UPDATED_AT") {
-    throw new GraphQLError2(`The simulator does not model ordering pull requests by ${field}.`);
+    throw new GraphQLError3(`The simulator does not model ordering pull requests by ${field}.`);
   }
   const descending = orderBy?.direction === "DESC";
-  const states = args.states ?? null;
-  const list = repository.ordered(field, states);
+  const states2 = args.states ?? null;
+  const baseRefName = typeof args.baseRefName === "string" ? args.baseRefName : null;
+  const list = repository2.ordered(field, states2, baseRefName);
   const window = sortedWindow(list, field, descending, pageArgs(args));
   const indexAt = (position) => list.indexAt(descending ? list.size - 1 - position : position);
   if (selects(info, ["nodes", "edges"]) && window.end > window.start)
-    context.servedRepositories.add(repository);
+    context.servedRepositories.add(repository2);
   return connection(
     list.size,
     window,
-    (position) => pullRequestObject(repository, repository.pullRequest(indexAt(position)), context),
-    (position) => sortKeyCursor(field, repository.keyOf(field, indexAt(position)))
+    (position) => pullRequestObject(repository2, repository2.pullRequest(indexAt(position)), context),
+    (position) => sortKeyCursor(field, repository2.keyOf(field, indexAt(position)))
   );
 }
 function ownerObject(login, repositories, context) {
@@ -2619,9 +3705,9 @@ function ownerObject(login, repositories, context) {
     resourcePath: `/${canonical}`,
     avatarUrl: () => `https://avatars.githubusercontent.com/${canonical}`,
     repositories: (args) => {
-      const visible = repositories.filter((repository) => context.token.canSee(repository.owner, repository.name)).filter((repository) => {
-        if (args.privacy === "PRIVATE") return repository.isPrivate;
-        if (args.privacy === "PUBLIC") return !repository.isPrivate;
+      const visible = repositories.filter((repository2) => context.token.canSee(repository2.owner, repository2.name)).filter((repository2) => {
+        if (args.privacy === "PRIVATE") return repository2.isPrivate;
+        if (args.privacy === "PUBLIC") return !repository2.isPrivate;
         return true;
       });
       const orderBy = args.orderBy;
@@ -2629,29 +3715,62 @@ function ownerObject(login, repositories, context) {
         visible.sort((a, b) => a.name.localeCompare(b.name, "en"));
         if (orderBy.direction === "DESC") visible.reverse();
       }
-      return listConnection(visible, args, (repository) => repositoryObject(repository, context));
+      return listConnection(visible, args, (repository2) => repositoryObject(repository2, context));
     }
   };
 }
-function repositoryObject(repository, context) {
+function repositoryObject(repository2, context) {
   return {
     __typename: "Repository",
-    id: repository.nodeId,
-    databaseId: repository.databaseId,
-    name: repository.name,
-    nameWithOwner: repository.nameWithOwner,
-    owner: () => ownerObject(repository.owner, context.dataset.ownerRepositories(repository.owner), context),
-    isPrivate: repository.isPrivate,
-    visibility: repository.isPrivate ? "PRIVATE" : "PUBLIC",
-    url: repository.url,
-    resourcePath: `/${repository.nameWithOwner}`,
-    createdAt: isoSeconds(repository.createdAt),
-    pullRequests: (args, ctx, info) => pullRequestConnection(repository, args, ctx, info)
+    id: repository2.nodeId,
+    databaseId: repository2.databaseId,
+    name: repository2.name,
+    nameWithOwner: repository2.nameWithOwner,
+    owner: () => ownerObject(repository2.owner, context.dataset.ownerRepositories(repository2.owner), context),
+    isPrivate: repository2.isPrivate,
+    visibility: repository2.isPrivate ? "PRIVATE" : "PUBLIC",
+    url: repository2.url,
+    resourcePath: `/${repository2.nameWithOwner}`,
+    createdAt: isoSeconds(repository2.createdAt),
+    pullRequests: (args, ctx, info) => pullRequestConnection(repository2, args, ctx, info)
   };
 }
 function visibleRepository(context, owner, name) {
-  const repository = context.dataset.repository(owner, name);
-  return repository && context.token.canSee(repository.owner, repository.name) ? repository : void 0;
+  const repository2 = context.dataset.repository(owner, name);
+  return repository2 && context.token.canSee(repository2.owner, repository2.name) ? repository2 : void 0;
+}
+function searchCount(context, args) {
+  if (args.type !== "ISSUE")
+    throw new GraphQLError3(`The simulator models only ISSUE searches, got ${args.type}.`);
+  const terms = String(args.query).match(/"[^"]*"|\S+/g) ?? [];
+  let repository2;
+  let since2 = Number.NEGATIVE_INFINITY;
+  let base2 = null;
+  const states2 = /* @__PURE__ */ new Set(["OPEN", "CLOSED", "MERGED"]);
+  let pullRequests = false;
+  for (const term of terms) {
+    const [key, ...rest] = term.split(":");
+    const value = rest.join(":").replace(/^"(.*)"$/, "$1");
+    if (key === "repo") {
+      const [owner, name] = value.split("/");
+      repository2 = visibleRepository(context, String(owner), String(name));
+    } else if (term === "is:pr") pullRequests = true;
+    else if (term === "is:open") for (const s of ["CLOSED", "MERGED"]) states2.delete(s);
+    else if (term === "is:closed") states2.delete("OPEN");
+    else if (term === "is:merged") for (const s of ["OPEN", "CLOSED"]) states2.delete(s);
+    else if (term === "is:unmerged") states2.delete("MERGED");
+    else if (key === "base") base2 = value;
+    else if (key === "created" && value.startsWith(">=")) since2 = Date.parse(value.slice(2)) / 1e3;
+    else throw new GraphQLError3(`The simulator does not model the search term "${term}".`);
+  }
+  if (!pullRequests) throw new GraphQLError3("The simulator models only searches for pull requests (is:pr).");
+  if (!repository2) return { issueCount: 0 };
+  const list = repository2.ordered("CREATED_AT", [...states2], base2);
+  let count = 0;
+  for (let position = 0; position < list.size; position++) {
+    if (repository2.keyOf("CREATED_AT", list.indexAt(position))[0] >= since2) count++;
+  }
+  return { issueCount: count };
 }
 function rootValue(context) {
   const ownerOf = (login) => {
@@ -2661,12 +3780,14 @@ function rootValue(context) {
   return {
     rateLimit: () => context.rateLimit,
     repository: ({ owner, name }) => {
-      const repository = visibleRepository(context, String(owner), String(name));
-      if (!repository) {
+      const repository2 = visibleRepository(context, String(owner), String(name));
+      if (!repository2) {
         throw githubError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
       }
-      return repositoryObject(repository, context);
+      return repositoryObject(repository2, context);
     },
+    search: (args) => searchCount(context, args),
+    node: ({ id }) => children.nodeById(context.dataset.repositories, String(id), context),
     repositoryOwner: ({ login }) => {
       const owner = ownerOf(String(login));
       return owner ? ownerObject(String(login), owner.repositories, context) : null;
@@ -2718,12 +3839,19 @@ function defaultValue(type) {
   }
   return {};
 }
-var INT32_MAX, EMPTY_PAGE_INFO, fieldResolver;
+var INT32_MAX, children, EMPTY_PAGE_INFO, fieldResolver;
 var init_resolvers = __esm({
   "src/simulator/resolvers.ts"() {
     "use strict";
+    init_children_resolvers();
     init_connection();
     INT32_MAX = 2 ** 31 - 1;
+    children = createChildResolvers({
+      isoSeconds,
+      actorObject,
+      int32: (value, context) => int32(value, context),
+      pullRequestObject: (repository2, pr, context) => pullRequestObject(repository2, pr, context)
+    });
     EMPTY_PAGE_INFO = { startCursor: null, endCursor: null, hasNextPage: false, hasPreviousPage: false };
     fieldResolver = (source, args, context, info) => {
       const value = source?.[info.fieldName];
@@ -2738,7 +3866,7 @@ var init_resolvers = __esm({
 function iso(seconds) {
   return seconds === null ? null : isoSeconds(seconds);
 }
-function authorColumns(author) {
+function authorColumns2(author) {
   return {
     author_login: author?.login ?? null,
     author_github_id: author?.databaseId == null ? null : String(author.databaseId),
@@ -2759,7 +3887,7 @@ function expectedRecord(pr, profile) {
     updated_at: isoSeconds(pr.updatedAt),
     closed_at: iso(pr.closedAt),
     merged_at: iso(pr.mergedAt),
-    ...authorColumns(pr.author),
+    ...authorColumns2(pr.author),
     additions: pr.additions,
     deletions: pr.deletions,
     changed_files: pr.changedFiles,
@@ -2769,12 +3897,14 @@ function expectedRecord(pr, profile) {
     field_profile: profile
   };
   if (profile === "core") return record;
-  record.labels = pr.labels.slice(0, LABELS_PER_PULL_REQUEST).map((label) => label.name);
+  const labelCap = profile === "full" ? pr.labels.length : LABELS_PER_PULL_REQUEST;
+  record.labels = pr.labels.slice(0, labelCap).map((label) => label.name);
   record.review_decision = pr.reviewDecision;
-  record.review_count = pr.reviews.length;
+  const reviews = pr.reviews.filter((review) => review.state !== "PENDING");
+  record.review_count = reviews.length;
   record.comment_count = pr.comments.length;
   if (profile === "standard") return record;
-  record.reviews = pr.reviews.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((review) => ({
+  record.reviews = reviews.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((review) => ({
     author_login: review.author?.login ?? null,
     state: review.state,
     submitted_at: iso(review.submittedAt)
@@ -2786,18 +3916,25 @@ function expectedRecord(pr, profile) {
   }));
   return record;
 }
-function groundTruth(repository, profile) {
-  const records = [];
-  for (let index = 0; index < repository.pullRequestCount; index++) {
-    const record = expectedRecord(repository.pullRequest(index), profile);
-    if (record) records.push(record);
+function* groundTruthPages(repository2, profile, size) {
+  let page = [];
+  for (let index = 0; index < repository2.pullRequestCount; index++) {
+    const record = expectedRecord(repository2.pullRequest(index), profile);
+    if (record) page.push(record);
+    if (page.length >= size) {
+      yield page;
+      page = [];
+    }
   }
-  return records;
+  if (page.length > 0) yield page;
+}
+function groundTruth(repository2, profile) {
+  return [...groundTruthPages(repository2, profile, Number.POSITIVE_INFINITY)].flat();
 }
 var init_ground_truth = __esm({
   "src/simulator/ground-truth.ts"() {
     "use strict";
-    init_queries();
+    init_pull_request_fields();
     init_resolvers();
   }
 });
@@ -2813,9 +3950,9 @@ function toGitHubError2(error) {
   return json;
 }
 function toGitHubValidationError(error) {
-  const base = toGitHubError2(error);
+  const base2 = toGitHubError2(error);
   const rewrite = (message, extensions) => ({
-    ...base,
+    ...base2,
     message,
     extensions
   });
@@ -2857,7 +3994,7 @@ function toGitHubValidationError(error) {
       code: "variableNotDefined",
       variableName: match[1]
     });
-  return base;
+  return base2;
 }
 function errorsOnly(errors, status = 200) {
   return { status, body: { errors } };
@@ -2928,9 +4065,33 @@ var init_responses = __esm({
   }
 });
 
+// src/simulator/schema.ts
+import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+import { createRequire } from "node:module";
+import { join as join3 } from "node:path";
+import { buildSchema } from "graphql";
+function idlPath() {
+  const paths = createRequire(import.meta.url).resolve.paths("@octokit/graphql-schema") ?? [];
+  for (const dir of paths) {
+    const candidate = join3(dir, "@octokit", "graphql-schema", "schema.graphql");
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error("@octokit/graphql-schema is not installed: run npm ci");
+}
+function githubSchema() {
+  cached ??= buildSchema(readFileSync2(idlPath(), "utf8"), { assumeValidSDL: true });
+  return cached;
+}
+var cached;
+var init_schema = __esm({
+  "src/simulator/schema.ts"() {
+    "use strict";
+  }
+});
+
 // src/simulator/static-checks.ts
 import {
-  GraphQLError as GraphQLError3,
+  GraphQLError as GraphQLError4,
   getArgumentValues,
   getNamedType as getNamedType2,
   isInterfaceType,
@@ -2960,7 +4121,7 @@ function paginationErrors(field, node, args, path, fragments) {
   const name = field.name;
   const first = args.first;
   const last = args.last;
-  const fail = (message, type) => new GraphQLError3(message, { nodes: [node], path, extensions: type ? { type } : {} });
+  const fail = (message, type) => new GraphQLError4(message, { nodes: [node], path, extensions: type ? { type } : {} });
   if (first != null && last != null) {
     return [
       fail(`Passing both \`first\` and \`last\` to paginate the \`${name}\` connection is not supported.`)
@@ -3044,7 +4205,7 @@ __export(server_exports, {
 import { createServer } from "node:http";
 import {
   execute,
-  GraphQLError as GraphQLError4,
+  GraphQLError as GraphQLError5,
   getOperationAST,
   getVariableValues,
   parse as parse2,
@@ -3067,15 +4228,20 @@ async function readBody(request) {
   }
   return Buffer.concat(chunks).toString("utf8");
 }
-async function startSimulator(options) {
-  const dataset = "repositories" in options.dataset && typeof options.dataset.repository === "function" ? options.dataset : createDataset(options.dataset);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? realSleep;
+async function startSimulator(options2) {
+  const dataset = "repositories" in options2.dataset && typeof options2.dataset.repository === "function" ? options2.dataset : createDataset(options2.dataset);
+  const datasetRepository = (owner, name) => {
+    const repository2 = dataset.repository(owner, name);
+    if (!repository2) throw new Error(`no repository ${owner}/${name} in the dataset`);
+    return repository2;
+  };
+  const now = options2.now ?? Date.now;
+  const sleep = options2.sleep ?? realSleep;
   const schema = githubSchema();
   const requests = [];
   const windows = /* @__PURE__ */ new Map();
-  let faults = { ...options.faults, next: [...options.faults?.next ?? []] };
-  let faultRandom = mulberry32(options.faults?.seed ?? 1);
+  let faults = { ...options2.faults, next: [...options2.faults?.next ?? []] };
+  let faultRandom = mulberry32(options2.faults?.seed ?? 1);
   let requestCount = 0;
   const checkedDocuments = /* @__PURE__ */ new Map();
   const parseAndValidate = (query) => {
@@ -3092,27 +4258,37 @@ async function startSimulator(options) {
     }
     return checked;
   };
-  const limitOf = (token) => options.tokens[token]?.limit ?? 5e3;
+  const appEndpoints = createAppEndpoints(options2.apps ?? {}, now);
+  const settingsOf = (token) => {
+    const installation = appEndpoints.access(token);
+    return installation && installation !== "expired" ? installation.options : options2.tokens[token];
+  };
+  const budgetKeyOf = (token) => {
+    const installation = appEndpoints.access(token);
+    return installation && installation !== "expired" ? installation.budgetKey : token;
+  };
+  const limitOf = (token) => settingsOf(token)?.limit ?? 5e3;
   const windowOf = (token) => {
     const at = now();
-    let window = windows.get(token);
-    if (!window || at >= window.startedAt + HOUR_MS) {
+    const key = budgetKeyOf(token);
+    let window = windows.get(key);
+    if (!window || at >= window.startedAt + HOUR_MS2) {
       window = { startedAt: at, used: 0 };
-      windows.set(token, window);
+      windows.set(key, window);
     }
     return window;
   };
   const budget = (token) => {
-    const window = windows.get(token);
+    const window = windows.get(budgetKeyOf(token));
     const at = now();
-    const current = window && at < window.startedAt + HOUR_MS ? window : void 0;
+    const current = window && at < window.startedAt + HOUR_MS2 ? window : void 0;
     const limit = limitOf(token);
     const used = Math.min(current?.used ?? 0, limit);
-    const resetAtMs = (current?.startedAt ?? at) + HOUR_MS;
+    const resetAtMs = (current?.startedAt ?? at) + HOUR_MS2;
     return { limit, used, remaining: limit - used, resetAt: isoSecondsMs(resetAtMs), resetAtMs };
   };
   const tokenAccess = (token) => {
-    const settings = options.tokens[token] ?? {};
+    const settings = settingsOf(token) ?? {};
     return {
       canSee: settings.canSee ?? (() => true),
       canReadPullRequests: settings.canReadPullRequests ?? (() => true),
@@ -3134,7 +4310,7 @@ async function startSimulator(options) {
   };
   const rateHeaders = (token) => {
     const state = budget(token);
-    const settings = options.tokens[token];
+    const settings = settingsOf(token);
     return {
       "x-ratelimit-limit": String(state.limit),
       "x-ratelimit-remaining": String(state.remaining),
@@ -3204,7 +4380,7 @@ async function startSimulator(options) {
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       return rejected([
-        new GraphQLError4(
+        new GraphQLError5(
           operationName ? `Unknown operation named "${operationName}".` : "An operation name is required"
         )
       ]);
@@ -3233,7 +4409,7 @@ async function startSimulator(options) {
     if (charge > limit - window.used) {
       const user = tokenAccess(token).userId;
       return {
-        response: primaryRateLimited(user, window.used >= limit, options.primaryLimitStatus ?? 200),
+        response: primaryRateLimited(user, window.used >= limit, options2.primaryLimitStatus ?? 200),
         cost: 0,
         fault: faultKind
       };
@@ -3244,7 +4420,7 @@ async function startSimulator(options) {
       limit,
       remaining: limit - window.used,
       used: window.used,
-      resetAt: isoSecondsMs(window.startedAt + HOUR_MS),
+      resetAt: isoSecondsMs(window.startedAt + HOUR_MS2),
       nodeCount: predicted.nodeCount
     };
     const context = {
@@ -3252,7 +4428,7 @@ async function startSimulator(options) {
       token: tokenAccess(token),
       rateLimit,
       servedRepositories: /* @__PURE__ */ new Set(),
-      int32Overflow: options.int32Overflow ?? "null"
+      int32Overflow: options2.int32Overflow ?? "null"
     };
     const result = await execute({
       schema,
@@ -3263,8 +4439,8 @@ async function startSimulator(options) {
       operationName,
       fieldResolver
     });
-    for (const repository of context.servedRepositories) repository.recordPageServed(now());
-    const latency = typeof options.latencyMs === "function" ? options.latencyMs({ index, cost: predicted.cost, nodeCount: predicted.nodeCount }) : options.latencyMs ?? 0;
+    for (const repository2 of context.servedRepositories) repository2.recordPageServed(now());
+    const latency = typeof options2.latencyMs === "function" ? options2.latencyMs({ index, cost: predicted.cost, nodeCount: predicted.nodeCount }) : options2.latencyMs ?? 0;
     if (latency > 0) await sleep(latency);
     const body = { data: result.data ?? null };
     if (result.errors && result.errors.length > 0) body.errors = result.errors.map(toGitHubError2);
@@ -3282,9 +4458,10 @@ async function startSimulator(options) {
   }
   async function handle(request, response) {
     const index = requestCount++;
-    const path = new URL(request.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
     const token = tokenFrom(request.headers.authorization);
-    const known = token !== null && token in options.tokens;
+    const known = token !== null && settingsOf(token) !== void 0;
     const log = {
       index,
       method: request.method ?? "GET",
@@ -3302,6 +4479,18 @@ async function startSimulator(options) {
     const requestId = { "x-github-request-id": requestIdFor(index) };
     const isGraphql = GRAPHQL_PATHS.has(path) && request.method === "POST";
     const isRateLimit = RATE_LIMIT_PATHS.has(path) && request.method === "GET";
+    const app = appEndpoints.handle(
+      log.method,
+      path.replace(/^\/api\/v3(?=\/)/, ""),
+      url.searchParams,
+      token
+    );
+    if (app) {
+      await readBody(request);
+      log.status = app.status;
+      send(response, app, requestId);
+      return;
+    }
     if (!isGraphql && !isRateLimit) {
       log.status = 404;
       send(response, notFound(), requestId);
@@ -3351,7 +4540,7 @@ async function startSimulator(options) {
   server.keepAliveTimeout = 65e3;
   await new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options2.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address();
   return {
@@ -3359,14 +4548,16 @@ async function startSimulator(options) {
     requests,
     dataset,
     budget,
+    appTokens: appEndpoints.issued,
     setFaults(plan) {
       faults = { ...plan, next: [...plan?.next ?? []] };
       faultRandom = mulberry32(plan?.seed ?? 1);
     },
     groundTruth(owner, name, profile) {
-      const repository = dataset.repository(owner, name);
-      if (!repository) throw new Error(`no repository ${owner}/${name} in the dataset`);
-      return groundTruth(repository, profile);
+      return groundTruth(datasetRepository(owner, name), profile);
+    },
+    groundTruthPages(owner, name, profile, size) {
+      return groundTruthPages(datasetRepository(owner, name), profile, size);
     },
     stop: () => new Promise((resolve, reject) => {
       server.closeAllConnections();
@@ -3374,19 +4565,20 @@ async function startSimulator(options) {
     })
   };
 }
-var HOUR_MS, MAX_NODES, MAX_BODY_BYTES, GRAPHQL_PATHS, RATE_LIMIT_PATHS, realSleep;
+var HOUR_MS2, MAX_NODES, MAX_BODY_BYTES, GRAPHQL_PATHS, RATE_LIMIT_PATHS, realSleep;
 var init_server = __esm({
   "src/simulator/server.ts"() {
     "use strict";
     init_cost();
-    init_schema();
     init_dataset();
+    init_github_app();
     init_ground_truth();
     init_random();
     init_resolvers();
     init_responses();
+    init_schema();
     init_static_checks();
-    HOUR_MS = 36e5;
+    HOUR_MS2 = 36e5;
     MAX_NODES = 5e5;
     MAX_BODY_BYTES = 5 * 1024 * 1024;
     GRAPHQL_PATHS = /* @__PURE__ */ new Set(["/graphql", "/api/graphql"]);
@@ -3395,9 +4587,19 @@ var init_server = __esm({
   }
 });
 
+// src/shared-entry/lean-heap.ts
+import { setFlagsFromString } from "node:v8";
+setFlagsFromString("--optimize-for-size");
+
 // src/domain/repository-spec.ts
-var OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+var OWNER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
 var NAME = /^[A-Za-z0-9._-]{1,100}$/;
+function isGitHubOwner(owner) {
+  return OWNER.test(owner);
+}
+function isGitHubRepositoryName(name) {
+  return NAME.test(name) && name !== "." && name !== "..";
+}
 var InvalidRepositorySpecError = class extends Error {
   name = "InvalidRepositorySpecError";
 };
@@ -3408,13 +4610,13 @@ function parseRepositorySpec(raw) {
     throw new InvalidRepositorySpecError(`"${raw}" is not a repository: expected owner/name or owner/*`);
   }
   const [owner, name] = parts;
-  if (!OWNER.test(owner)) {
+  if (!isGitHubOwner(owner)) {
     throw new InvalidRepositorySpecError(
-      `"${raw}": "${owner}" is not a valid GitHub owner (letters, digits and single hyphens, at most 39 characters)`
+      `"${raw}": "${owner}" is not a valid GitHub owner (letters, digits, hyphens and underscores, at most 39 characters)`
     );
   }
   if (name === "*") return { owner, name: "*" };
-  if (!NAME.test(name) || name === "." || name === "..") {
+  if (!isGitHubRepositoryName(name)) {
     throw new InvalidRepositorySpecError(
       `"${raw}": "${name}" is not a valid repository name (letters, digits, '.', '-' and '_', at most 100 characters)`
     );
@@ -3426,42 +4628,64 @@ function parseRepositoryList(raw) {
 }
 
 // src/engine/options.ts
+init_pull_request();
+init_scope();
+var DEFAULTS = {
+  completenessThreshold: 0.8,
+  minPrs: 100,
+  fieldProfile: "core",
+  dryRun: false,
+  /** how long a chunk lease lasts before another worker may recover it */
+  leaseSeconds: 120,
+  /** pages one chunk lease covers before it is handed back */
+  pagesPerChunk: 25,
+  /** consecutive errors before a repository is paused, and for how long */
+  breakerThreshold: 5,
+  breakerCooldownMs: 15 * 6e4,
+  /** failures of one chunk before the contract gives up on it */
+  chunkMaxFailures: 5,
+  /** the recovery every run starts with: recoveries of one chunk before it is stalled, seconds past its lease */
+  runRecovery: { requeueLimit: 3, graceSeconds: 30 },
+  /** the `recover` command's, more patient since a person runs it while workers may still be finishing */
+  recoverCommand: { requeueLimit: 3, graceSeconds: 60 },
+  /**
+   * The time budget of each entry point: a workflow job (well under its timeout), a terminal session, and one
+   * edge-function tick (under Supabase's 150 s wall clock, with room to release the lease).
+   */
+  timeBudget: { action: "20m", cli: "6h", tick: "60s" },
+  githubApiUrl: "https://api.github.com",
+  reportIssues: true,
+  issueLabels: "progressive-backfill,bug"
+};
 var ConfigError = class extends Error {
-  constructor(setting, message) {
-    super(`${setting}: ${message}`);
+  constructor(setting, reason) {
+    super(`${setting}: ${reason}`);
     this.setting = setting;
+    this.reason = reason;
   }
   setting;
+  reason;
   name = "ConfigError";
 };
-var isInt = (n) => Number.isInteger(n);
-function validateOptions(o) {
-  if (!(o.completenessThreshold > 0 && o.completenessThreshold <= 1)) {
-    throw new ConfigError(
-      "completeness-threshold",
-      `must be a number above 0 and at most 1, got ${o.completenessThreshold}`
-    );
+var WHOLE = /^\d+$/;
+var DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+function parseWholeNumber(text, setting, min, max) {
+  const trimmed = text.trim();
+  const value = WHOLE.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || max !== void 0 && value > max) {
+    throw new ConfigError(setting, `must be a whole number ${describeRange({ min, max })}, got "${text}"`);
   }
-  if (!isInt(o.minPrs) || o.minPrs < 0)
-    throw new ConfigError("min-prs", `must be a whole number ≥ 0, got ${o.minPrs}`);
-  if (o.chunkSize !== void 0 && (!isInt(o.chunkSize) || o.chunkSize < 1 || o.chunkSize > 100)) {
-    throw new ConfigError(
-      "chunk-size",
-      `must be a whole number from 1 to 100 (GitHub's page limit), got ${o.chunkSize}`
-    );
+  return value;
+}
+function parseThreshold(text, setting = "completeness-threshold") {
+  const trimmed = text.trim();
+  const percent = trimmed.endsWith("%");
+  const digits = percent ? trimmed.slice(0, -1) : trimmed;
+  const value = DECIMAL.test(digits) ? Number(digits) / (percent ? 100 : 1) : Number.NaN;
+  if (!(value > 0 && value <= 1)) {
+    throw new ConfigError(setting, `must be a number above 0 and at most 1 (e.g. 0.8 or 80%), got "${text}"`);
   }
-  if (o.maxChunks !== void 0 && (!isInt(o.maxChunks) || o.maxChunks < 1)) {
-    throw new ConfigError("max-chunks", `must be a whole number ≥ 1, got ${o.maxChunks}`);
-  }
-  if (o.reservePoints !== void 0 && (!isInt(o.reservePoints) || o.reservePoints < 0)) {
-    throw new ConfigError("reserve-points", `must be a whole number ≥ 0, got ${o.reservePoints}`);
-  }
-  if (!(o.timeBudgetMs > 0) || !Number.isFinite(o.timeBudgetMs)) {
-    throw new ConfigError("time-budget", `must be a positive duration, got ${o.timeBudgetMs} ms`);
-  }
-  if (o.concurrency !== void 0 && (!isInt(o.concurrency) || o.concurrency < 1 || o.concurrency > 32)) {
-    throw new ConfigError("concurrency", `must be a whole number from 1 to 32, got ${o.concurrency}`);
-  }
+  return value;
 }
 function parseDuration(text, setting) {
   const trimmed = text.trim();
@@ -3479,8 +4703,85 @@ function parseDuration(text, setting) {
   }
   return Math.round(total);
 }
+var DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+var DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+function parseSince(text, setting = "since") {
+  const trimmed = text.trim();
+  const form = DATE_ONLY.test(trimmed) ? `${trimmed}T00:00:00Z` : DATE_TIME.test(trimmed) ? trimmed : null;
+  const ms = form === null ? Number.NaN : Date.parse(form);
+  const valid = Number.isFinite(ms) && (!DATE_ONLY.test(trimmed) || new Date(ms).toISOString().startsWith(trimmed));
+  if (!valid) {
+    throw new ConfigError(
+      setting,
+      `must be a date (2024-01-31) or a time with its zone (2024-01-31T12:00:00Z), got "${text}"`
+    );
+  }
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+function parseStates(text, setting = "states") {
+  const words = text.split(",").map((word) => word.trim().toUpperCase());
+  const unknown = words.filter((word) => !PULL_REQUEST_STATES.includes(word));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      setting,
+      `must be a comma-separated list of ${PULL_REQUEST_STATES.join(", ")}, got "${text}"`
+    );
+  }
+  const states2 = PULL_REQUEST_STATES.filter((state) => words.includes(state));
+  return states2.length === PULL_REQUEST_STATES.length ? void 0 : states2;
+}
+var BAD_BRANCH = /[\s~^:?*[\\\p{Cc}]|\.\.|@\{|^[/.]|[/.]$|\/\/|\.lock$|^@$/u;
+function parseBase(text, setting = "base") {
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed.length > 255 || BAD_BRANCH.test(trimmed)) {
+    throw new ConfigError(setting, `must be a branch name such as main or release/2.x, got "${text}"`);
+  }
+  return trimmed;
+}
+var RANGES = {
+  minPrs: { min: 0 },
+  /** GitHub's page limit */
+  chunkSize: { min: 1, max: 100 },
+  maxChunks: { min: 1 },
+  reservePoints: { min: 0 },
+  concurrency: { min: 1, max: 32 }
+};
+var SETTING_NAMES = {
+  minPrs: "min-prs",
+  chunkSize: "chunk-size",
+  maxChunks: "max-chunks",
+  reservePoints: "reserve-points",
+  concurrency: "concurrency"
+};
+var describeRange = ({ min, max }) => max === void 0 ? `of at least ${min}` : `from ${min} to ${max}`;
+function parseWholeSetting(key, text) {
+  const range = RANGES[key];
+  return parseWholeNumber(text, SETTING_NAMES[key], range.min, range.max);
+}
+function validateOptions(o) {
+  if (!(o.completenessThreshold > 0 && o.completenessThreshold <= 1)) {
+    throw new ConfigError(
+      "completeness-threshold",
+      `must be a number above 0 and at most 1, got ${o.completenessThreshold}`
+    );
+  }
+  for (const key of Object.keys(RANGES)) {
+    const value = o[key];
+    const range = RANGES[key];
+    if (value === void 0) continue;
+    if (!Number.isInteger(value) || value < range.min || range.max !== void 0 && value > range.max) {
+      throw new ConfigError(
+        SETTING_NAMES[key],
+        `must be a whole number ${describeRange(range)}, got ${value}`
+      );
+    }
+  }
+  if (!(o.timeBudgetMs > 0) || !Number.isFinite(o.timeBudgetMs)) {
+    throw new ConfigError("time-budget", `must be a positive duration, got ${o.timeBudgetMs} ms`);
+  }
+}
 
-// src/entry/exit-codes.ts
+// src/shared-entry/exit-codes.ts
 init_types();
 init_types2();
 var ExitCode = {
@@ -3496,6 +4797,8 @@ var ExitCode = {
   Partial: 4,
   /** the database cannot be reached, or its schema is missing or behind: run `migrate` */
   Database: 5,
+  /** some repositories were left alone because another worker's lease holds them (the report says by whom, until when) */
+  Locked: 6,
   /** stopped by SIGINT/SIGTERM; leases were released and the run recorded as interrupted */
   Interrupted: 130
 };
@@ -3511,7 +4814,10 @@ function exitCodeForSummary(summary2) {
   if (summary2.outcome === "failed" || summary2.outcome === "partial") {
     if (critical.some((e) => e.kind === "auth")) return ExitCode.Auth;
     if (critical.length > 0 && critical.every((e) => AUTH_KINDS.has(e.kind))) return ExitCode.Auth;
-    return summary2.outcome === "failed" ? ExitCode.Unexpected : ExitCode.Partial;
+    if (summary2.outcome === "failed") return ExitCode.Unexpected;
+    if (critical.length === 0 && summary2.repositories.some((r) => r.outcome === "locked"))
+      return ExitCode.Locked;
+    return ExitCode.Partial;
   }
   return critical.length > 0 ? ExitCode.Partial : ExitCode.Ok;
 }
@@ -3532,7 +4838,7 @@ function exitCodeFor(errorOrSummary) {
 }
 
 // src/cli/main.ts
-import { Command as Command7, CommanderError } from "commander";
+import { Command as Command8, CommanderError } from "commander";
 
 // package.json
 var package_default = {
@@ -3548,12 +4854,12 @@ var package_default = {
     "progressive-backfill": "dist/cli.js"
   },
   scripts: {
-    build: "node scripts/build.mjs",
     bundle: "node scripts/build.mjs",
     typecheck: "tsc --noEmit -p tsconfig.json",
     lint: "biome check .",
     format: "biome format --write .",
     test: "vitest run",
+    check: "biome ci . && npm run typecheck && npm test",
     demo: "node dist/cli.js demo",
     bench: "tsx scripts/bench/index.ts",
     chaos: "tsx scripts/chaos/index.ts"
@@ -3562,6 +4868,7 @@ var package_default = {
     "@actions/core": "^3.0.1",
     "@actions/github": "^9.1.1",
     "@electric-sql/pglite": "^0.5.16",
+    "@octokit/auth-app": "^8.3.1",
     "@octokit/core": "^7.0.8",
     "@octokit/graphql-schema": "^15.26.1",
     "@octokit/plugin-retry": "^8.1.1",
@@ -3574,10 +4881,10 @@ var package_default = {
     graphql: "^16.15.0",
     "p-retry": "^7.1.1",
     pg: "^8.23.1",
+    tar: "^7.5.24",
     ws: "^8.23.0"
   },
   devDependencies: {
-    "@action-validator/cli": "^0.6.0",
     "@action-validator/core": "^0.6.0",
     "@biomejs/biome": "2.5.15",
     "@github/local-action": "^7.0.1",
@@ -3606,12 +4913,12 @@ init_types();
 init_types2();
 
 // src/cli/commands/demo.ts
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 import { Command as Command2, Option as Option3 } from "commander";
 
-// src/entry/format.ts
+// src/shared-entry/format.ts
 function formatPercent(ratio2) {
   if (ratio2 === null || ratio2 === void 0 || !Number.isFinite(ratio2)) return "–";
   const pct = ratio2 * 100;
@@ -3667,8 +4974,37 @@ var PROGRESS_HEADERS = [
   "ETA",
   "Note"
 ];
-function progressRow(row) {
-  const note = row.backfillStatus === "paused" ? `paused until ${row.pausedUntil ?? "?"}${row.pauseReason ? `: ${row.pauseReason}` : ""}` : row.lastError ?? "";
+function statusNote(row, context) {
+  const name = row.fullName;
+  const lease = context.leases.find((l) => l.repositoryId === row.repositoryId);
+  switch (row.backfillStatus) {
+    case "paused": {
+      const until = row.pausedUntil === null || row.pausedUntil === "infinity" ? "until resumed" : `until ${row.pausedUntil}`;
+      return `paused ${until}: ${row.pauseReason ?? "?"} (\`resume ${name}\` resumes it now)`;
+    }
+    case "failed":
+    case "stalled":
+    case "cancelled": {
+      const chunk = row.problemChunk;
+      const where = chunk ? `chunk ${chunk.chunkNumber} ${chunk.status} after ${chunk.requeues} requeue(s), ${chunk.failures} failure(s): ` : "";
+      return `${where}${row.lastError ?? row.backfillStatus} (\`retry ${name}\` puts it back to work)`;
+    }
+    case "active":
+      if (lease) {
+        const alive = lease.holderAlive === true ? "alive" : lease.holderAlive === false ? "gone: the next run takes over" : "liveness unknown";
+        return `locked by ${lease.leaseOwner} until ${lease.leaseExpiresAt} (chunk ${lease.chunkNumber}; worker ${alive})`;
+      }
+      return row.lastError ? `in progress; last error: ${row.lastError}` : "in progress: the next run continues it";
+    default: {
+      const threshold = formatPercent(context.threshold);
+      if (row.prTotalCount === null) return "GitHub total unknown: the next run looks it up";
+      const ratio2 = row.prTotalCount > 0 ? row.storedPrCount / row.prTotalCount : 1;
+      return ratio2 < context.threshold ? `${formatPercent(ratio2)} stored, below the ${threshold} threshold: the next run starts it` : `${formatPercent(ratio2)} stored, at or above the ${threshold} threshold`;
+    }
+  }
+}
+function progressRow(row, context) {
+  const note = statusNote(row, context);
   return [
     row.fullName,
     row.backfillStatus,
@@ -3677,7 +5013,7 @@ function progressRow(row) {
     row.progressPct === null ? "–" : formatPercent(row.progressPct / 100),
     row.prsPerHour === null ? "–" : formatCount(row.prsPerHour),
     row.etaSeconds === null ? "–" : formatDuration(row.etaSeconds * 1e3),
-    note.length > 80 ? `${note.slice(0, 77)}...` : note
+    note.length > 160 ? `${note.slice(0, 157)}...` : note
   ];
 }
 var NUMERIC = /^[\d,.%–-]+$|^\d+(ms|s)$|^\d+[mhd] \d+[smh]$/;
@@ -3690,10 +5026,13 @@ function textTable(headers, rows) {
     ...rows.map((r) => line(r, false))
   ].join("\n");
 }
-function statusTable(rows) {
+function statusTable(rows, context) {
   if (rows.length === 0)
     return "No repositories are tracked yet: run `progressive-backfill track --repo owner/name`.";
-  return textTable(PROGRESS_HEADERS, rows.map(progressRow));
+  return textTable(
+    PROGRESS_HEADERS,
+    rows.map((row) => progressRow(row, context))
+  );
 }
 function summaryLine(summary2) {
   const parts = [
@@ -3703,47 +5042,45 @@ function summaryLine(summary2) {
     formatDuration(summary2.durationMs)
   ];
   if (summary2.stopReason) parts.push(`stopped: ${summary2.stopReason}`);
+  const locked = summary2.repositories.filter((r) => r.outcome === "locked");
+  if (locked.length > 0) {
+    parts.push(
+      `${locked.length} locked by another worker: ${locked.map((r) => `${r.fullName} ${r.detail ?? ""}`.trim()).join("; ")}`
+    );
+  }
   const critical = summary2.errors.critical.length;
   const warnings = summary2.errors.warnings.length;
   if (critical + warnings > 0) parts.push(`${critical} critical error(s), ${warnings} warning(s)`);
   return parts.join(" · ");
 }
+var NOTHING_TO_BACKFILL = "No repositories need backfilling";
+function recoveryLine(recovery) {
+  if (!recovery) return null;
+  const { requeued, stalled, runsInterrupted } = recovery;
+  if (requeued + stalled + runsInterrupted === 0) return null;
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  return `Recovery: ${plural(requeued, "chunk", "chunks")} requeued, ${plural(stalled, "chunk", "chunks")} stalled, ${plural(runsInterrupted, "run", "runs")} of vanished workers marked interrupted`;
+}
 
 // src/cli/parsers.ts
 import { InvalidArgumentError } from "commander";
-var DIGITS = /^\d+$/;
-var DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
-function integerIn(min, max = Number.MAX_SAFE_INTEGER, why = "") {
-  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+function refusing(parse3) {
   return (text) => {
-    const trimmed = text.trim();
-    const value = DIGITS.test(trimmed) ? Number(trimmed) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`must be a whole number ${range}${why}.`);
+    try {
+      return parse3(text);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new InvalidArgumentError(`${error.reason}.`);
+      throw error;
     }
-    return value;
   };
 }
-function ratio(text) {
-  const trimmed = text.trim();
-  const percent = trimmed.endsWith("%");
-  const digits = percent ? trimmed.slice(0, -1) : trimmed;
-  const value = DECIMAL.test(digits) ? Number(digits) / (percent ? 100 : 1) : Number.NaN;
-  if (!(value > 0 && value <= 1)) {
-    throw new InvalidArgumentError("must be a number above 0 and at most 1 (e.g. 0.8 or 80%).");
-  }
-  return value;
-}
-function duration(text) {
-  try {
-    return parseDuration(text, "duration");
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new InvalidArgumentError("must be a duration such as 90s, 10m or 1h30m.");
-    }
-    throw error;
-  }
-}
+var integerIn = (min, max) => refusing((text) => parseWholeNumber(text, "value", min, max));
+var wholeSetting = (key) => refusing((text) => parseWholeSetting(key, text));
+var ratio = refusing((text) => parseThreshold(text));
+var duration = refusing((text) => parseDuration(text, "duration"));
+var since = refusing((text) => parseSince(text));
+var states = refusing((text) => parseStates(text));
+var base = refusing((text) => parseBase(text));
 function collectRepositories(text, previous = []) {
   try {
     const specs = parseRepositoryList(text);
@@ -3757,27 +5094,23 @@ function collectRepositories(text, previous = []) {
 function collectIntegers(parse3) {
   return (text, previous = []) => [...previous, parse3(text)];
 }
-function httpUrl(text) {
-  let parsed;
+function urlOf(text, hint) {
   try {
-    parsed = new URL(text.trim());
+    return new URL(text.trim());
   } catch {
-    throw new InvalidArgumentError("must be an http:// or https:// URL.");
+    throw new InvalidArgumentError(hint);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new InvalidArgumentError("must be an http:// or https:// URL.");
-  }
+}
+function httpUrl(text) {
+  const hint = "must be an http:// or https:// URL.";
+  const { protocol } = urlOf(text, hint);
+  if (protocol !== "http:" && protocol !== "https:") throw new InvalidArgumentError(hint);
   return text.trim().replace(/\/+$/, "");
 }
 function postgresUrl(text) {
-  let parsed;
-  try {
-    parsed = new URL(text.trim());
-  } catch {
-    throw new InvalidArgumentError("must be a URL like postgres://USER@HOST:5432/DATABASE.");
-  }
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    const hint = parsed.protocol === "https:" || parsed.protocol === "http:" ? " (a Supabase project URL goes with --supabase-url)" : "";
+  const { protocol } = urlOf(text, "must be a URL like postgres://USER@HOST:5432/DATABASE.");
+  if (protocol !== "postgres:" && protocol !== "postgresql:") {
+    const hint = protocol === "https:" || protocol === "http:" ? " (a Supabase project URL goes with --supabase-url)" : "";
     throw new InvalidArgumentError(`must start with postgres:// or postgresql://${hint}.`);
   }
   return text.trim();
@@ -3804,10 +5137,15 @@ function eventLine(event) {
   switch (event.type) {
     case "run.started":
       return event.dryRun ? "dry run: nothing will be written" : `run ${event.runId ?? ""} started`.trim();
+    case "run.recovered":
+      return recoveryLine(event.recovery);
     case "run.planned": {
       const p = event.plan;
-      return `plan: ${event.candidates} repositor${event.candidates === 1 ? "y" : "ies"} to work on, pages of ${p.pageSize}${p.windowsPerRequest === 2 ? "×2" : ""} PRs, up to ${formatCount(p.pagesPlanned)} pages (${p.pointsPerPage} points each, ${formatCount(p.remaining)} points left until ${p.resetAt}), ${p.concurrency} at once`;
+      if (event.candidates === 0) return NOTHING_TO_BACKFILL;
+      return `plan: ${event.candidates} repositor${event.candidates === 1 ? "y" : "ies"} to work on, pages of ${p.pageSize}${p.windowsPerRequest > 1 ? `×${p.windowsPerRequest}` : ""} PRs, up to ${formatCount(p.pagesPlanned)} pages (${p.pointsPerPage} points each, ${formatCount(p.remaining)} points left until ${p.resetAt}), ${p.concurrency} at once`;
     }
+    case "repository.waiting":
+      return `${event.repository}: ${event.detail} (${formatDuration(event.waitMs)})`;
     case "health":
       return event.status === "ok" ? null : `health ${event.check}: ${event.status}: ${event.reason}`;
     case "error": {
@@ -3910,7 +5248,7 @@ function barRenderer(ctx) {
         bar?.update(event.report.storedAfter);
         bar?.stop();
       }
-      if (event.type === "run.planned" || event.type === "error" || event.type === "health") {
+      if (event.type === "run.planned" || event.type === "run.recovered" || event.type === "error" || event.type === "health") {
         const line = eventLine(event);
         if (line) log(line);
       }
@@ -3929,9 +5267,12 @@ function printSummary(summary2, mode, ctx) {
   }
   if (summary2.repositories.length > 0) {
     ctx.out(textTable(REPORT_HEADERS, summary2.repositories.map(repositoryReportRow)));
-  } else if (summary2.outcome === "completed") {
-    ctx.out("Nothing to do: no tracked repository needs work (name one with --repo owner/name).");
   }
+  if (summary2.candidates === 0 && summary2.outcome !== "failed") {
+    ctx.out(`${NOTHING_TO_BACKFILL} (name one with --repo owner/name to backfill it anyway).`);
+  }
+  const recovery = recoveryLine(summary2.recovery);
+  if (recovery) ctx.out(recovery);
   ctx.out(summaryLine(summary2));
   for (const hint of hints(summary2)) ctx.err(hint);
 }
@@ -3961,9 +5302,245 @@ function hints(summary2) {
 }
 
 // src/cli/shared-options.ts
+import { readFileSync } from "node:fs";
 import { Option } from "commander";
 
-// src/entry/open-store.ts
+// src/github/auth-app.ts
+init_errors();
+init_types();
+import { createAppAuth } from "@octokit/auth-app";
+import { Octokit } from "@octokit/core";
+var RENEW_BEFORE_MS = 5 * 6e4;
+var PAGE_SIZE = 100;
+function checkAppCredentials(credentials) {
+  if (!/^\d+$/.test(credentials.appId)) {
+    throw new Error(
+      `the GitHub App id must be a number (the app's settings page, "App ID"), got "${credentials.appId}"`
+    );
+  }
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----/.test(credentials.privateKey)) {
+    throw new Error(
+      'the GitHub App private key is not a PEM key: give the whole .pem file GitHub generated, from "-----BEGIN RSA PRIVATE KEY-----" to "-----END RSA PRIVATE KEY-----" (newlines may be written as \\n)'
+    );
+  }
+  const id = credentials.installationId;
+  if (id !== void 0 && !(Number.isInteger(id) && id > 0)) {
+    throw new Error(`the GitHub App installation id must be a positive whole number, got ${id}`);
+  }
+}
+function normalisePrivateKey(text) {
+  return text.includes("\\n") && !text.includes("\n") ? text.replace(/\\n/g, "\n") : text;
+}
+function createGitHubApp(credentials, options2) {
+  checkAppCredentials(credentials);
+  const now = options2.now ?? Date.now;
+  const renewBeforeMs = options2.renewBeforeMs ?? RENEW_BEFORE_MS;
+  const octokit = new Octokit({
+    baseUrl: options2.apiUrl.replace(/\/+$/, ""),
+    userAgent: "progressive-backfill",
+    authStrategy: createAppAuth,
+    auth: { appId: credentials.appId, privateKey: credentials.privateKey },
+    log: { debug: () => {
+    }, info: () => {
+    }, warn: () => {
+    }, error: () => {
+    } },
+    ...options2.fetch ? { request: { fetch: options2.fetch } } : {}
+  });
+  const appFailure = (error, action) => {
+    const classified = toGitHubError(error, { action });
+    if (classified.kind !== "auth") return classified;
+    return new GitHubError(
+      "auth",
+      `GitHub rejected GitHub App ${credentials.appId} while ${action} (${classified.details.status ?? 401}): check the app id and that the private key is a current key of that app.`,
+      { status: classified.details.status }
+    );
+  };
+  let installations = null;
+  const listInstallations = async () => {
+    const byOwner = /* @__PURE__ */ new Map();
+    for (let page = 1; ; page++) {
+      const response = await octokit.request("GET /app/installations", { per_page: PAGE_SIZE, page }).catch((error) => {
+        throw appFailure(error, "listing its installations");
+      });
+      const entries = response.data;
+      for (const entry of entries) {
+        if (entry.account?.login) byOwner.set(entry.account.login.toLowerCase(), entry.id);
+      }
+      if (entries.length < PAGE_SIZE) return byOwner;
+    }
+  };
+  const known = () => {
+    installations ??= listInstallations();
+    installations.catch(() => {
+      installations = null;
+    });
+    return installations;
+  };
+  const tokens = /* @__PURE__ */ new Map();
+  const renew = (installationId) => {
+    const minted = mint(installationId);
+    tokens.set(installationId, minted);
+    minted.catch(() => {
+      if (tokens.get(installationId) === minted) tokens.delete(installationId);
+    });
+    return minted;
+  };
+  const mint = async (installationId) => {
+    try {
+      const auth = await octokit.auth({ type: "installation", installationId, refresh: true });
+      options2.onToken?.(auth.token);
+      return { token: auth.token, expiresAt: Date.parse(auth.expiresAt) };
+    } catch (error) {
+      throw appFailure(error, `getting a token for installation ${installationId}`);
+    }
+  };
+  return {
+    appId: credentials.appId,
+    async installationFor(owner) {
+      if (credentials.installationId !== void 0) return credentials.installationId;
+      return (await known()).get(owner.toLowerCase()) ?? null;
+    },
+    async firstInstallation() {
+      if (credentials.installationId !== void 0) return credentials.installationId;
+      const first = (await known()).values().next();
+      if (first.done) {
+        throw new GitHubError(
+          "auth",
+          `GitHub App ${credentials.appId} is not installed anywhere: install it on the owners of the repositories to backfill.`
+        );
+      }
+      return first.value;
+    },
+    async token(installationId) {
+      let current = tokens.get(installationId) ?? renew(installationId);
+      let { token, expiresAt } = await current;
+      if (now() < expiresAt - renewBeforeMs) return token;
+      if (tokens.get(installationId) === current) renew(installationId);
+      current = tokens.get(installationId) ?? renew(installationId);
+      ({ token } = await current);
+      return token;
+    }
+  };
+}
+
+// src/github/app-client.ts
+init_client();
+init_types();
+function createGitHubAppClient(credentials, options2) {
+  const app = createGitHubApp(credentials, options2);
+  const { now: _now, renewBeforeMs: _renew, onToken: _onToken, ...clientOptions } = options2;
+  const clients = /* @__PURE__ */ new Map();
+  const clientOf = (installationId) => {
+    let client = clients.get(installationId);
+    if (!client) {
+      client = createGitHubClient({ ...clientOptions, tokenSource: () => app.token(installationId) });
+      clients.set(installationId, client);
+    }
+    return client;
+  };
+  const pricing = createGitHubClient({ ...clientOptions, token: "" });
+  const budgetFor = async (owner) => {
+    const installationId = await app.installationFor(owner);
+    if (installationId === null) {
+      throw new GitHubError(
+        "not_found",
+        `GitHub App ${app.appId} is not installed on ${owner}: install it on ${owner} (or give it access to the repository) and run again.`
+      );
+    }
+    return { key: `installation:${installationId}`, github: clientOf(installationId) };
+  };
+  const lookupRepositories = async (refs) => {
+    const byOwner = /* @__PURE__ */ new Map();
+    for (const ref of refs) {
+      const key = ref.owner.toLowerCase();
+      byOwner.set(key, [...byOwner.get(key) ?? [], ref]);
+    }
+    const found = [];
+    const missing = [];
+    let rateLimit;
+    for (const group of byOwner.values()) {
+      const installationId = await app.installationFor(group[0].owner);
+      if (installationId === null) {
+        missing.push(...group);
+        continue;
+      }
+      const result = await clientOf(installationId).lookupRepositories(group);
+      found.push(...result.found);
+      missing.push(...result.missing);
+      rateLimit = result.rateLimit;
+    }
+    return {
+      found,
+      missing,
+      rateLimit: rateLimit ?? await clientOf(await app.firstInstallation()).rateLimit()
+    };
+  };
+  return {
+    budgetFor,
+    rateLimit: async () => clientOf(await app.firstInstallation()).rateLimit(),
+    lookupRepositories,
+    listOwnerRepositories: async (owner) => (await budgetFor(owner)).github.listOwnerRepositories(owner),
+    fetchPullRequests: async (request) => (await budgetFor(request.owner)).github.fetchPullRequests(request),
+    fetchUpdatedPullRequests: async (request) => (await budgetFor(request.owner)).github.fetchUpdatedPullRequests(request),
+    fetchFollowUps: async (request) => (await budgetFor(request.owner)).github.fetchFollowUps(request),
+    predictCost: (request) => pricing.predictCost(request)
+  };
+}
+
+// src/github/auth-env.ts
+init_client();
+var GitHubAuthError = class extends Error {
+  constructor(variable, message) {
+    super(message);
+    this.variable = variable;
+  }
+  variable;
+  name = "GitHubAuthError";
+};
+function githubAuthFromEnv(env) {
+  const appId = env.GITHUB_APP_ID?.trim();
+  const privateKey = env.GITHUB_APP_PRIVATE_KEY?.trim();
+  const installation = env.GITHUB_APP_INSTALLATION_ID?.trim();
+  if (appId || privateKey || installation) {
+    if (!appId)
+      throw new GitHubAuthError("GITHUB_APP_ID", "GITHUB_APP_ID is not set: a GitHub App needs its id");
+    if (!privateKey) {
+      throw new GitHubAuthError(
+        "GITHUB_APP_PRIVATE_KEY",
+        "GITHUB_APP_PRIVATE_KEY is not set: give the contents of the private key (.pem) GitHub generated for the app"
+      );
+    }
+    if (installation && !/^\d+$/.test(installation)) {
+      throw new GitHubAuthError(
+        "GITHUB_APP_INSTALLATION_ID",
+        `GITHUB_APP_INSTALLATION_ID must be a number (leave it unset to find each owner's installation), got "${installation}"`
+      );
+    }
+    const app = {
+      appId,
+      privateKey: normalisePrivateKey(privateKey),
+      ...installation ? { installationId: Number(installation) } : {}
+    };
+    try {
+      checkAppCredentials(app);
+    } catch (error) {
+      throw new GitHubAuthError(
+        /key/.test(error.message) ? "GITHUB_APP_PRIVATE_KEY" : "GITHUB_APP_ID",
+        error.message
+      );
+    }
+    return { kind: "app", app };
+  }
+  const token = env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim();
+  return token ? { kind: "token", token } : null;
+}
+function createGitHubClientFor(auth, options2) {
+  if (auth.kind === "token") return createGitHubClient({ ...options2, token: auth.token });
+  return createGitHubAppClient(auth.app, { ...options2, apiUrl: options2.apiUrl ?? "https://api.github.com" });
+}
+
+// src/shared-entry/open-store.ts
 var given = (value) => value !== void 0 && value.trim() !== "";
 function chooseBackend(config) {
   const postgres = given(config.databaseUrl);
@@ -4008,31 +5585,29 @@ function chooseBackend(config) {
     "no database given: set a Postgres database URL or a Supabase URL and key"
   );
 }
-async function openBackend(backend) {
+async function openBackend(backend, options2 = {}) {
   switch (backend.kind) {
     case "postgres": {
       const { createPostgresStore: createPostgresStore2 } = await Promise.resolve().then(() => (init_postgres(), postgres_exports));
-      return createPostgresStore2(backend.databaseUrl);
+      return createPostgresStore2(backend.databaseUrl, options2);
     }
     case "supabase": {
       const { createSupabaseStore: createSupabaseStore2 } = await Promise.resolve().then(() => (init_supabase(), supabase_exports));
-      return createSupabaseStore2(backend.supabaseUrl, backend.serviceRoleKey);
+      return createSupabaseStore2(backend.supabaseUrl, backend.serviceRoleKey, options2);
     }
     case "pglite": {
       if (backend.dataDir !== null) {
-        const { mkdir } = await import("node:fs/promises");
-        await mkdir(backend.dataDir, { recursive: true });
+        const { mkdir: mkdir2 } = await import("node:fs/promises");
+        await mkdir2(backend.dataDir, { recursive: true });
       }
       const { createPgliteStore: createPgliteStore2 } = await Promise.resolve().then(() => (init_pglite(), pglite_exports));
-      return createPgliteStore2(backend.dataDir);
+      return createPgliteStore2(backend.dataDir, options2);
     }
   }
 }
 
 // src/cli/shared-options.ts
-init_client();
 var DEFAULT_DATA_DIR = "./.progressive-backfill/db";
-var DEFAULT_GITHUB_API_URL = "https://api.github.com";
 function addDatabaseOptions(command) {
   return command.addOption(
     new Option(
@@ -4055,7 +5630,7 @@ function addGitHubOptions(command) {
   return command.addOption(
     new Option(
       "--github-api-url <url>",
-      `GitHub REST API base: ${DEFAULT_GITHUB_API_URL}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`
+      `GitHub REST API base: ${DEFAULTS.githubApiUrl}, or https://HOST/api/v3 for GitHub Enterprise Server; env GITHUB_API_URL`
     ).argParser(httpUrl).helpGroup("GitHub:")
   );
 }
@@ -4085,21 +5660,53 @@ function envValue(ctx, name, parse3, setting) {
     throw new ConfigError(setting, `${name} ${error.message}`);
   }
 }
-function githubToken(ctx) {
-  const token = ctx.env.GITHUB_TOKEN?.trim() || ctx.env.GH_TOKEN?.trim();
-  if (!token) {
+function githubAuth(ctx) {
+  let auth;
+  try {
+    const keyFile = ctx.env.GITHUB_APP_PRIVATE_KEY_FILE?.trim();
+    auth = githubAuthFromEnv(
+      keyFile ? { ...ctx.env, GITHUB_APP_PRIVATE_KEY: readPrivateKey(keyFile) } : ctx.env
+    );
+  } catch (error) {
+    if (error instanceof GitHubAuthError) throw new ConfigError(error.variable, error.message);
+    throw error;
+  }
+  if (!auth) {
     throw new ConfigError(
       "GITHUB_TOKEN",
-      'no GitHub token: export GITHUB_TOKEN (or GH_TOKEN) with a token that can read the repositories (a fine-grained token with "Pull requests: read", or `gh auth token`)'
+      'no GitHub token: export GITHUB_TOKEN (or GH_TOKEN) with a token that can read the repositories (a fine-grained token with "Pull requests: read", or `gh auth token`), or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY_FILE for a GitHub App'
     );
   }
-  return token;
+  if (auth.kind === "app") ctx.secrets.push(auth.app.privateKey);
+  return auth;
+}
+function readPrivateKey(path) {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      "GITHUB_APP_PRIVATE_KEY_FILE",
+      `cannot read the GitHub App private key from ${path}: ${error.code ?? error.message}`
+    );
+  }
 }
 function githubApiUrl(flags, ctx) {
-  return flags.githubApiUrl ?? envValue(ctx, "GITHUB_API_URL", httpUrl, "github-api-url") ?? DEFAULT_GITHUB_API_URL;
+  return flags.githubApiUrl ?? envValue(ctx, "GITHUB_API_URL", httpUrl, "github-api-url") ?? DEFAULTS.githubApiUrl;
 }
 function githubClient(flags, ctx) {
-  return createGitHubClient({ token: githubToken(ctx), apiUrl: githubApiUrl(flags, ctx) });
+  return createGitHubClientFor(githubAuth(ctx), {
+    apiUrl: githubApiUrl(flags, ctx),
+    onToken: (token) => ctx.secrets.push(token)
+  });
+}
+async function withStore(backend, work) {
+  const store = await openBackend(backend);
+  try {
+    await store.assertSchema();
+    return await work(store);
+  } finally {
+    await store.close();
+  }
 }
 
 // src/cli/verify.ts
@@ -4113,23 +5720,30 @@ var OPTIONAL_COLUMNS = [
 ];
 var TIMESTAMP_COLUMNS = /* @__PURE__ */ new Set(["created_at", "updated_at", "closed_at", "merged_at"]);
 var MAX_REPORTED = 10;
-async function readStoredPullRequests(db, owner, name) {
+async function readStoredPullRequests(db, owner, name, range = { after: 0, through: null }) {
   const { rows } = await db.query(
     `select to_jsonb(p) - 'id' - 'repository_id' - 'captured_at'
               || jsonb_build_object('github_id', p.github_id::text, 'author_github_id', p.author_github_id::text) as pr
-       from pull_requests p
-       join repositories r on r.id = p.repository_id
+       from progressive_backfill.pull_requests p
+       join progressive_backfill.repositories r on r.id = p.repository_id
       where lower(r.owner) = lower($1) and lower(r.name) = lower($2)
+        and p.number > $3 and ($4::int is null or p.number <= $4)
       order by p.number`,
-    [owner, name]
+    [owner, name, range.after, range.through]
   );
   return rows.map((row) => typeof row.pr === "string" ? JSON.parse(row.pr) : row.pr);
+}
+function canonicalJson(value) {
+  return JSON.stringify(
+    value ?? null,
+    (_key, v) => v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) : v
+  );
 }
 function sameValue(column, expected, actual) {
   if (TIMESTAMP_COLUMNS.has(column) && typeof expected === "string" && typeof actual === "string") {
     return Date.parse(expected) === Date.parse(actual);
   }
-  return JSON.stringify(expected ?? null) === JSON.stringify(actual ?? null);
+  return canonicalJson(expected) === canonicalJson(actual);
 }
 function show(value) {
   const text = JSON.stringify(value ?? null);
@@ -4168,6 +5782,27 @@ function compareWithGroundTruth(expected, stored, profile) {
     differences: differences.slice(0, MAX_REPORTED)
   };
 }
+async function compareInPages(truthPages, readStored, profile) {
+  const total = { expected: 0, stored: 0, identical: 0, differences: [] };
+  let after = 0;
+  const add = (part) => {
+    total.expected += part.expected;
+    total.stored += part.stored;
+    total.identical += part.identical;
+    total.differences = [...total.differences, ...part.differences].slice(0, MAX_REPORTED);
+  };
+  let pending = null;
+  for (const page of truthPages) {
+    if (pending) {
+      const through = pending.at(-1).number;
+      add(compareWithGroundTruth(pending, await readStored({ after, through }), profile));
+      after = through;
+    }
+    pending = page;
+  }
+  add(compareWithGroundTruth(pending ?? [], await readStored({ after, through: null }), profile));
+  return total;
+}
 
 // src/cli/commands/run.ts
 init_pull_request();
@@ -4175,7 +5810,128 @@ import { hostname } from "node:os";
 import { Command, Option as Option2 } from "commander";
 
 // src/engine/run.ts
+init_scope();
 init_types();
+init_types2();
+
+// src/engine/walk.ts
+init_scope();
+var MAX_WALK_WINDOWS = 6;
+var start = (state) => ({
+  state,
+  after: null,
+  before: null,
+  forwardEdge: null,
+  backwardEdge: null,
+  taken: 0,
+  total: null,
+  done: false
+});
+function parseWalkCursor(state, scope = WHOLE_REPOSITORY) {
+  if (state === null) return { v: 2, partitions: scopeStates(scope).map(start) };
+  if (state.v === 1) {
+    const { after, before, forwardEdge, backwardEdge } = state;
+    return { v: 2, partitions: [{ ...start(null), after, before, forwardEdge, backwardEdge }] };
+  }
+  if (state.v !== 2)
+    throw new Error(`unknown cursor state version ${String(state.v)}: upgrade progressive-backfill`);
+  return state;
+}
+function windowKey(partition, direction) {
+  return `${partition.state?.toLowerCase() ?? "all"}${direction === "forward" ? "Forward" : "Backward"}`;
+}
+function left(partition) {
+  return partition.total === null ? Number.POSITIVE_INFINITY : Math.max(0, partition.total - partition.taken);
+}
+function walkRequest(cursor, repo, profile, windowSize, maxWindows, scope = WHOLE_REPOSITORY) {
+  const open = cursor.partitions.filter((p) => !p.done).sort((a, b) => left(b) - left(a));
+  const windows = [];
+  const directions = scope.since === void 0 ? ["forward", "backward"] : ["backward"];
+  for (const direction of directions) {
+    for (const partition of open) {
+      if (windows.length >= maxWindows) break;
+      windows.push({
+        key: windowKey(partition, direction),
+        direction,
+        ...partition.state ? { states: [partition.state] } : {},
+        size: windowSize,
+        cursor: direction === "forward" ? partition.after : partition.before
+      });
+    }
+  }
+  return { owner: repo.owner, name: repo.name, profile, windows, scope };
+}
+function advanceWalk(cursor, page, scope = WHOLE_REPOSITORY) {
+  const byId = /* @__PURE__ */ new Map();
+  const partitions = cursor.partitions.map((partition) => {
+    if (partition.done) return partition;
+    const forward = page.windows[windowKey(partition, "forward")];
+    const backward = page.windows[windowKey(partition, "backward")];
+    if (!forward && !backward) return partition;
+    const { fresh, next } = scope.since === void 0 ? advancePartition(partition, forward, backward) : advanceSince(partition, backward, scope.since);
+    for (const pr of fresh) byId.set(pr.github_id, pr);
+    return next;
+  });
+  return {
+    prs: [...byId.values()],
+    done: partitions.every((partition) => partition.done),
+    next: { v: 2, partitions }
+  };
+}
+var edge = (pr) => ({ id: pr.node_id, createdAt: pr.created_at });
+function advancePartition(position, forwardWindow, backwardWindow) {
+  const forward = forwardWindow?.nodes ?? [];
+  const backward = backwardWindow?.nodes ?? [];
+  const forwardEnded = forwardWindow ? !forwardWindow.hasMore : false;
+  const backwardEnded = backwardWindow ? !backwardWindow.hasMore : false;
+  const backwardEdge = backward[0] ? edge(backward[0]) : position.backwardEdge;
+  const forwardLast = forward.at(-1);
+  const forwardEdge = forwardLast ? edge(forwardLast) : position.forwardEdge;
+  const met = crossed(forward, position.backwardEdge ?? (backward[0] ? edge(backward[0]) : null)) || crossed(backward, position.forwardEdge, true) || sharesNode(forward, backward);
+  const fresh = /* @__PURE__ */ new Map();
+  for (const pr of forward) if (!crossed([pr], position.backwardEdge)) fresh.set(pr.github_id, pr);
+  for (const pr of backward) if (!crossed([pr], position.forwardEdge, true)) fresh.set(pr.github_id, pr);
+  return {
+    fresh: [...fresh.values()],
+    next: {
+      state: position.state,
+      after: forwardWindow?.cursor ?? position.after,
+      before: backwardWindow ? backwardWindow.cursor ?? position.before : position.before,
+      forwardEdge,
+      backwardEdge,
+      taken: position.taken + fresh.size,
+      total: forwardWindow?.totalCount ?? backwardWindow?.totalCount ?? position.total,
+      done: forwardEnded || backwardEnded || met
+    }
+  };
+}
+function advanceSince(position, backwardWindow, since2) {
+  if (!backwardWindow) return { fresh: [], next: position };
+  const fresh = backwardWindow.nodes.filter((pr) => !createdBefore(pr, since2));
+  const first = backwardWindow.nodes[0];
+  return {
+    fresh,
+    next: {
+      ...position,
+      before: backwardWindow.cursor ?? position.before,
+      backwardEdge: first ? edge(first) : position.backwardEdge,
+      taken: position.taken + fresh.length,
+      total: backwardWindow.totalCount,
+      done: !backwardWindow.hasMore || fresh.length < backwardWindow.nodes.length
+    }
+  };
+}
+function crossed(nodes, other, backward = false) {
+  if (!other) return false;
+  return nodes.some(
+    (pr) => pr.node_id === other.id || (backward ? pr.created_at < other.createdAt : pr.created_at > other.createdAt)
+  );
+}
+function sharesNode(a, b) {
+  if (a.length === 0 || b.length === 0) return false;
+  const ids = new Set(a.map((pr) => pr.node_id));
+  return b.some((pr) => ids.has(pr.node_id));
+}
 
 // src/engine/budget.ts
 function defaultReserve(limit) {
@@ -4183,15 +5939,12 @@ function defaultReserve(limit) {
 }
 function pageShapes(github, profile) {
   const shapes = [];
-  for (const windows of [1, 2]) {
+  const fresh = parseWalkCursor(null);
+  for (let windows = 1; windows <= MAX_WALK_WINDOWS; windows++) {
     for (let size = 1; size <= 100; size++) {
-      const points = github.predictCost({
-        owner: "o",
-        name: "n",
-        profile,
-        forward: { first: size, after: null },
-        ...windows === 2 ? { backward: { last: size, before: null } } : {}
-      });
+      const points = github.predictCost(
+        walkRequest(fresh, { owner: "o", name: "n" }, profile, size, windows)
+      );
       shapes.push({ windowSize: size, windows, points, prs: size * windows });
     }
   }
@@ -4207,7 +5960,8 @@ function bestShape(shapes, maxWindowSize = 100) {
 function planRun(input) {
   const { rateLimit } = input;
   const reserve = input.reservePoints ?? defaultReserve(rateLimit.limit);
-  const shape = input.chunkSize ? input.shapes.find((s) => s.windowSize === input.chunkSize && s.windows === 2) ?? bestShape(input.shapes) : bestShape(input.shapes);
+  const fixedSize = input.shapes.filter((s) => s.windowSize === input.chunkSize);
+  const shape = bestShape(fixedSize.length > 0 ? fixedSize : input.shapes);
   const spendable = Math.max(0, rateLimit.remaining - reserve);
   const resetMs = Date.parse(rateLimit.resetAt) - input.now;
   const windowsInRun = resetMs > 0 && resetMs < input.timeBudgetMs ? 1 + Math.floor((input.timeBudgetMs - resetMs) / 36e5) : 0;
@@ -4340,9 +6094,9 @@ var ErrorCollector = class {
   add(entry) {
     this.entries.push(entry);
   }
-  hasCritical(repository) {
+  hasCritical(repository2) {
     return this.entries.some(
-      (e) => e.severity === "critical" && (repository === void 0 || e.repository === repository)
+      (e) => e.severity === "critical" && (repository2 === void 0 || e.repository === repository2)
     );
   }
   summary() {
@@ -4415,15 +6169,15 @@ function timeBudgetCheck(input) {
   return {
     name: "time-budget",
     async check() {
-      const left = input.deadline - input.clock.now();
+      const left2 = input.deadline - input.clock.now();
       const need = input.pageEstimateMs();
-      if (left < need)
+      if (left2 < need)
         return {
           status: "halt",
-          reason: `time budget spent (${Math.max(0, left)} ms left, a page takes ~${need} ms)`
+          reason: `time budget spent (${Math.max(0, left2)} ms left, a page takes ~${need} ms)`
         };
-      if (left < need * 3) return { status: "warn", reason: `time budget nearly spent (${left} ms left)` };
-      return { status: "ok", reason: `${left} ms left` };
+      if (left2 < need * 3) return { status: "warn", reason: `time budget nearly spent (${left2} ms left)` };
+      return { status: "ok", reason: `${left2} ms left` };
     }
   };
 }
@@ -4447,8 +6201,123 @@ function databaseLoadCheck(sample, limits = { warnLongRunning: 3, haltLongRunnin
   };
 }
 
+// src/engine/locks.ts
+var MARGIN_SECONDS = 1;
+function lockedDetail(lease, why) {
+  return `locked by ${lease.leaseOwner} until ${lease.leaseExpiresAt} (chunk ${lease.chunkNumber}; ${why})`;
+}
+function lockVerdict(lease, facts) {
+  if (lease.holderAlive === false) return { wait: true, waitMs: 0 };
+  if (lease.holderAlive === true) {
+    return {
+      wait: false,
+      detail: lockedDetail(lease, "its worker is alive; it keeps the lease while it works")
+    };
+  }
+  const waitMs = Math.ceil((lease.secondsLeft + facts.graceSeconds + MARGIN_SECONDS) * 1e3);
+  if (waitMs + facts.pageEstimateMs <= facts.msLeft) return { wait: true, waitMs };
+  return {
+    wait: false,
+    detail: lockedDetail(
+      lease,
+      `whether its worker is alive cannot be seen, and waiting ${Math.ceil(waitMs / 1e3)} s for the lease to expire does not fit the time budget`
+    )
+  };
+}
+
+// src/engine/recovery.ts
+async function recoverAndReport(store, limits, emit, record) {
+  const recovery = await store.recoverStuckChunks(limits);
+  emit({ type: "run.recovered", recovery });
+  if (recovery.stalled > 0) {
+    for (const row of await store.progress()) {
+      if (row.backfillStatus !== "stalled") continue;
+      record({
+        severity: "critical",
+        repository: row.fullName,
+        kind: "stalled",
+        message: `the backfill of ${row.fullName} is stalled: ${row.lastError ?? "a chunk lost its lease too often"}. Restart it by naming it (\`run --repo ${row.fullName}\`, or the action's \`repositories\`).`
+      });
+    }
+  }
+  return recovery;
+}
+
+// src/engine/refresh.ts
+init_scope();
+init_queries();
+
 // src/engine/fetch-page.ts
 init_types();
+import pRetry from "p-retry";
+
+// src/engine/segments.ts
+function chooseSegments(input) {
+  const rounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound));
+  const timeNeeded = (segments) => rounds * input.sequentialRoundMs / segments;
+  if (rounds === 0 || timeNeeded(1) <= input.timeLeftMs) return 1;
+  let affordable = 1;
+  for (let segments = 2; segments <= input.windows; segments++) {
+    const points = rounds * Math.max(segments, input.pointsPerRound);
+    if (points > input.spendablePoints) break;
+    affordable = segments;
+    if (timeNeeded(segments) <= input.timeLeftMs) break;
+  }
+  return affordable;
+}
+function splitRequest(request, segments) {
+  const parts = Math.max(1, Math.min(segments, request.windows.length));
+  return Array.from({ length: parts }, (_, part) => ({
+    ...request,
+    windows: request.windows.filter((_2, index) => index % parts === part)
+  }));
+}
+function mergePages(pages) {
+  const [first, ...rest] = pages;
+  if (!first) throw new RangeError("no page to merge");
+  return rest.reduce(
+    (merged, page) => ({
+      totalCount: Math.max(merged.totalCount, page.totalCount),
+      windows: { ...merged.windows, ...page.windows },
+      skippedNodes: merged.skippedNodes + page.skippedNodes,
+      ...mergeChildren(merged, page),
+      predictedCost: merged.predictedCost + page.predictedCost,
+      rateLimit: {
+        ...page.rateLimit.remaining < merged.rateLimit.remaining ? page.rateLimit : merged.rateLimit,
+        cost: merged.rateLimit.cost + page.rateLimit.cost,
+        nodeCount: merged.rateLimit.nodeCount + page.rateLimit.nodeCount
+      }
+    }),
+    first
+  );
+}
+function mergeChildren(a, b) {
+  if (!a.children && !b.children) return {};
+  return { children: new Map([...a.children ?? [], ...b.children ?? []]) };
+}
+var RoundPacer = class {
+  sequentialRoundMs;
+  constructor(initialMs) {
+    this.sequentialRoundMs = initialMs;
+  }
+  segmentsFor(ctx, round, report2, windowSize) {
+    return chooseSegments({
+      windows: round.windows.length,
+      prsLeft: (report2.prTotalCount ?? 0) - report2.storedAfter,
+      prsPerRound: round.windows.length * windowSize,
+      sequentialRoundMs: this.sequentialRoundMs,
+      timeLeftMs: ctx.deadline - ctx.clock.now(),
+      spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
+      pointsPerRound: ctx.plan.pointsPerPage
+    });
+  }
+  /** GitHub's time grows with the nodes asked for: a round split s ways would have taken s times as long. */
+  observed(ms, segments) {
+    this.sequentialRoundMs = ms * segments;
+  }
+};
+
+// src/engine/fetch-page.ts
 var BudgetExhausted = class extends Error {
   name = "BudgetExhausted";
 };
@@ -4472,107 +6341,232 @@ async function reservePoints(ctx, points, onWait) {
   }
 }
 function backoffMs(attempt, random = Math.random) {
-  const base = Math.min(3e4, 500 * 2 ** attempt);
-  return Math.round(base * (0.75 + random() * 0.5));
+  const base2 = Math.min(3e4, 500 * 2 ** attempt);
+  return Math.round(base2 * (0.75 + random() * 0.5));
+}
+function retryWait(error, attempt) {
+  if (!(error instanceof GitHubError)) return null;
+  if (error.kind === "transient") return backoffMs(attempt);
+  if (error.kind === "secondary_rate_limit")
+    return Math.max(error.details.retryAfterMs ?? 6e4, backoffMs(attempt));
+  return null;
 }
 async function fetchWithRetry(ctx, size, build, send, onWait) {
-  let lastError;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (ctx.signal.aborted) throw new StopRequested("stop requested");
-    const request = build(size.current);
-    const points = ctx.github.predictCost(request);
-    await reservePoints(ctx, points, onWait);
-    const started = ctx.clock.now();
-    try {
-      const page = await send(request);
-      ctx.ledger.settle(points, page.rateLimit, page.rateLimit.cost);
-      ctx.pageTimer.observe(ctx.clock.now() - started);
-      size.succeeded();
-      return { page, request };
-    } catch (error) {
-      ctx.ledger.cancel(points);
-      lastError = error;
-      if (!(error instanceof GitHubError)) throw error;
-      if (error.kind === "primary_rate_limit") {
-        ctx.ledger.markExhausted(error.details.resetAt);
+  let request;
+  return pRetry(
+    async () => {
+      if (ctx.signal.aborted) throw new StopRequested("stop requested");
+      request = build(size.current);
+      const points = ctx.github.predictCost(request);
+      await reservePoints(ctx, points, onWait);
+      const started = ctx.clock.now();
+      try {
+        const page = await send(request);
+        ctx.ledger.settle(points, page.rateLimit, page.rateLimit.cost);
+        ctx.pageTimer.observe(ctx.clock.now() - started);
+        size.succeeded();
+        return { page, request };
+      } catch (error) {
+        ctx.ledger.cancel(points);
+        if (error instanceof GitHubError && error.kind === "primary_rate_limit") {
+          ctx.ledger.markExhausted(error.details.resetAt);
+        }
         throw error;
       }
-      let wait;
-      if (error.kind === "transient") {
-        size.shrink();
-        wait = backoffMs(attempt);
-      } else if (error.kind === "secondary_rate_limit") {
-        wait = Math.max(error.details.retryAfterMs ?? 6e4, backoffMs(attempt));
-      } else {
-        throw error;
+    },
+    {
+      retries: MAX_ATTEMPTS - 1,
+      minTimeout: 0,
+      maxTimeout: 0,
+      shouldRetry: ({ error }) => retryWait(error, 0) !== null,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        const attempt = attemptNumber - 1;
+        const wait = retryWait(error, attempt);
+        if (error instanceof GitHubError && error.kind === "transient") size.shrink();
+        if (wait === null || retriesLeft === 0 || !request) return;
+        ctx.record({
+          severity: "warning",
+          repository: `${request.owner}/${request.name}`,
+          kind: error.kind,
+          message: `${error.message} (attempt ${attemptNumber}, retrying in ${wait} ms with pages of ${size.current})`
+        });
+        await ctx.clock.sleep(wait, ctx.signal);
+        await onWait?.(wait);
       }
-      ctx.record({
-        severity: "warning",
-        repository: `${request.owner}/${request.name}`,
-        kind: error.kind,
-        message: `${error.message} (attempt ${attempt + 1}, retrying in ${wait} ms with pages of ${size.current})`
-      });
-      await ctx.clock.sleep(wait, ctx.signal);
-      await onWait?.(wait);
     }
+  );
+}
+async function fetchRound(ctx, size, build, segments, onWait) {
+  const parts = splitRequest(build(size.current), segments).length;
+  if (parts === 1) {
+    return (await fetchWithRetry(ctx, size, build, (r) => ctx.github.fetchPullRequests(r), onWait)).page;
   }
-  throw lastError;
+  const answers = await Promise.all(
+    Array.from(
+      { length: parts },
+      (_, part) => fetchWithRetry(
+        ctx,
+        size,
+        (windowSize) => splitRequest(build(windowSize), parts)[part],
+        (r) => ctx.github.fetchPullRequests(r),
+        onWait
+      )
+    )
+  );
+  return mergePages(answers.map(({ page }) => page));
 }
 
+// src/engine/follow-ups.ts
+init_children_queries();
+
 // src/engine/page-size.ts
-var AdaptivePageSize = class {
-  constructor(max, floor = Math.min(5, max), growAfter = 3) {
-    this.max = max;
-    this.floor = floor;
-    this.growAfter = growAfter;
-    this.size = max;
+function nextPageSize(state, event, limits) {
+  if (event === "failed") return { size: Math.max(limits.floor, Math.floor(state.size / 2)), streak: 0 };
+  const streak = state.streak + 1;
+  if (streak >= limits.growAfter && state.size < limits.max) {
+    return { size: Math.min(limits.max, state.size * 2), streak: 0 };
   }
-  max;
-  floor;
-  growAfter;
-  size;
-  streak = 0;
+  return { size: state.size, streak };
+}
+var AdaptivePageSize = class {
+  state;
+  limits;
+  constructor(max, floor = Math.min(5, max), growAfter = 3) {
+    this.limits = { max, floor, growAfter };
+    this.state = { size: max, streak: 0 };
+  }
   get current() {
-    return this.size;
+    return this.state.size;
   }
   shrink() {
-    this.size = Math.max(this.floor, Math.floor(this.size / 2));
-    this.streak = 0;
+    this.state = nextPageSize(this.state, "failed", this.limits);
   }
   succeeded() {
-    this.streak++;
-    if (this.streak >= this.growAfter && this.size < this.max) {
-      this.size = Math.min(this.max, this.size * 2);
-      this.streak = 0;
-    }
+    this.state = nextPageSize(this.state, "succeeded", this.limits);
   }
 };
+
+// src/engine/follow-ups.ts
+function pageChildren(page, prs) {
+  if (!page.children) return void 0;
+  const out = { contributors: [], reviews: [], comments: [], follow_ups: [] };
+  const contributors = /* @__PURE__ */ new Map();
+  for (const pr of prs) {
+    const mapped = page.children.get(pr.github_id);
+    if (!mapped) continue;
+    for (const contributor of mapped.contributors) contributors.set(contributor.github_id, contributor);
+    out.reviews.push(...mapped.reviews);
+    out.comments.push(...mapped.comments);
+    out.follow_ups.push(...mapped.followUps);
+  }
+  out.contributors = [...contributors.values()];
+  return out;
+}
+function followUpPage2(task, outcome) {
+  return {
+    kind: task.kind,
+    node_id: task.node_id,
+    expected_cursor: task.cursor,
+    next_cursor: outcome.nextCursor,
+    contributors: outcome.contributors,
+    reviews: outcome.reviews,
+    comments: outcome.comments,
+    follow_ups: outcome.followUps,
+    labels: outcome.labels[0]?.names ?? null
+  };
+}
+async function drainFollowUps(ctx, target, lease, walkDone, report2, onWait, onlyFull = false) {
+  const size = new AdaptivePageSize(FOLLOW_UP_REQUESTS);
+  for (; ; ) {
+    const tasks = await ctx.store.listFollowUps(target.repositoryId, FOLLOW_UP_REQUESTS);
+    if (tasks.length === 0 && !(walkDone && lease)) return { completed: false, drained: true };
+    if (onlyFull && !walkDone && tasks.length < FOLLOW_UP_REQUESTS)
+      return { completed: false, drained: false };
+    if (ctx.stopReason() !== null || ctx.signal.aborted) return { completed: false, drained: false };
+    let pages = [];
+    let points = 0;
+    if (tasks.length > 0) {
+      const { page, request } = await fetchWithRetry(
+        ctx,
+        size,
+        (count) => ({ owner: target.owner, name: target.name, tasks: tasks.slice(0, count) }),
+        (request2) => ctx.github.fetchFollowUps(request2),
+        onWait
+      );
+      pages = request.tasks.map((task, k) => followUpPage2(task, page.outcomes[k]));
+      points = page.rateLimit.cost;
+    }
+    const result = await ctx.store.commitFollowUps({
+      repositoryId: target.repositoryId,
+      chunkId: lease?.chunkId ?? null,
+      fencingToken: lease?.fencingToken ?? null,
+      runId: ctx.runId,
+      pages,
+      pointsSpent: points,
+      walkDone,
+      leaseSeconds: ctx.leaseSeconds
+    });
+    report2.pointsSpent += points;
+    if (pages.length > 0) report2.pages++;
+    ctx.emit({
+      type: "follow-ups.committed",
+      repository: target.fullName,
+      pages: result.applied,
+      rows: result.written,
+      remaining: result.remaining,
+      points
+    });
+    if (result.completed) return { completed: true, drained: true };
+    if (result.remaining === 0 && !(walkDone && lease)) return { completed: false, drained: true };
+  }
+}
+
+// src/engine/heartbeat.ts
+var BEAT_EVERY_MS = 1e4;
+function beatWhileWaiting(beat) {
+  let waited = 0;
+  return async (waitedMs) => {
+    waited += waitedMs;
+    if (waited < BEAT_EVERY_MS) return;
+    waited = 0;
+    await beat();
+  };
+}
 
 // src/engine/refresh.ts
 var CLOCK_SKEW_MS = 5 * 6e4;
 async function refreshRepository(ctx, target, watermark, report2) {
-  const since = new Date(Date.parse(watermark) - CLOCK_SKEW_MS).toISOString();
+  const since2 = new Date(Date.parse(watermark) - CLOCK_SKEW_MS).toISOString();
   const size = new AdaptivePageSize(100);
   let after = null;
   let newest = null;
+  const runId = ctx.runId;
+  const heartbeat = beatWhileWaiting(async () => {
+    if (runId !== null) await ctx.store.heartbeatRun(runId);
+  });
+  if (ctx.profile === "full") await drainFollowUps(ctx, target, null, false, report2, heartbeat);
   while (ctx.stopReason() === null) {
     const { page } = await fetchWithRetry(
       ctx,
       size,
       (first) => ({ owner: target.owner, name: target.name, profile: ctx.profile, first, after }),
-      (request) => ctx.github.fetchUpdatedPullRequests(request)
+      (request) => ctx.github.fetchUpdatedPullRequests(request),
+      heartbeat
     );
-    const nodes = page.forward?.nodes ?? [];
+    const nodes = page.windows[UPDATED_WINDOW]?.nodes ?? [];
     newest ??= nodes[0]?.updated_at ?? watermark;
-    const fresh = nodes.filter((pr) => pr.updated_at >= since);
-    const reachedWatermark = fresh.length < nodes.length || !page.forward?.hasMore;
+    const recent = nodes.filter((pr) => pr.updated_at >= since2);
+    const reachedWatermark = recent.length < nodes.length || !page.windows[UPDATED_WINDOW]?.hasMore;
+    const fresh = recent.filter((pr) => inScope(pr, ctx.scope));
     const result = await ctx.store.commitRefresh({
       repositoryId: target.repositoryId,
       runId: ctx.runId,
       prs: fresh,
       pointsSpent: page.rateLimit.cost,
-      newWatermark: reachedWatermark ? newest : null
+      newWatermark: reachedWatermark ? newest : null,
+      children: pageChildren(page, fresh)
     });
+    if (page.children) await drainFollowUps(ctx, target, null, false, report2, heartbeat);
     report2.prsWritten += result.inserted + result.updated;
     report2.pointsSpent += page.rateLimit.cost;
     report2.pages++;
@@ -4581,7 +6575,7 @@ async function refreshRepository(ctx, target, watermark, report2) {
       if (report2.outcome !== "completed") report2.outcome = "refreshed";
       return;
     }
-    after = page.forward?.cursor ?? null;
+    after = page.windows[UPDATED_WINDOW]?.cursor ?? null;
   }
 }
 
@@ -4589,60 +6583,101 @@ async function refreshRepository(ctx, target, watermark, report2) {
 init_types();
 init_types2();
 
-// src/engine/walk.ts
-function parseWalkCursor(state) {
-  if (state === null) return { v: 1, after: null, before: null, forwardEdge: null, backwardEdge: null };
-  if (state.v !== 1)
-    throw new Error(`unknown cursor state version ${String(state.v)}: upgrade progressive-backfill`);
-  return state;
-}
-function walkRequest(cursor, repo, profile, windowSize, windows) {
-  return {
-    owner: repo.owner,
-    name: repo.name,
-    profile,
-    forward: { first: windowSize, after: cursor.after },
-    ...windows === 2 ? { backward: { last: windowSize, before: cursor.before } } : {}
-  };
-}
-var edge = (pr) => ({ id: pr.node_id, createdAt: pr.created_at });
-function advanceWalk(cursor, page) {
-  const forward = page.forward?.nodes ?? [];
-  const backward = page.backward?.nodes ?? [];
-  const forwardEnded = page.forward ? !page.forward.hasMore : false;
-  const backwardEnded = page.backward ? !page.backward.hasMore : false;
-  const backwardEdge = backward[0] ? edge(backward[0]) : cursor.backwardEdge;
-  const forwardLast = forward.at(-1);
-  const forwardEdge = forwardLast ? edge(forwardLast) : cursor.forwardEdge;
-  const met = crossed(forward, cursor.backwardEdge ?? (backward[0] ? edge(backward[0]) : null)) || crossed(backward, cursor.forwardEdge, true) || sharesNode(forward, backward);
-  const fresh = [
-    ...forward.filter((pr) => !crossed([pr], cursor.backwardEdge)),
-    ...backward.filter((pr) => !crossed([pr], cursor.forwardEdge, true))
-  ];
-  const byId = /* @__PURE__ */ new Map();
-  for (const pr of fresh) byId.set(pr.github_id, pr);
-  return {
-    prs: [...byId.values()],
-    done: forwardEnded || backwardEnded || met,
-    next: {
-      v: 1,
-      after: page.forward?.cursor ?? cursor.after,
-      before: page.backward ? page.backward.cursor ?? cursor.before : cursor.before,
-      forwardEdge,
-      backwardEdge
+// src/engine/chunk-error-policy.ts
+var RATE_LIMIT_WINDOW_MS = 36e5;
+function onChunkError(failure, now) {
+  switch (failure.source) {
+    case "stop":
+      return { action: { kind: "release" }, record: null, halt: null, end: "stopped" };
+    case "budget":
+      return { action: { kind: "release" }, record: null, halt: failure.message, end: "budget" };
+    case "store": {
+      const handedOn = failure.code === "stale_lease" || failure.code === "cursor_conflict";
+      return handedOn ? {
+        action: { kind: "nothing" },
+        record: { about: "chunk", severity: "warning", kind: "store", message: failure.message },
+        halt: null,
+        end: "lost"
+      } : {
+        action: { kind: "release" },
+        record: { about: "chunk", severity: "critical", kind: "store", message: failure.message },
+        halt: null,
+        end: "failed"
+      };
     }
+    case "github":
+      return onGitHubError(failure, now);
+    case "internal":
+      return failChunk("internal", failure.message, true);
+  }
+}
+function onGitHubError(failure, now) {
+  const { kind, message } = failure;
+  switch (kind) {
+    case "primary_rate_limit": {
+      const reason = "primary rate limit reached";
+      const resumeAt = failure.resetAt ? Date.parse(failure.resetAt) : now + RATE_LIMIT_WINDOW_MS;
+      return {
+        action: { kind: "pause-repository", reason, resumeAt },
+        record: { about: "chunk", severity: "warning", kind, message },
+        halt: reason,
+        end: "paused"
+      };
+    }
+    case "auth":
+      return {
+        action: { kind: "release" },
+        record: { about: "run", severity: "critical", kind, message },
+        halt: message,
+        end: "stopped"
+      };
+    case "not_found":
+    case "permission":
+      return {
+        action: { kind: "fail-repository", reason: message },
+        record: { about: "chunk", severity: "critical", kind, message },
+        halt: null,
+        end: "failed"
+      };
+    default:
+      return failChunk(kind, message, kind !== "invalid");
+  }
+}
+function failChunk(kind, message, retryable) {
+  return { failChunk: { retryable, error: { kind, message } } };
+}
+function afterChunkFailed(answer, error, breaker, now) {
+  const { kind, message } = error;
+  if (answer.chunkStatus === "failed") {
+    return {
+      end: "failed",
+      record: {
+        about: "chunk",
+        severity: "critical",
+        kind,
+        message: `gave up after repeated failures: ${message}`
+      }
+    };
+  }
+  if (answer.consecutiveErrors >= breaker.breakerThreshold) {
+    const resumeAt = now + breaker.breakerCooldownMs;
+    const errors = answer.consecutiveErrors;
+    return {
+      end: "paused",
+      pause: { reason: `circuit breaker: ${errors} consecutive errors`, resumeAt },
+      record: {
+        about: "repository",
+        severity: "warning",
+        kind,
+        message: `paused until ${new Date(resumeAt).toISOString()} after ${errors} consecutive errors: ${message}`
+      }
+    };
+  }
+  return {
+    end: "retry",
+    record: { about: "chunk", severity: "warning", kind, message: `chunk will be retried: ${message}` },
+    ...answer.retryAt ? { retryAt: Date.parse(answer.retryAt) } : {}
   };
-}
-function crossed(nodes, other, backward = false) {
-  if (!other) return false;
-  return nodes.some(
-    (pr) => pr.node_id === other.id || (backward ? pr.created_at < other.createdAt : pr.created_at > other.createdAt)
-  );
-}
-function sharesNode(a, b) {
-  if (a.length === 0 || b.length === 0) return false;
-  const ids = new Set(a.map((pr) => pr.node_id));
-  return b.some((pr) => ids.has(pr.node_id));
 }
 
 // src/engine/repository-worker.ts
@@ -4696,29 +6731,29 @@ async function backfillRepository(ctx, target, report2) {
 async function runChunk(ctx, target, lease, size, report2) {
   const token = lease.fencingToken;
   let expected = lease.cursor;
-  let cursor = parseWalkCursor(lease.cursor);
+  let cursor = parseWalkCursor(lease.cursor, ctx.scope);
   let pages = 0;
-  let waited = 0;
-  const heartbeat = async (waitedMs) => {
-    waited += waitedMs;
-    if (waited < 1e4) return;
-    waited = 0;
-    await ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds);
+  const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
+  const pacer = new RoundPacer(ctx.pageTimer.ms);
+  const fetchNext = async (from) => {
+    const build = (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, ctx.scope);
+    const segments = pacer.segmentsFor(ctx, build(size.current), report2, size.current);
+    const started = ctx.clock.now();
+    const page = await fetchRound(ctx, size, build, segments, heartbeat);
+    pacer.observed(ctx.clock.now() - started, segments);
+    return { page, cursor: from };
   };
-  const fetchNext = (from) => fetchWithRetry(
-    ctx,
-    size,
-    (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest),
-    (request) => ctx.github.fetchPullRequests(request),
-    heartbeat
-  ).then(({ page }) => ({ page, cursor: from }));
-  let inFlight = fetchNext(cursor);
+  const held = { chunkId: lease.chunkId, fencingToken: token };
+  let inFlight = null;
   try {
+    if (lease.fieldProfile === "full")
+      await drainFollowUps(ctx, target, held, false, report2, heartbeat, true);
+    inFlight = fetchNext(cursor);
     while (inFlight) {
       const started = ctx.clock.now();
       const { page } = await inFlight;
       inFlight = null;
-      const step = advanceWalk(cursor, page);
+      const step = advanceWalk(cursor, page, ctx.scope);
       const commit = ctx.store.commitPage({
         chunkId: lease.chunkId,
         fencingToken: token,
@@ -4730,7 +6765,8 @@ async function runChunk(ctx, target, lease, size, report2) {
         skippedNodes: page.skippedNodes,
         githubTotalCount: page.totalCount,
         done: step.done,
-        leaseSeconds: ctx.leaseSeconds
+        leaseSeconds: ctx.leaseSeconds,
+        children: pageChildren(page, step.prs)
       });
       pages++;
       if (!step.done && pages < ctx.pagesPerChunk && ctx.stopReason() === null && !ctx.signal.aborted) {
@@ -4767,7 +6803,12 @@ async function runChunk(ctx, target, lease, size, report2) {
           chunkId: lease.chunkId
         });
       }
-      if (step.done) return { end: "done" };
+      const walkOpen = step.done && result.completed === false;
+      const followed = page.children ? await drainFollowUps(ctx, target, held, walkOpen, report2, heartbeat, !step.done) : null;
+      if (step.done) {
+        if (!walkOpen || followed?.completed) return { end: "done" };
+        break;
+      }
     }
     if (ctx.signal.aborted || ctx.stopReason() !== null) {
       await ctx.store.releaseChunk(lease.chunkId, token);
@@ -4781,121 +6822,78 @@ async function runChunk(ctx, target, lease, size, report2) {
     return handleChunkError(ctx, target, lease, error);
   }
 }
-async function handleChunkError(ctx, target, lease, error) {
-  const token = lease.fencingToken;
-  const repository = target.fullName;
-  const release = () => ctx.store.releaseChunk(lease.chunkId, token).catch(() => {
-  });
-  if (error instanceof StopRequested) {
-    await release();
-    return { end: "stopped" };
-  }
-  if (error instanceof BudgetExhausted) {
-    await release();
-    ctx.halt(error.message);
-    return { end: "budget" };
-  }
-  if (error instanceof StoreError) {
-    if (error.code === "stale_lease" || error.code === "cursor_conflict") {
-      ctx.record({
-        severity: "warning",
-        repository,
-        kind: "store",
-        message: error.message,
-        chunkId: lease.chunkId
-      });
-      return { end: "lost" };
-    }
-    await release();
-    ctx.record({
-      severity: "critical",
-      repository,
-      kind: "store",
-      message: error.message,
-      chunkId: lease.chunkId
-    });
-    return { end: "failed" };
-  }
+function describeFailure(error) {
+  if (error instanceof StopRequested) return { source: "stop" };
+  if (error instanceof BudgetExhausted) return { source: "budget", message: error.message };
+  if (error instanceof StoreError) return { source: "store", code: error.code, message: error.message };
   if (error instanceof GitHubError) {
-    if (error.kind === "primary_rate_limit") {
-      const resumeAt = new Date(
-        error.details.resetAt ? Date.parse(error.details.resetAt) : ctx.clock.now() + 36e5
-      );
-      await ctx.store.pauseRepository(target.repositoryId, "primary rate limit reached", resumeAt);
-      ctx.record({
-        severity: "warning",
-        repository,
-        kind: error.kind,
-        message: error.message,
-        chunkId: lease.chunkId
-      });
-      ctx.halt("primary rate limit reached");
-      return { end: "paused" };
-    }
-    if (error.kind === "auth") {
-      await release();
-      ctx.record({ severity: "critical", repository: null, kind: error.kind, message: error.message });
-      ctx.halt(error.message);
-      return { end: "stopped" };
-    }
-    if (error.kind === "not_found" || error.kind === "permission") {
-      await ctx.store.failBackfill(target.repositoryId, error.message);
-      ctx.record({
-        severity: "critical",
-        repository,
-        kind: error.kind,
-        message: error.message,
-        chunkId: lease.chunkId
-      });
-      return { end: "failed" };
-    }
+    return {
+      source: "github",
+      kind: error.kind,
+      message: error.message,
+      ...error.details.resetAt ? { resetAt: error.details.resetAt } : {}
+    };
   }
-  const kind = error instanceof GitHubError ? error.kind : "internal";
-  const message = error instanceof Error ? error.message : String(error);
-  const retryable = !(error instanceof GitHubError && error.kind === "invalid");
-  const failed = await ctx.store.failChunk({
-    chunkId: lease.chunkId,
-    fencingToken: token,
-    error: message,
-    retryable,
-    maxFailures: 5
-  });
-  if (failed.chunkStatus === "failed") {
+  return { source: "internal", message: error instanceof Error ? error.message : String(error) };
+}
+async function handleChunkError(ctx, target, lease, error) {
+  const decision = onChunkError(describeFailure(error), ctx.clock.now());
+  const record = (entry) => {
+    if (!entry) return;
+    const { about, ...rest } = entry;
     ctx.record({
-      severity: "critical",
-      repository,
-      kind,
-      message: `gave up after repeated failures: ${message}`,
-      chunkId: lease.chunkId
+      ...rest,
+      repository: about === "run" ? null : target.fullName,
+      ...about === "chunk" ? { chunkId: lease.chunkId } : {}
     });
-    return { end: "failed" };
-  }
-  if (failed.consecutiveErrors >= ctx.breakerThreshold) {
-    const resumeAt = new Date(ctx.clock.now() + ctx.breakerCooldownMs);
-    await ctx.store.pauseRepository(
-      target.repositoryId,
-      `circuit breaker: ${failed.consecutiveErrors} consecutive errors`,
-      resumeAt
-    );
-    ctx.record({
-      severity: "warning",
-      repository,
-      kind,
-      message: `paused until ${resumeAt.toISOString()} after ${failed.consecutiveErrors} consecutive errors: ${message}`
+  };
+  const pause = (reason, resumeAt) => ctx.store.pauseRepository(target.repositoryId, reason, new Date(resumeAt), lease);
+  if ("failChunk" in decision) {
+    const { error: failedWith, retryable } = decision.failChunk;
+    const answer = await ctx.store.failChunk({
+      chunkId: lease.chunkId,
+      fencingToken: lease.fencingToken,
+      error: failedWith.message,
+      retryable,
+      maxFailures: DEFAULTS.chunkMaxFailures
     });
-    return { end: "paused" };
+    const next = afterChunkFailed(answer, failedWith, ctx, ctx.clock.now());
+    if (next.pause) await pause(next.pause.reason, next.pause.resumeAt);
+    record(next.record);
+    return { end: next.end, ...next.retryAt !== void 0 ? { retryAt: next.retryAt } : {} };
   }
-  ctx.record({
-    severity: "warning",
-    repository,
-    kind,
-    message: `chunk will be retried: ${message}`,
-    chunkId: lease.chunkId
-  });
-  return { end: "retry", ...failed.retryAt ? { retryAt: Date.parse(failed.retryAt) } : {} };
+  const { action } = decision;
+  switch (action.kind) {
+    case "release":
+      await ctx.store.releaseChunk(lease.chunkId, lease.fencingToken).catch(() => {
+      });
+      break;
+    case "pause-repository":
+      await pause(action.reason, action.resumeAt);
+      break;
+    case "fail-repository":
+      await ctx.store.failBackfill(target.repositoryId, action.reason, lease);
+      break;
+    case "nothing":
+      break;
+  }
+  record(decision.record);
+  if (decision.halt !== null) ctx.halt(decision.halt);
+  return { end: decision.end };
+}
+
+// src/engine/run-outcome.ts
+function runOutcome(facts) {
+  const unfinished = facts.queueLeft > 0 || facts.repositoryOutcomes.some((o) => o === "in_progress" || o === "paused" || o === "locked");
+  const stopReason = unfinished ? facts.stopReason : null;
+  if (facts.runFailed || facts.criticalKinds.includes("auth")) return { outcome: "failed", stopReason };
+  if (unfinished && facts.stopReason !== null) return { outcome: "interrupted", stopReason };
+  if (unfinished || facts.criticalKinds.length > 0) return { outcome: "partial", stopReason };
+  return { outcome: "completed", stopReason };
 }
 
 // src/engine/select.ts
+init_scope();
 var LOOKUP_BATCH = 50;
 async function expandSpecs(github, specs) {
   const refs = [];
@@ -4928,6 +6926,16 @@ async function lookUp(github, refs) {
   }
   return { found, missing };
 }
+async function countScope(github, found, scope) {
+  if (!scope || isWholeRepository(scope)) return found;
+  const counted = [];
+  for (const info of found) {
+    const request = walkRequest(parseWalkCursor(null, scope), info, "core", 1, 1, scope);
+    const page = await github.fetchPullRequests(request);
+    counted.push({ ...info, prTotalCount: page.totalCount });
+  }
+  return counted;
+}
 function track(store, info, priority) {
   return store.trackRepository({
     owner: info.owner,
@@ -4938,22 +6946,24 @@ function track(store, info, priority) {
     ...priority === void 0 ? {} : { priority }
   });
 }
-async function selectRepositories(store, github, options) {
-  const { refs, emptyOwners } = await expandSpecs(github, options.repositories);
-  const { found, missing } = await lookUp(github, refs);
+async function selectRepositories(store, github, options2) {
+  const { refs, emptyOwners } = await expandSpecs(github, options2.repositories);
+  const looked = await lookUp(github, refs);
+  const found = await countScope(github, looked.found, options2.scope);
+  const missing = looked.missing;
   missing.push(...emptyOwners);
-  if (refs.length === 0 && !options.dryRun) {
+  if (refs.length === 0 && !options2.dryRun) {
     const tracked = (await store.progress()).map((row) => {
       const [owner, name] = row.fullName.split("/");
       return { owner, name };
     });
     const current = await lookUp(github, tracked);
-    for (const info of current.found) await track(store, info);
+    for (const info of await countScope(github, current.found, options2.scope)) await track(store, info);
     missing.push(...current.missing);
   }
   const named = [];
   for (const info of found) {
-    if (!options.dryRun) {
+    if (!options2.dryRun) {
       named.push(await track(store, info));
       continue;
     }
@@ -4976,10 +6986,10 @@ async function selectRepositories(store, github, options) {
     );
   }
   const namedIds = named.filter((r) => r.id > 0).map((r) => r.id);
-  const force = options.force === true && refs.length > 0;
+  const force = options2.force === true && refs.length > 0;
   let candidates = await store.selectRepositories({
-    threshold: force ? 1 : options.completenessThreshold,
-    minPrs: options.minPrs,
+    threshold: force ? 1 : options2.completenessThreshold,
+    minPrs: options2.minPrs,
     limit: 1e3,
     // Naming a repository asks for it now: a completed one is refreshed whatever its last refresh.
     ...force ? { repositoryIds: namedIds, refreshAfterSeconds: 0 } : {}
@@ -4994,7 +7004,7 @@ async function selectRepositories(store, github, options) {
     if (chosen.has(row.id)) continue;
     if (row.id < 0) {
       const total = row.prTotalCount ?? 0;
-      if (force || total >= options.minPrs) {
+      if (force || total >= options2.minPrs) {
         candidates.push({
           repositoryId: -1,
           owner: row.owner,
@@ -5015,22 +7025,22 @@ async function selectRepositories(store, github, options) {
     skipped.push({
       fullName: row.fullName,
       repositoryId: row.id > 0 ? row.id : null,
-      reason: skipReason(row, options),
+      reason: skipReason(row, options2),
       row
     });
   }
   return { candidates, skipped, missing, named };
 }
-function skipReason(row, options) {
+function skipReason(row, options2) {
   const total = row.prTotalCount ?? 0;
   if (row.backfillStatus === "failed" || row.backfillStatus === "stalled" || row.backfillStatus === "cancelled") {
     return `backfill is ${row.backfillStatus}; name it with --repo (force) to restart it`;
   }
   if (row.backfillStatus === "paused") return "paused until its resume time";
-  if (total < options.minPrs) return `${total} PRs on GitHub, under min-prs ${options.minPrs}`;
+  if (total < options2.minPrs) return `${total} PRs on GitHub, under min-prs ${options2.minPrs}`;
   const completeness = total > 0 ? row.storedPrCount / total : 1;
-  if (completeness >= options.completenessThreshold) {
-    return `${Math.round(completeness * 100)}% stored, at or over the ${Math.round(options.completenessThreshold * 100)}% threshold`;
+  if (completeness >= options2.completenessThreshold) {
+    return `${Math.round(completeness * 100)}% stored, at or over the ${Math.round(options2.completenessThreshold * 100)}% threshold`;
   }
   return "being worked on by another worker";
 }
@@ -5038,14 +7048,14 @@ function skipReason(row, options) {
 // src/engine/run.ts
 var INITIAL_PAGE_ESTIMATE_MS = 1500;
 var PASSING_KINDS = /* @__PURE__ */ new Set(["primary_rate_limit", "secondary_rate_limit", "transient"]);
-async function runBackfill(options, deps) {
-  validateOptions(options);
+async function runBackfill(options2, deps) {
+  validateOptions(options2);
   const clock = deps.clock ?? systemClock;
   const emit = deps.onEvent ?? (() => {
   });
   const { store, github } = deps;
   const started = clock.now();
-  const deadline = started + options.timeBudgetMs;
+  const deadline = started + options2.timeBudgetMs;
   const errors = new ErrorCollector();
   const record = (entry) => {
     const full = { ...entry, at: isoAt(clock) };
@@ -5065,21 +7075,23 @@ async function runBackfill(options, deps) {
     return null;
   };
   await store.assertSchema();
-  const runId = options.dryRun ? null : await store.startRun({
-    trigger: options.trigger,
-    triggerRef: options.triggerRef,
-    workerId: options.workerId,
+  const runId = options2.dryRun ? null : await store.startRun({
+    trigger: options2.trigger,
+    triggerRef: options2.triggerRef,
+    workerId: options2.workerId,
     dryRun: false
   });
-  emit({ type: "run.started", runId, dryRun: options.dryRun, at: isoAt(clock) });
+  emit({ type: "run.started", runId, dryRun: options2.dryRun, at: isoAt(clock) });
   const reports = /* @__PURE__ */ new Map();
   let plan = null;
   let runFailed = false;
   let queueLeft = 0;
+  let recovery;
+  let candidateCount;
   try {
-    if (!options.dryRun) await store.recoverStuckChunks({ requeueLimit: 3, graceSeconds: 30 });
+    if (!options2.dryRun) recovery = await recoverAndReport(store, DEFAULTS.runRecovery, emit, record);
     const rateLimit = await github.rateLimit();
-    const selection = await selectRepositories(store, github, options);
+    const selection = await selectRepositories(store, github, options2);
     for (const fullName of selection.missing) {
       record({
         severity: "critical",
@@ -5100,20 +7112,41 @@ async function runBackfill(options, deps) {
       fillCounts(report2, c.storedPrCount, c.prTotalCount);
       reports.set(c.fullName, report2);
     }
-    plan = planRun({
-      rateLimit,
-      shapes: pageShapes(github, options.fieldProfile),
+    const locked = options2.dryRun ? [] : await lockedElsewhere(store, selection, options2);
+    for (const lease of locked) {
+      const report2 = reports.get(lease.fullName) ?? emptyReport(lease.fullName, lease.repositoryId, "locked");
+      report2.outcome = "locked";
+      report2.detail = lockedDetail(lease, "held by another worker");
+      reports.set(lease.fullName, report2);
+    }
+    candidateCount = candidates.length + locked.length;
+    const shapes = pageShapes(github, options2.fieldProfile);
+    const planFor = (budget) => planRun({
+      rateLimit: budget,
+      shapes,
       candidates: candidates.length,
-      timeBudgetMs: options.timeBudgetMs,
+      timeBudgetMs: options2.timeBudgetMs,
       pageLatencyMs: INITIAL_PAGE_ESTIMATE_MS,
       now: clock.now(),
-      ...pick(options, ["reservePoints", "chunkSize", "maxChunks", "concurrency"])
+      ...pick(options2, ["reservePoints", "chunkSize", "maxChunks", "concurrency"])
     });
+    plan = planFor(rateLimit);
     emit({ type: "run.planned", plan, candidates: candidates.length });
-    if (options.dryRun) {
+    if (options2.dryRun) {
       describeDryRun(candidates, reports, plan);
     } else {
       const ledger = new BudgetLedger(rateLimit, plan.reserve, plan.pagesPlanned);
+      const healthChecks = (budget) => [
+        rateLimitFloorCheck({
+          canAfford: () => !budget.exhausted(plan.pointsPerPage),
+          resetsAt: () => budget.resetsAt(),
+          deadline,
+          clock
+        }),
+        timeBudgetCheck({ deadline, clock, pageEstimateMs: () => pageTimer.ms }),
+        ...store.databaseLoad ? [databaseLoadCheck(() => store.databaseLoad())] : [],
+        ...options2.healthChecks ?? []
+      ];
       const ctx = {
         store,
         github,
@@ -5124,35 +7157,42 @@ async function runBackfill(options, deps) {
         ledger,
         errors,
         runId,
-        workerId: options.workerId,
-        profile: options.fieldProfile,
-        leaseSeconds: options.leaseSeconds ?? 120,
-        pagesPerChunk: options.pagesPerChunk ?? 25,
-        breakerThreshold: options.breakerThreshold ?? 5,
-        breakerCooldownMs: options.breakerCooldownMs ?? 15 * 6e4,
+        workerId: options2.workerId,
+        profile: options2.fieldProfile,
+        scope: options2.scope ?? WHOLE_REPOSITORY,
+        leaseSeconds: options2.leaseSeconds ?? DEFAULTS.leaseSeconds,
+        pagesPerChunk: options2.pagesPerChunk ?? DEFAULTS.pagesPerChunk,
+        breakerThreshold: options2.breakerThreshold ?? DEFAULTS.breakerThreshold,
+        breakerCooldownMs: options2.breakerCooldownMs ?? DEFAULTS.breakerCooldownMs,
         deadline,
         pageTimer,
-        healthChecks: [
-          rateLimitFloorCheck({
-            canAfford: () => !ledger.exhausted(plan.pointsPerPage),
-            resetsAt: () => ledger.resetsAt(),
-            deadline,
-            clock
-          }),
-          timeBudgetCheck({ deadline, clock, pageEstimateMs: () => pageTimer.ms }),
-          ...store.databaseLoad ? [databaseLoadCheck(() => store.databaseLoad())] : [],
-          ...options.healthChecks ?? []
-        ],
+        healthChecks: healthChecks(ledger),
         stopReason,
-        halt: (reason2) => {
-          haltReason ??= reason2;
+        halt: (reason) => {
+          haltReason ??= reason;
         },
         record
       };
-      const queue = [...candidates];
+      const contextFor = budgetContexts(ctx, planFor, healthChecks);
+      const queue = [
+        ...candidates.map((candidate) => ({ candidate })),
+        ...locked.map((lease) => ({ lease }))
+      ];
+      const recovered = (more) => {
+        if (!recovery) return;
+        recovery.requeued += more.requeued;
+        recovery.stalled += more.stalled;
+        recovery.runsInterrupted += more.runsInterrupted;
+      };
       const worker = async () => {
-        for (let c = queue.shift(); c && stopReason() === null; c = queue.shift()) {
-          await processCandidate(ctx, c, reports.get(c.fullName), options);
+        for (let item = queue.shift(); item && stopReason() === null; item = queue.shift()) {
+          if ("candidate" in item) {
+            const c = item.candidate;
+            await processCandidate(ctx, contextFor, c, reports.get(c.fullName), options2);
+          } else {
+            const report2 = reports.get(item.lease.fullName);
+            await waitOutLease(ctx, contextFor, item.lease, report2, options2, recovered);
+          }
         }
       };
       await Promise.all(Array.from({ length: plan.concurrency }, worker));
@@ -5177,14 +7217,17 @@ async function runBackfill(options, deps) {
     deps.signal?.removeEventListener("abort", onAbort);
   }
   const repositories = [...reports.values()];
-  const unfinished = queueLeft > 0 || repositories.some((r) => r.outcome === "in_progress" || r.outcome === "paused");
-  const reason = stopReason();
-  const fatal = runFailed || errors.summary().critical.some((e) => e.kind === "auth");
-  const outcome = fatal ? "failed" : unfinished && reason !== null ? "interrupted" : unfinished || errors.hasCritical() ? "partial" : "completed";
+  const { outcome, stopReason: reportedStop } = runOutcome({
+    runFailed,
+    criticalKinds: errors.summary().critical.map((e) => e.kind),
+    queueLeft,
+    repositoryOutcomes: repositories.map((r) => r.outcome),
+    stopReason: stopReason()
+  });
   const summary2 = {
     runId,
     outcome,
-    dryRun: options.dryRun,
+    dryRun: options2.dryRun,
     plan,
     prsWritten: repositories.reduce((n, r) => n + r.prsWritten, 0),
     pointsSpent: repositories.reduce((n, r) => n + r.pointsSpent, 0),
@@ -5192,7 +7235,9 @@ async function runBackfill(options, deps) {
     errors: errors.summary(),
     startedAt: new Date(started).toISOString(),
     durationMs: clock.now() - started,
-    stopReason: unfinished ? reason : null
+    stopReason: reportedStop,
+    ...recovery ? { recovery } : {},
+    ...candidateCount === void 0 ? {} : { candidates: candidateCount }
   };
   if (runId !== null) {
     await store.finishRun({ runId, outcome, errorSummary: summary2.errors });
@@ -5200,7 +7245,88 @@ async function runBackfill(options, deps) {
   emit({ type: "run.finished", summary: summary2 });
   return summary2;
 }
-async function processCandidate(ctx, c, report2, options) {
+async function lockedElsewhere(store, selection, options2) {
+  const selected = new Set(selection.candidates.map((c) => c.repositoryId));
+  const named = selection.named.filter((r) => r.id > 0).map((r) => r.id);
+  if (options2.repositories.length > 0 && named.length === 0) return [];
+  const leases = await store.leases(options2.repositories.length > 0 ? named : void 0);
+  return leases.filter((lease) => !selected.has(lease.repositoryId));
+}
+async function waitOutLease(ctx, contextFor, lease, report2, options2, recovered) {
+  const [current] = await ctx.store.leases([lease.repositoryId]);
+  if (current) {
+    const verdict = lockVerdict(current, {
+      graceSeconds: DEFAULTS.runRecovery.graceSeconds,
+      msLeft: ctx.deadline - ctx.clock.now(),
+      pageEstimateMs: ctx.pageTimer.ms
+    });
+    if (!verdict.wait) {
+      report2.detail = verdict.detail;
+      return;
+    }
+    if (verdict.waitMs > 0) {
+      report2.detail = lockedDetail(
+        current,
+        "whether its worker is alive cannot be seen; waited for it to expire"
+      );
+      ctx.emit({
+        type: "repository.waiting",
+        repository: report2.fullName,
+        waitMs: verdict.waitMs,
+        detail: lockedDetail(current, "whether its worker is alive cannot be seen: waiting for it to expire")
+      });
+      await ctx.clock.sleep(verdict.waitMs, ctx.signal);
+      if (ctx.stopReason() !== null) return;
+      recovered(await ctx.store.recoverStuckChunks(DEFAULTS.runRecovery));
+    }
+  }
+  const row = await ctx.store.getRepository({ id: lease.repositoryId });
+  if (row?.backfillStatus !== "active") {
+    report2.outcome = "skipped";
+    report2.detail = `backfill is ${row?.backfillStatus ?? "gone"} after its lease ended`;
+    return;
+  }
+  fillCounts(report2, row.storedPrCount, row.prTotalCount);
+  await processCandidate(ctx, contextFor, inProgressCandidate(row), report2, options2);
+}
+function inProgressCandidate(row) {
+  const total = row.prTotalCount;
+  return {
+    repositoryId: row.id,
+    owner: row.owner,
+    name: row.name,
+    fullName: row.fullName,
+    priority: row.priority,
+    storedPrCount: row.storedPrCount,
+    prTotalCount: total,
+    completeness: total ? row.storedPrCount / total : null,
+    backfillStatus: row.backfillStatus,
+    needsStart: false,
+    needsRefresh: false,
+    watermark: null
+  };
+}
+function budgetContexts(ctx, planFor, healthChecks) {
+  const routed = ctx.github.budgetFor?.bind(ctx.github);
+  if (!routed) return async () => ctx;
+  const ledgers = /* @__PURE__ */ new Map();
+  return async (owner) => {
+    const { key, github } = await routed(owner);
+    let ledger = ledgers.get(key);
+    if (!ledger) {
+      ledger = github.rateLimit().then((budget) => {
+        const plan = planFor(budget);
+        return new BudgetLedger(budget, plan.reserve, plan.pagesPlanned);
+      });
+      ledgers.set(key, ledger);
+      ledger.catch(() => ledgers.delete(key));
+    }
+    const own = await ledger;
+    return { ...ctx, github, ledger: own, healthChecks: healthChecks(own) };
+  };
+}
+async function processCandidate(runCtx, contextFor, c, report2, options2) {
+  let ctx = runCtx;
   const target = {
     repositoryId: c.repositoryId,
     owner: c.owner,
@@ -5216,23 +7342,24 @@ async function processCandidate(ctx, c, report2, options) {
     total: c.prTotalCount
   });
   try {
+    ctx = await contextFor(c.owner);
     let watermark = c.watermark;
-    if (c.needsStart) {
-      watermark = new Date(ctx.clock.now()).toISOString();
-      await ctx.store.startBackfill(c.repositoryId, options.fieldProfile);
-    }
+    if (c.needsStart) watermark = new Date(ctx.clock.now()).toISOString();
+    if (c.needsStart || !c.needsRefresh)
+      await ctx.store.startBackfill(c.repositoryId, options2.fieldProfile, ctx.scope);
     if (c.needsStart || !c.needsRefresh) await backfillRepository(ctx, target, report2);
     const backfilled = report2.outcome === "completed" || c.needsRefresh && !c.needsStart;
     if (backfilled && watermark && ctx.stopReason() === null)
       await refreshRepository(ctx, target, watermark, report2);
   } catch (error) {
-    const kind = error instanceof GitHubError ? error.kind : "internal";
+    const refused = error instanceof StoreError && error.code === "invalid_transition";
+    const kind = error instanceof GitHubError ? error.kind : refused ? "store" : "internal";
     const message = error instanceof Error ? error.message : String(error);
     const budget = error instanceof Error && error.name === "BudgetExhausted";
     if (budget) ctx.halt(message);
     else
       ctx.record({
-        severity: error instanceof GitHubError && error.fatal ? "critical" : "warning",
+        severity: error instanceof GitHubError && error.fatal || refused ? "critical" : "warning",
         repository: c.fullName,
         kind,
         message
@@ -5284,29 +7411,28 @@ function pick(o, keys) {
 }
 
 // src/cli/commands/run.ts
-var DEFAULT_TIME_BUDGET = "6h";
 function addBackfillOptions(command) {
   return command.addOption(
     new Option2(
       "--chunk-size <n>",
       "pull requests per page request, 1-100 (GitHub's limit); default: planned from the budget"
-    ).argParser(integerIn(1, 100, " (GitHub's page limit)")).helpGroup("Backfill:")
+    ).argParser(wholeSetting("chunkSize")).helpGroup("Backfill:")
   ).addOption(
-    new Option2("--max-chunks <n>", "page requests this run at most; default: as many as the budget allows").argParser(integerIn(1)).helpGroup("Backfill:")
+    new Option2("--max-chunks <n>", "page requests this run at most; default: as many as the budget allows").argParser(wholeSetting("maxChunks")).helpGroup("Backfill:")
   ).addOption(
     new Option2(
       "--field-profile <profile>",
       "columns to fetch: core (cheapest), standard (+labels, review counts), full (+reviews, comments)"
-    ).choices(FIELD_PROFILES).default("core").helpGroup("Backfill:")
+    ).choices(FIELD_PROFILES).default(DEFAULTS.fieldProfile).helpGroup("Backfill:")
   ).addOption(
-    new Option2("--time-budget <duration>", "stop starting new pages after this long, e.g. 90s, 10m, 1h30m").argParser(duration).default(duration(DEFAULT_TIME_BUDGET), DEFAULT_TIME_BUDGET).helpGroup("Backfill:")
+    new Option2("--time-budget <duration>", "stop starting new pages after this long, e.g. 90s, 10m, 1h30m").argParser(duration).default(duration(DEFAULTS.timeBudget.cli), DEFAULTS.timeBudget.cli).helpGroup("Backfill:")
   ).addOption(
-    new Option2("--concurrency <n>", "repositories worked on at once, 1-32; default: planned").argParser(integerIn(1, 32)).helpGroup("Backfill:")
+    new Option2("--concurrency <n>", "repositories worked on at once, 1-32; default: planned").argParser(wholeSetting("concurrency")).helpGroup("Backfill:")
   ).addOption(
     new Option2(
       "--reserve-points <n>",
       "GraphQL points left untouched for other tools; default: 10% of the limit, at least 100"
-    ).argParser(integerIn(0)).helpGroup("Backfill:")
+    ).argParser(wholeSetting("reservePoints")).helpGroup("Backfill:")
   );
 }
 function runCommand(ctx, done) {
@@ -5326,9 +7452,18 @@ function runCommand(ctx, done) {
     new Option2(
       "--completeness-threshold <ratio>",
       "without --repo: repositories stored below this share of their PRs are selected"
-    ).argParser(ratio).default(0.8).helpGroup("Selection:")
+    ).argParser(ratio).default(DEFAULTS.completenessThreshold).helpGroup("Selection:")
   ).addOption(
-    new Option2("--min-prs <n>", "without --repo: skip repositories with fewer pull requests than this").argParser(integerIn(0)).default(100).helpGroup("Selection:")
+    new Option2("--min-prs <n>", "without --repo: skip repositories with fewer pull requests than this").argParser(wholeSetting("minPrs")).default(DEFAULTS.minPrs).helpGroup("Selection:")
+  ).addOption(
+    new Option2("--since <date>", "only pull requests created on or after this date (2024-01-31) or time").argParser(since).helpGroup("Scope:")
+  ).addOption(
+    new Option2(
+      "--states <list>",
+      "only pull requests in these states: a comma list of open, closed, merged"
+    ).argParser(states).helpGroup("Scope:")
+  ).addOption(
+    new Option2("--base <branch>", "only pull requests into this base branch").argParser(base).helpGroup("Scope:")
   ).addOption(new Option2("--dry-run", "plan and report, write nothing").helpGroup("Backfill:")).addOption(
     new Option2(
       "--worker-id <id>",
@@ -5342,7 +7477,7 @@ function runCommand(ctx, done) {
   return command.action(async (flags) => done(await run(flags, ctx)));
 }
 function backfillOptions(flags, repositories, force) {
-  const options = {
+  const options2 = {
     repositories,
     completenessThreshold: flags.completenessThreshold,
     minPrs: flags.minPrs,
@@ -5356,36 +7491,41 @@ function backfillOptions(flags, repositories, force) {
     ...flags.chunkSize !== void 0 ? { chunkSize: flags.chunkSize } : {},
     ...flags.maxChunks !== void 0 ? { maxChunks: flags.maxChunks } : {},
     ...flags.reservePoints !== void 0 ? { reservePoints: flags.reservePoints } : {},
-    ...flags.concurrency !== void 0 ? { concurrency: flags.concurrency } : {}
+    ...flags.concurrency !== void 0 ? { concurrency: flags.concurrency } : {},
+    scope: {
+      ...flags.since !== void 0 ? { since: flags.since } : {},
+      ...flags.states !== void 0 ? { states: flags.states } : {},
+      ...flags.base !== void 0 ? { base: flags.base } : {}
+    }
   };
-  validateOptions(options);
-  return options;
+  validateOptions(options2);
+  return options2;
 }
 async function run(flags, ctx) {
   const named = (flags.repo?.length ?? 0) + (flags.repositoryId?.length ?? 0) > 0;
-  const options = backfillOptions(flags, flags.repo ?? [], named);
+  const options2 = backfillOptions(flags, flags.repo ?? [], named);
   const backend = storeBackend(flags, ctx);
   const github = githubClient(flags, ctx);
-  const store = await openBackend(backend);
+  const store = await openBackend(backend, { secrets: ctx.secrets });
   try {
     for (const id of flags.repositoryId ?? []) {
       const row = await store.getRepository({ id });
       if (!row) throw new ConfigError("repository-id", `no tracked repository has id ${id} (see \`status\`)`);
-      options.repositories.push({ owner: row.owner, name: row.name });
+      options2.repositories.push({ owner: row.owner, name: row.name });
     }
     const mode = renderMode(flags.json, ctx);
-    const summary2 = await executeRun(options, { store, github }, mode, ctx);
+    const summary2 = await executeRun(options2, { store, github }, mode, ctx);
     printSummary(summary2, mode, ctx);
     return exitCodeFor(summary2);
   } finally {
     await store.close();
   }
 }
-async function executeRun(options, deps, mode, ctx) {
+async function executeRun(options2, deps, mode, ctx) {
   const renderer = createRenderer(mode, ctx);
   let summary2;
   try {
-    summary2 = await runBackfill(options, {
+    summary2 = await runBackfill(options2, {
       ...deps,
       onEvent: (event) => renderer.onEvent(event),
       ...ctx.signal ? { signal: ctx.signal } : {}
@@ -5400,6 +7540,7 @@ async function executeRun(options, deps, mode, ctx) {
 var DEMO_OWNER = "demo-org";
 var DEMO_TOKEN = "demo-token-not-a-secret";
 var DEMO_SEED = 20261122;
+var VERIFY_PAGE = 2e3;
 function demoRepositories(prs) {
   return [
     { owner: DEMO_OWNER, name: "empty", pullRequests: 0 },
@@ -5428,25 +7569,15 @@ function demoCommand(ctx, done) {
   return command.action(async (flags) => done(await demo(flags, ctx)));
 }
 async function demo(flags, ctx) {
-  const options = backfillOptions(
+  const options2 = backfillOptions(
     { ...flags, completenessThreshold: 1, minPrs: 0, workerId: flags.workerId ?? "cli:demo" },
     [{ owner: DEMO_OWNER, name: "*" }],
     true
   );
   const mode = renderMode(flags.json, ctx);
-  const [
-    { startSimulator: startSimulator2 },
-    { createGitHubClient: createGitHubClient2 },
-    { PGlite: PGlite2 },
-    { applyMigrations: applyMigrations2, pgliteExecutor: pgliteExecutor2 },
-    { pgliteStore: pgliteStore2 }
-  ] = await Promise.all([
-    Promise.resolve().then(() => (init_server(), server_exports)),
-    Promise.resolve().then(() => (init_client(), client_exports)),
-    import("@electric-sql/pglite"),
-    Promise.resolve().then(() => (init_migrate(), migrate_exports)),
-    Promise.resolve().then(() => (init_pglite(), pglite_exports))
-  ]);
+  const [{ startSimulator: startSimulator2 }, { createGitHubClient: createGitHubClient2 }, { openMigratedPglite: openMigratedPglite2, pgliteStore: pgliteStore2 }] = await Promise.all(
+    [Promise.resolve().then(() => (init_server(), server_exports)), Promise.resolve().then(() => (init_client(), client_exports)), Promise.resolve().then(() => (init_pglite(), pglite_exports))]
+  );
   const repositories = demoRepositories(flags.prs);
   const sim = await startSimulator2({
     dataset: {
@@ -5456,8 +7587,8 @@ async function demo(flags, ctx) {
     tokens: { [DEMO_TOKEN]: { limit: 5e3, login: "demo-user" } },
     latencyMs: flags.latency
   });
-  const temporary = flags.dataDir === void 0 ? await mkdtemp(join3(tmpdir(), "progressive-backfill-demo-")) : null;
-  const dataDir = flags.dataDir ?? join3(temporary, "db");
+  const temporary = flags.dataDir === void 0 ? await mkdtemp(join4(tmpdir(), "progressive-backfill-demo-")) : null;
+  const dataDir = flags.dataDir ?? join4(temporary, "db");
   try {
     if (mode !== "json") {
       ctx.err(
@@ -5465,20 +7596,16 @@ async function demo(flags, ctx) {
       );
       ctx.err(`demo: embedded database in ${flags.dataDir ?? "a temporary folder"}`);
     }
-    const db = await PGlite2.create(dataDir);
-    await applyMigrations2(pgliteExecutor2(db)).catch(async (error) => {
-      await db.close();
-      throw error;
-    });
+    const db = await openMigratedPglite2(dataDir);
     const store = pgliteStore2(db);
     try {
       const github = createGitHubClient2({ token: DEMO_TOKEN, apiUrl: sim.url });
-      const summary2 = await executeRun(options, { store, github }, mode, ctx);
-      const verification = await verify(
+      const summary2 = await executeRun(options2, { store, github }, mode, ctx);
+      const verification = await verify2(
         db,
         repositories,
-        options.fieldProfile,
-        (owner, name) => sim.groundTruth(owner, name, options.fieldProfile)
+        options2.fieldProfile,
+        (owner, name) => sim.groundTruthPages(owner, name, options2.fieldProfile, VERIFY_PAGE)
       );
       const code2 = exitCode(summary2, verification);
       if (mode === "json") {
@@ -5505,14 +7632,17 @@ async function demo(flags, ctx) {
     }
   } finally {
     await sim.stop();
-    if (temporary) await rm(temporary, { recursive: true, force: true });
+    if (temporary) await rm2(temporary, { recursive: true, force: true });
   }
 }
-async function verify(db, repositories, profile, truth) {
+async function verify2(db, repositories, profile, truth) {
   const out = [];
   for (const { owner, name } of repositories) {
-    const stored = await readStoredPullRequests(db, owner, name);
-    const comparison = compareWithGroundTruth(truth(owner, name), stored, profile);
+    const comparison = await compareInPages(
+      truth(owner, name),
+      (range) => readStoredPullRequests(db, owner, name, range),
+      profile
+    );
     out.push({ repository: `${owner}/${name}`, ...comparison });
   }
   return out;
@@ -5572,67 +7702,177 @@ function report(ctx, json, target, result) {
   );
 }
 
+// src/cli/commands/operate.ts
+import { Command as Command4, InvalidArgumentError as InvalidArgumentError2, Option as Option4 } from "commander";
+
+// src/shared-entry/operator-commands.ts
+init_types2();
+var OPERATOR_COMMANDS = ["pause", "resume", "cancel", "retry", "untrack"];
+function parsePauseUntil(text, setting, now = Date.now()) {
+  const trimmed = text.trim();
+  let at = new Date(Number.NaN);
+  if (/^\d{4}-\d\d-\d\d/.test(trimmed)) at = new Date(trimmed);
+  else {
+    try {
+      at = new Date(now + parseDuration(trimmed, setting));
+    } catch {
+    }
+  }
+  if (Number.isNaN(at.getTime())) {
+    throw new ConfigError(
+      setting,
+      "expected an ISO 8601 time (2026-12-24T08:00:00Z) or a duration (90m, 2h)"
+    );
+  }
+  if (at.getTime() <= now) throw new ConfigError(setting, `${at.toISOString()} is not in the future`);
+  return at;
+}
+var ACTIONS = {
+  pause: (store, row, args) => {
+    if (!args.reason?.trim()) throw new ConfigError("reason", "a pause needs a reason");
+    return store.pauseRepository(row.id, args.reason, args.until ?? null);
+  },
+  resume: (store, row) => store.resumeRepository(row.id),
+  cancel: (store, row, args) => store.cancelBackfill(row.id, args.reason?.trim() || "cancelled by an operator"),
+  retry: (store, row) => store.retryBackfill(row.id),
+  untrack: (store, row) => store.untrackRepository(row.id)
+};
+async function operate(store, command, ref, args = {}) {
+  const row = await store.getRepository(ref);
+  if (!row) {
+    const named = "id" in ref ? `no tracked repository has id ${ref.id}` : `${ref.owner}/${ref.name} is not tracked`;
+    const track2 = "id" in ref ? "track it" : `\`progressive-backfill track --repo ${ref.owner}/${ref.name}\``;
+    throw new StoreError("invalid_input", `${named}: ${track2} first`);
+  }
+  try {
+    await ACTIONS[command](store, row, args);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "invalid_transition") {
+      const reason = error.message.replace(/^backfill_\w+: /, "");
+      throw new StoreError("invalid_input", `${row.fullName}: ${reason}`, { cause: error });
+    }
+    throw error;
+  }
+  return await store.getRepository({ id: row.id }) ?? row;
+}
+function operatedLine(row) {
+  return `${row.fullName}: ${row.backfillStatus}${row.tracked ? "" : ", untracked"}`;
+}
+
+// src/cli/commands/operate.ts
+function pauseUntil(text) {
+  try {
+    return parsePauseUntil(text, "until");
+  } catch (error) {
+    if (error instanceof ConfigError) throw new InvalidArgumentError2(`${error.reason}.`);
+    throw error;
+  }
+}
+function repository(text) {
+  try {
+    const spec = parseRepositorySpec(text);
+    if (spec.name === "*") throw new InvalidArgumentError2("name one repository (owner/name), not owner/*.");
+    return spec;
+  } catch (error) {
+    if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError2(`${error.message}.`);
+    throw error;
+  }
+}
+var DESCRIPTIONS = {
+  pause: "Pause a backfill: no run works on it until --until passes, or until `resume`.",
+  resume: "Resume a paused backfill now.",
+  cancel: "Cancel a backfill: its open chunk ends and no run works on it until `retry`.",
+  retry: "Put a failed, stalled or cancelled backfill back to work from its cursor, its requeue count reset.",
+  untrack: "Take a repository out of the tracked set (its data stays; `track` brings it back where it was)."
+};
+var REASON = "why, shown by `status`";
+var OPTIONS = {
+  pause: () => [
+    new Option4("--reason <text>", REASON).argParser(nonEmpty).makeOptionMandatory(),
+    new Option4(
+      "--until <time>",
+      "an ISO 8601 time or a duration from now (90m, 2h); default: until resumed"
+    ).argParser(pauseUntil)
+  ],
+  cancel: () => [new Option4("--reason <text>", REASON).argParser(nonEmpty)]
+};
+function operatorCommand(name, ctx, done) {
+  const command = new Command4(name).description(DESCRIPTIONS[name]).argument("<owner/name>", "a tracked repository", repository);
+  for (const option of OPTIONS[name]?.() ?? []) command.addOption(option);
+  addDatabaseOptions(command);
+  addJsonOption(command, "the repository afterwards");
+  return command.action(async (ref, flags) => {
+    const after = await withStore(
+      storeBackend(flags, ctx),
+      (store) => operate(store, name, ref, { reason: flags.reason, until: flags.until ?? null })
+    );
+    ctx.out(flags.json ? JSON.stringify(after, null, 2) : operatedLine(after));
+    done(ExitCode.Ok);
+  });
+}
+function operatorCommands(ctx, done) {
+  return OPERATOR_COMMANDS.map((name) => operatorCommand(name, ctx, done));
+}
+
 // src/cli/commands/recover.ts
-import { Command as Command4, Option as Option4 } from "commander";
+import { Command as Command5, Option as Option5 } from "commander";
 function recoverCommand(ctx, done) {
-  const command = new Command4("recover").description(
+  const command = new Command5("recover").description(
     "Recover stuck work: chunks whose lease expired go back to pending (or become stalled after --requeue-limit recoveries, visible in `status`), and runs whose worker stopped heart-beating are marked interrupted."
   ).addOption(
-    new Option4("--requeue-limit <n>", "recoveries of one chunk before it is marked stalled").argParser(integerIn(0, 1e3)).default(3)
+    new Option5("--requeue-limit <n>", "recoveries of one chunk before it is marked stalled").argParser(integerIn(0, 1e3)).default(DEFAULTS.recoverCommand.requeueLimit)
   ).addOption(
-    new Option4("--grace-seconds <n>", "seconds past lease expiry before a chunk counts as stuck").argParser(integerIn(0, 86400)).default(60)
+    new Option5("--grace-seconds <n>", "seconds past lease expiry before a chunk counts as stuck").argParser(integerIn(0, 86400)).default(DEFAULTS.recoverCommand.graceSeconds)
   );
   addDatabaseOptions(command);
   addJsonOption(command, "the counts");
   return command.action(async (flags) => {
-    const store = await openBackend(storeBackend(flags, ctx));
-    try {
-      await store.assertSchema();
-      const result = await store.recoverStuckChunks({
-        requeueLimit: flags.requeueLimit,
-        graceSeconds: flags.graceSeconds
-      });
-      ctx.out(
-        flags.json ? JSON.stringify(result) : `requeued ${result.requeued} chunk(s), marked ${result.stalled} stalled, marked ${result.runsInterrupted} run(s) interrupted`
-      );
-    } finally {
-      await store.close();
-    }
+    const result = await withStore(
+      storeBackend(flags, ctx),
+      (store) => store.recoverStuckChunks({ requeueLimit: flags.requeueLimit, graceSeconds: flags.graceSeconds })
+    );
+    ctx.out(
+      flags.json ? JSON.stringify(result) : `requeued ${result.requeued} chunk(s), marked ${result.stalled} stalled, marked ${result.runsInterrupted} run(s) interrupted`
+    );
     done(ExitCode.Ok);
   });
 }
 
 // src/cli/commands/status.ts
-import { Command as Command5 } from "commander";
+import { Command as Command6 } from "commander";
 function statusCommand(ctx, done) {
-  const command = new Command5("status").description(
-    "Print backfill progress: stored and GitHub totals, progress, rate and ETA per tracked repository."
+  const command = new Command6("status").description(
+    "Print backfill progress: stored and GitHub totals, progress, rate and ETA per tracked repository, and why each is where it is (paused, failed, stalled, locked by another worker, below or above the threshold)."
   );
   addDatabaseOptions(command);
   addJsonOption(command, "the progress rows");
   return command.action(async (flags) => {
-    const store = await openBackend(storeBackend(flags, ctx));
-    try {
-      await store.assertSchema();
-      const rows = await store.progress();
-      ctx.out(flags.json ? JSON.stringify(rows, null, 2) : statusTable(rows));
-    } finally {
-      await store.close();
-    }
+    const { rows, leases } = await withStore(storeBackend(flags, ctx), async (store) => ({
+      rows: await store.progress(),
+      leases: await store.leases()
+    }));
+    const context = { leases, threshold: DEFAULTS.completenessThreshold };
+    ctx.out(
+      flags.json ? JSON.stringify(
+        rows.map((row) => ({ ...row, note: statusNote(row, context) })),
+        null,
+        2
+      ) : statusTable(rows, context)
+    );
     done(ExitCode.Ok);
   });
 }
 
 // src/cli/commands/track.ts
-import { Command as Command6, Option as Option5 } from "commander";
+import { Command as Command7, Option as Option6 } from "commander";
 function trackCommand(ctx, done) {
-  const command = new Command6("track").description("Track repositories: look them up on GitHub and add them to the set `run` works through.").addOption(
-    new Option5(
+  const command = new Command7("track").description("Track repositories: look them up on GitHub and add them to the set `run` works through.").addOption(
+    new Option6(
       "--repo <owner/name>",
       "repository to track, or owner/* for all of an owner; repeatable, comma lists allowed"
     ).argParser(collectRepositories).makeOptionMandatory()
   ).addOption(
-    new Option5(
+    new Option6(
       "--priority <n>",
       "higher is backfilled first, 0-1000 (default: unchanged, 0 for new ones)"
     ).argParser(integerIn(0, 1e3))
@@ -5645,14 +7885,11 @@ function trackCommand(ctx, done) {
     const github = githubClient(flags, ctx);
     const { refs, emptyOwners } = await expandSpecs(github, flags.repo);
     const { found, missing } = await lookUp(github, refs);
-    const store = await openBackend(backend);
-    const rows = [];
-    try {
-      await store.assertSchema();
-      for (const info of found) rows.push(await track(store, info, flags.priority));
-    } finally {
-      await store.close();
-    }
+    const rows = await withStore(backend, async (store) => {
+      const tracked = [];
+      for (const info of found) tracked.push(await track(store, info, flags.priority));
+      return tracked;
+    });
     const notFound2 = [...emptyOwners, ...missing];
     if (flags.json) {
       ctx.out(JSON.stringify({ tracked: rows, notFound: notFound2 }, null, 2));
@@ -5678,80 +7915,22 @@ function trackCommand(ctx, done) {
   });
 }
 
-// src/domain/redact.ts
-var REDACTED = "[REDACTED]";
-var MIN_SECRET_LENGTH = 4;
-var PATTERNS = [
-  // GitHub personal, OAuth, user-to-server, server-to-server and refresh tokens
-  { regex: /\bgh[pousr]_[A-Za-z0-9]{16,}\b/g, replace: REDACTED },
-  // fine-grained personal access tokens
-  { regex: /\bgithub_pat_[A-Za-z0-9_]{16,}/g, replace: REDACTED },
-  // JWTs: Supabase anon/service-role keys, GitHub App and Actions OIDC tokens. The payload may be cut short.
-  { regex: /\beyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g, replace: REDACTED },
-  // Supabase's newer opaque secret keys
-  { regex: /\bsb_secret_[A-Za-z0-9_-]{8,}/g, replace: REDACTED },
-  // the password of any scheme://user:password@host URL; greedy to the last `@` of the authority
-  { regex: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#]*@/gi, replace: `$1${REDACTED}@` },
-  // libpq key=value connection strings
-  { regex: /(\b(?:password|passwd|pwd)\s*=\s*)[^\s&;'"]+/gi, replace: `$1${REDACTED}` },
-  // Authorization header values of any scheme
-  {
-    regex: /(\bauthorization["']?\s*[:=]\s*["']?(?:bearer|token|basic)\s+)[^\s"',}]+/gi,
-    replace: `$1${REDACTED}`
-  },
-  // bearer credentials anywhere; real ones are long, which spares prose such as "bearer authentication"
-  { regex: /(\bbearer\s+)[A-Za-z0-9\-._~+/]{16,}=*/gi, replace: `$1${REDACTED}` }
-];
-function escapeRegExp(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function secretForms(secrets) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const secret of secrets) {
-    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) continue;
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
-}
-function redactSecrets(text, secrets = []) {
-  let result = text;
-  const forms = secretForms(secrets);
-  if (forms.length > 0) {
-    result = result.replace(new RegExp(forms.map(escapeRegExp).join("|"), "g"), REDACTED);
-  }
-  for (const { regex, replace } of PATTERNS) {
-    result = result.replace(regex, replace);
-  }
-  return result;
-}
-
 // src/cli/context.ts
-var SECRET_ENV = ["GITHUB_TOKEN", "GH_TOKEN", "SUPABASE_SERVICE_ROLE_KEY", "PB_DATABASE_URL"];
-function urlPasswords(url) {
-  if (!url) return [];
-  try {
-    const password = new URL(url).password;
-    if (!password) return [];
-    const decoded = (() => {
-      try {
-        return decodeURIComponent(password);
-      } catch {
-        return password;
-      }
-    })();
-    return [password, decoded];
-  } catch {
-    return [];
-  }
-}
+init_redact();
+var SECRET_ENV = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_APP_PRIVATE_KEY",
+  "SUPABASE_SERVICE_ROLE_KEY",
+  "PB_DATABASE_URL"
+];
 function createContext(io, argv) {
   const secrets = [];
   for (const name of SECRET_ENV) {
     const value = io.env[name];
-    if (value) secrets.push(value, ...urlPasswords(value));
+    if (value) secrets.push(value, ...connectionUrlSecrets(value));
   }
-  for (const arg of argv) secrets.push(...urlPasswords(arg.replace(/^--[\w-]+=/, "")));
+  for (const arg of argv) secrets.push(...connectionUrlSecrets(arg.replace(/^--[\w-]+=/, "")));
   const redact = (text) => redactSecrets(text, secrets);
   return {
     io,
@@ -5771,6 +7950,9 @@ var PROGRAM = "progressive-backfill";
 var EXIT_CODES_HELP = `
 Environment:
   GITHUB_TOKEN, GH_TOKEN      GitHub token for run and track (never pass tokens as flags)
+  GITHUB_APP_ID               or a GitHub App: its id, with GITHUB_APP_PRIVATE_KEY_FILE (path to its .pem) or
+                              GITHUB_APP_PRIVATE_KEY (the key); GITHUB_APP_INSTALLATION_ID is optional (without
+                              it each owner's installation is found); tokens are renewed before they expire
   PB_DATABASE_URL             Postgres connection string, instead of --database-url
   PB_SUPABASE_URL             Supabase project URL, instead of --supabase-url
   SUPABASE_SERVICE_ROLE_KEY   service-role key that goes with the Supabase URL
@@ -5831,7 +8013,7 @@ async function main(argv, io = defaultIo()) {
   const done = (exit) => {
     code2 = exit;
   };
-  const program = new Command7(PROGRAM).description(
+  const program = new Command8(PROGRAM).description(
     "Backfill repositories' whole pull-request history from GitHub's GraphQL API into Postgres, Supabase or an embedded database, a chunk at a time, never losing or duplicating a pull request."
   ).version(package_default.version, "-V, --version").exitOverride().configureOutput({
     writeOut: (text) => io.stdout.write(ctx.redact(text)),
@@ -5845,7 +8027,8 @@ async function main(argv, io = defaultIo()) {
     statusCommand(ctx, done),
     trackCommand(ctx, done),
     recoverCommand(ctx, done),
-    migrateCommand(ctx, done)
+    migrateCommand(ctx, done),
+    ...operatorCommands(ctx, done)
   ];
   for (const command of commands) {
     command.copyInheritedSettings(program);

@@ -44,7 +44,7 @@ export async function refreshRepository(
     const recent = nodes.filter((pr) => pr.updated_at >= since);
     const reachedWatermark = recent.length < nodes.length || !page.windows[UPDATED_WINDOW]?.hasMore;
     // the refresh lists every recently updated pull request; a scoped backfill keeps those of its scope
-    const fresh = recent.filter((pr) => inScope(pr, ctx.scope));
+    const fresh = recent.filter((pr) => inScope(pr, target.scope));
     const result = await ctx.store.commitRefresh({
       repositoryId: target.repositoryId,
       runId: ctx.runId,

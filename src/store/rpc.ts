@@ -7,7 +7,7 @@ import type { FollowUpTask } from '../domain/children.ts';
 import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { redactJson, redactSecrets } from '../domain/redact.ts';
-import { WHOLE_REPOSITORY } from '../domain/scope.ts';
+import type { BackfillScope } from '../domain/scope.ts';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.ts';
 import {
   type ChunkLease,
@@ -234,12 +234,13 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       return rows ?? [];
     },
 
-    async startBackfill(repositoryId, fieldProfile, scope = WHOLE_REPOSITORY) {
-      await call('backfill_start_backfill', {
+    async startBackfill(repositoryId, fieldProfile, scope) {
+      const state = await call<{ scope: BackfillScope }>('backfill_start_backfill', {
         p_repository_id: repositoryId,
         p_field_profile: fieldProfile,
-        p_scope: jsonb(scope),
+        p_scope: scope === undefined ? null : jsonb(scope),
       });
+      return state.scope;
     },
 
     async claimChunk(input) {

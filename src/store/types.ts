@@ -48,6 +48,8 @@ export interface RepositoryRow {
   tracked: boolean;
   priority: number;
   backfillStatus: BackfillStatus;
+  /** the pull requests its backfill covers (whole repository: `{}`), as stored by start_backfill */
+  scope: BackfillScope;
 }
 
 export interface SelectRepositoriesInput {
@@ -75,6 +77,8 @@ export interface RepositoryCandidate {
   /** a completed backfill whose watermark is older than the refresh interval */
   needsRefresh: boolean;
   watermark: string | null;
+  /** the backfill's stored scope, which a run that gives none works it in */
+  scope: BackfillScope;
 }
 
 export interface ClaimChunkInput {
@@ -264,6 +268,8 @@ export interface ProgressRow {
   lastError: string | null;
   /** a failed or stalled backfill's last failed or stalled chunk (absent from databases before 20261202500003) */
   problemChunk?: { chunkNumber: number; status: string; requeues: number; failures: number } | null;
+  /** the pull requests its backfill covers (whole repository: `{}`) */
+  scope: BackfillScope;
 }
 
 /** Which lease a worker holds: enough to fence a call. */
@@ -296,8 +302,16 @@ export interface Store {
   getRepository(ref: RepositoryRef | { id: number }): Promise<RepositoryRow | null>;
   updateRepositoryCounts(repositoryId: number, prTotalCount: number): Promise<void>;
   selectRepositories(input: SelectRepositoriesInput): Promise<RepositoryCandidate[]>;
-  /** refused (invalid_transition) when the backfill was started with another scope and not cancelled since */
-  startBackfill(repositoryId: number, fieldProfile: FieldProfile, scope?: BackfillScope): Promise<void>;
+  /**
+   * Answers the scope the backfill walks: the one given, or (none given) the backfill's own, the whole repository
+   * for one never started. Refused (invalid_transition) when a scope is given and the backfill was started with
+   * another one and not cancelled since.
+   */
+  startBackfill(
+    repositoryId: number,
+    fieldProfile: FieldProfile,
+    scope?: BackfillScope,
+  ): Promise<BackfillScope>;
   /** a pending chunk, or a running one whose holder's session is gone (taken over with a new fencing token) */
   claimChunk(input: ClaimChunkInput): Promise<ChunkLease | null>;
   /** the running leases of the given repositories (all when omitted) */

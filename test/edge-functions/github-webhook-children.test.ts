@@ -11,8 +11,10 @@ import { createPostgresStore } from '../../src/store/postgres.ts';
 import type { Store } from '../../src/store/types.ts';
 import {
   issueCommentEvent,
+  type PrFixture,
   pullRequestEvent,
   type RepoFixture,
+  type ReviewCommentFixture,
   reviewCommentEvent,
   reviewEvent,
   USERS,
@@ -74,6 +76,30 @@ async function trackedPullRequest() {
 
 let childIds = 40_000;
 const nextId = () => ++childIds;
+
+/** A COMMENTED review, the one GitHub creates for review comments. */
+async function submitReview(repo: RepoFixture, pr: PrFixture, id: number) {
+  const review = { id, state: 'commented' as const, body: '', submittedAt: '2025-01-02T00:00:00Z' };
+  expect((await deliver('pull_request_review', reviewEvent('submitted', repo, pr, review))).status).toBe(200);
+}
+
+/** A review comment of that review, on line 1 of `a`. */
+function reviewComment(
+  reviewId: number,
+  overrides: Partial<ReviewCommentFixture> = {},
+): ReviewCommentFixture {
+  return {
+    id: nextId(),
+    reviewId,
+    body: 'b',
+    path: 'a',
+    line: 1,
+    originalLine: 1,
+    createdAt: '2025-01-02T00:00:00Z',
+    updatedAt: '2025-01-02T00:00:00Z',
+    ...overrides,
+  };
+}
 
 describe('reviews', () => {
   test('submitted, edited and dismissed: stored in GraphQL’s terms, each delivery once', async () => {
@@ -185,26 +211,14 @@ describe('comments', () => {
   test('a review comment is created, edited, and deleted for good', async () => {
     const { repo, pr } = await trackedPullRequest();
     const reviewId = nextId();
-    await deliver(
-      'pull_request_review',
-      reviewEvent('submitted', repo, pr, {
-        id: reviewId,
-        state: 'commented',
-        body: '',
-        submittedAt: '2025-01-02T00:00:00Z',
-      }),
-    );
-    const comment = {
-      id: nextId(),
-      reviewId,
+    await submitReview(repo, pr, reviewId);
+    const comment = reviewComment(reviewId, {
       body: 'rename this',
       path: 'src/a.ts',
       line: null,
       originalLine: 9,
       inReplyTo: 12345,
-      createdAt: '2025-01-02T00:00:00Z',
-      updatedAt: '2025-01-02T00:00:00Z',
-    };
+    });
     expect(
       (await deliver('pull_request_review_comment', reviewCommentEvent('created', repo, pr, comment))).body,
     ).toMatchObject({ applied: true });
@@ -236,16 +250,7 @@ describe('comments', () => {
   test('a review comment that arrives before its review is acknowledged, and its redelivery applies later', async () => {
     const { repo, pr } = await trackedPullRequest();
     const reviewId = nextId();
-    const comment = {
-      id: nextId(),
-      reviewId,
-      body: 'first',
-      path: 'a',
-      line: 1,
-      originalLine: 1,
-      createdAt: '2025-01-02T00:00:00Z',
-      updatedAt: '2025-01-02T00:00:00Z',
-    };
+    const comment = reviewComment(reviewId);
     const delivery = crypto.randomUUID();
     const early = await deliver(
       'pull_request_review_comment',
@@ -253,15 +258,7 @@ describe('comments', () => {
       delivery,
     );
     expect(early).toMatchObject({ status: 202, body: { reason: 'review not stored' } });
-    await deliver(
-      'pull_request_review',
-      reviewEvent('submitted', repo, pr, {
-        id: reviewId,
-        state: 'commented',
-        body: '',
-        submittedAt: '2025-01-02T00:00:00Z',
-      }),
-    );
+    await submitReview(repo, pr, reviewId);
     const redelivered = await deliver(
       'pull_request_review_comment',
       reviewCommentEvent('created', repo, pr, comment),
@@ -388,25 +385,8 @@ describe('invalid input is answered 4xx, never 5xx', () => {
   test('a signed review or comment delivery with any field replaced by anything is answered 2xx or 4xx', async () => {
     const { repo, pr } = await trackedPullRequest();
     const reviewId = nextId();
-    await deliver(
-      'pull_request_review',
-      reviewEvent('submitted', repo, pr, {
-        id: reviewId,
-        state: 'commented',
-        body: '',
-        submittedAt: '2025-01-02T00:00:00Z',
-      }),
-    );
-    const comment = {
-      id: nextId(),
-      reviewId,
-      body: 'b',
-      path: 'a',
-      line: 1,
-      originalLine: 1,
-      createdAt: '2025-01-02T00:00:00Z',
-      updatedAt: '2025-01-02T00:00:00Z',
-    };
+    await submitReview(repo, pr, reviewId);
+    const comment = reviewComment(reviewId);
     const payloads: Record<string, () => Record<string, unknown>> = {
       pull_request_review: () =>
         reviewEvent('edited', repo, pr, {

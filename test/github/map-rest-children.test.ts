@@ -25,19 +25,20 @@ function graphqlActor(user: RestUser | null) {
   return {
     __typename: user.type,
     login: user.type === 'Bot' ? user.login.replace(/\[bot\]$/, '') : user.login,
-    avatarUrl: rest.avatar_url,
-    url: rest.html_url,
+    avatarUrl: rest.avatar_url as string,
+    url: rest.html_url as string,
     databaseId: user.id,
   };
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
-function normalised<T extends Record<string, unknown>>(row: T): T {
+/** Timestamps as instants (GraphQL writes `…Z`, the REST mapping `….000Z`: the same timestamptz) */
+function normalised(row: object): Record<string, unknown> {
   const out: Record<string, unknown> = { ...row };
   for (const key of ['created_at', 'updated_at', 'submitted_at'])
     if (key in out) out[key] = iso(out[key] as string | null);
   delete out.pull_request_github_id;
-  return out as T;
+  return out;
 }
 
 function upsert(change: ChildChange) {

@@ -115,7 +115,7 @@ function receive(delivery: ChildDelivery): Promise<ChildWebhookReceipt> {
   });
 }
 
-function deleteComment(target: Target, kind: string, githubId: string, id = crypto.randomUUID()) {
+function deleteComment(target: Target, kind: string, githubId: string, id: string = crypto.randomUUID()) {
   return rpc<ChildWebhookReceipt>(ctx.client, 'backfill_receive_comment_deletion', {
     p_delivery_id: id,
     p_event: kind === 'review_comment' ? 'pull_request_review_comment' : 'issue_comment',

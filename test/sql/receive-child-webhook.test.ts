@@ -274,6 +274,20 @@ test('a deleted comment goes, and no late creation or edit brings it back', asyn
   expect((await receive({ target, comment: early })).ignored).toBe('comment deleted');
 });
 
+test('a backfill page read before the deletion does not bring the comment back either', async () => {
+  const target = await storedPullRequest();
+  const c = comment();
+  await receive({ target, comment: c });
+  await deleteComment(target, 'issue_comment', c.github_id);
+  const { rows } = await ctx.client.query<{ written: number }>(
+    `select progressive_backfill.upsert_children(r.id, null, $2::jsonb) as written
+       from progressive_backfill.repositories r where r.github_id = $1`,
+    [target.githubId, JSON.stringify([{ ...c, pull_request_github_id: target.pr.github_id }])],
+  );
+  expect(rows).toEqual([{ written: 0 }]);
+  expect(await commentRow('issue_comment', c.github_id)).toBeUndefined();
+});
+
 test('remembered deletions are forgotten after a week', async () => {
   const target = await storedPullRequest();
   const old = comment();

@@ -1,9 +1,13 @@
 import type {
+  CommentKind,
   CommentRecord,
   ContributorRecord,
   FollowUpKind,
   FollowUpTask,
   ReviewRecord,
+  WebhookComment,
+  WebhookContributor,
+  WebhookReview,
 } from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
 import type { BackfillScope } from '../domain/scope.ts';
@@ -254,6 +258,35 @@ export interface WebhookReceipt {
   updated: number;
 }
 
+/** A webhook delivery about a review or a comment: which delivery, and the repository it names. */
+export interface ChildDeliveryRef {
+  deliveryId: string;
+  event: string;
+  repository: RepositoryRef & { githubId: string | null };
+}
+
+export interface ChildWebhookInput extends ChildDeliveryRef {
+  /** by GitHub id (review events), or by number (issue_comment: the issue's id is not the pull request's) */
+  pullRequest: { githubId: string } | { number: number };
+  /** a type REST names that GraphQL does not know is null (upsert_contributors keeps a stored one) */
+  contributors: WebhookContributor[];
+  child: { review: WebhookReview } | { comment: WebhookComment };
+}
+
+export interface CommentDeletionInput extends ChildDeliveryRef {
+  kind: CommentKind;
+  githubId: string;
+}
+
+export interface ChildWebhookReceipt {
+  /** this delivery was received before: nothing was written */
+  duplicate: boolean;
+  /** a row was written or deleted (false: the stored version was newer, or nothing was left to delete) */
+  applied: boolean;
+  /** why the delivery changed nothing and was not recorded (the repository not tracked, the pull request not stored…) */
+  ignored: string | null;
+}
+
 export interface ProgressRow {
   repositoryId: number;
   fullName: string;
@@ -352,6 +385,13 @@ export interface Store {
    * and upserts its pull requests, all in one transaction. A delivery id seen before changes nothing.
    */
   receiveWebhook(input: WebhookDeliveryInput): Promise<WebhookReceipt>;
+  /**
+   * One webhook delivery that creates or edits a review or a comment, once, as the backfill would store it; ignored
+   * (nothing recorded) when its repository is not tracked or its pull request (or review) not stored.
+   */
+  receiveChildWebhook(input: ChildWebhookInput): Promise<ChildWebhookReceipt>;
+  /** One webhook delivery that deletes a comment, once; the comment is remembered so no late delivery restores it. */
+  receiveCommentDeletion(input: CommentDeletionInput): Promise<ChildWebhookReceipt>;
   /** upsert outside any chunk (webhooks) */
   upsertPullRequests(
     repositoryId: number,

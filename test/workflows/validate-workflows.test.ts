@@ -57,6 +57,9 @@ const SPEC_INPUTS: Record<string, string | undefined> = {
   'completeness-threshold': '0.8',
   'min-prs': '100',
   'field-profile': 'core',
+  since: undefined,
+  states: undefined,
+  base: undefined,
   'chunk-size': undefined,
   'max-chunks': undefined,
   'reserve-points': undefined,
@@ -84,6 +87,9 @@ const DISPATCH_INPUTS = [
   'min-prs',
   'dry-run',
   'field-profile',
+  'since',
+  'states',
+  'base',
   'chunk-size',
   'max-chunks',
   'time-budget',
@@ -159,6 +165,9 @@ describe('the progressive-backfill workflow', () => {
       'min-prs': 'number',
       'dry-run': 'boolean',
       'field-profile': 'choice',
+      since: 'string',
+      states: 'string',
+      base: 'string',
       'chunk-size': 'number',
       'max-chunks': 'number',
       'time-budget': 'string',
@@ -199,6 +208,14 @@ describe('the progressive-backfill workflow', () => {
     expect(checkout?.with?.path).toBeTruthy();
     expect(local?.uses).toBe(`./${String(checkout?.with?.path)}`);
     expect(all.indexOf(checkout!)).toBeLessThan(all.indexOf(local!));
+  });
+
+  it('passes every input it takes through to the action, under the same name', () => {
+    const local = steps('progressive-backfill.yml').find((step) => step.uses?.startsWith('./'));
+    for (const name of DISPATCH_INPUTS) {
+      expect(action.inputs, name).toHaveProperty([name]);
+      expect(String(local?.with?.[name]), name).toContain(`inputs.${name}`);
+    }
   });
 });
 

@@ -92,7 +92,11 @@ export function statusNote(row: ProgressRow, context: StatusContext): string {
       const where = chunk
         ? `chunk ${chunk.chunkNumber} ${chunk.status} after ${chunk.requeues} requeue(s), ${chunk.failures} failure(s): `
         : '';
-      return `${where}${row.lastError ?? row.backfillStatus} (\`retry ${name}\` puts it back to work)`;
+      const retry =
+        chunk?.id !== undefined && row.backfillStatus !== 'cancelled'
+          ? `\`retry ${name}\` or \`retry --chunk ${chunk.id}\``
+          : `\`retry ${name}\``;
+      return `${where}${row.lastError ?? row.backfillStatus} (${retry} puts it back to work)`;
     }
     case 'active':
       if (lease) {

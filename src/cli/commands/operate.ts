@@ -3,7 +3,6 @@
  * `retry`, `untrack`); what each does is in shared-entry/operator-commands.ts, which the action uses too.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InvalidRepositorySpecError, parseRepositorySpec } from '../../domain/repository-spec.ts';
 import { ConfigError } from '../../engine/options.ts';
 import { ExitCode } from '../../shared-entry/exit-codes.ts';
 import {
@@ -16,7 +15,7 @@ import {
   retryChunk,
 } from '../../shared-entry/operator-commands.ts';
 import type { CliContext } from '../context.ts';
-import { integerIn, nonEmpty } from '../parsers.ts';
+import { integerIn, nonEmpty, oneRepository } from '../parsers.ts';
 import {
   addDatabaseOptions,
   addJsonOption,
@@ -36,17 +35,6 @@ function pauseUntil(text: string): Date {
     return parsePauseUntil(text, 'until');
   } catch (error) {
     if (error instanceof ConfigError) throw new InvalidArgumentError(`${error.reason}.`);
-    throw error;
-  }
-}
-
-function repository(text: string): { owner: string; name: string } {
-  try {
-    const spec = parseRepositorySpec(text);
-    if (spec.name === '*') throw new InvalidArgumentError('name one repository (owner/name), not owner/*.');
-    return spec;
-  } catch (error) {
-    if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError(`${error.message}.`);
     throw error;
   }
 }
@@ -82,7 +70,7 @@ function operatorCommand(name: OperatorCommand, ctx: CliContext, done: (code: nu
   const command = new Command(name)
     .description(DESCRIPTIONS[name])
     // retry names a repository or (--chunk) a chunk
-    .argument(name === 'retry' ? '[owner/name]' : '<owner/name>', 'a tracked repository', repository);
+    .argument(name === 'retry' ? '[owner/name]' : '<owner/name>', 'a tracked repository', oneRepository);
   for (const option of OPTIONS[name]?.() ?? []) command.addOption(option);
   addDatabaseOptions(command);
   addJsonOption(command, 'the repository afterwards');

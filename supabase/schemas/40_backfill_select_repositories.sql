@@ -6,8 +6,10 @@
 --       stored/total below p_threshold (an idle repository whose total is unknown counts as below, and a named
 --       empty one starts too, so that it is recorded as completed rather than left idle)
 --       -> needsStart: call backfill_start_backfill first;
---   (c) completed and last refreshed (or completed) more than p_refresh_after_seconds ago -> needsRefresh
---       (only when it does not need a restart, which covers a refresh).
+--   (c) completed, and last refreshed (or completed) more than p_refresh_after_seconds ago, or not refreshed since
+--       its walk completed (a walk that ended with its run's time is refreshed by the next run, not an hour
+--       later), or with a refresh in progress or follow-ups queued (resumed at once) -> needsRefresh (only when
+--       it does not need a restart, which covers a refresh).
 -- Failed, cancelled and stalled backfills wait for a human; paused-into-the-future ones wait for their time.
 -- Order: priority desc, then in-progress before new, then lowest completeness first (unknown first), then the most
 -- pull requests left (total - stored) first, then id.
@@ -77,8 +79,11 @@ begin
                    or (s.status = 'idle' and r.pr_total_count is null)
                    or (s.status = 'idle' and r.pr_total_count = 0 and r.id = any(p_repository_ids))) as needs_start_raw,
             s.status = 'completed'
-              and greatest(s.refreshed_at, s.completed_at)
-                  < now() - make_interval(secs => p_refresh_after_seconds) as stale_raw
+              and (greatest(s.refreshed_at, s.completed_at) < now() - make_interval(secs => p_refresh_after_seconds)
+                   or s.refreshed_at is null or s.refreshed_at < s.completed_at
+                   or s.refresh_cursor is not null
+                   or exists (
+                     select from progressive_backfill.child_follow_ups f where f.repository_id = r.id)) as stale_raw
           from progressive_backfill.repositories r
           join progressive_backfill.backfill_state s on s.repository_id = r.id
           where r.tracked and (p_repository_ids is null or r.id = any(p_repository_ids))

@@ -96,7 +96,7 @@ export async function refreshRepository(
     );
     const window = page.windows[UPDATED_WINDOW];
     targetWatermark ??= window?.nodes[0]?.updated_at ?? position.watermark;
-    const step = refreshStep(window, floor, ctx.scope);
+    const step = refreshStep(window, floor, target.scope);
     let result: Awaited<ReturnType<typeof ctx.store.commitRefresh>>;
     try {
       result = await ctx.store.commitRefresh({

@@ -1,9 +1,13 @@
 import type {
+  CommentKind,
   CommentRecord,
   ContributorRecord,
   FollowUpKind,
   FollowUpTask,
   ReviewRecord,
+  WebhookComment,
+  WebhookContributor,
+  WebhookReview,
 } from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
 import type { BackfillScope } from '../domain/scope.ts';
@@ -48,6 +52,8 @@ export interface RepositoryRow {
   tracked: boolean;
   priority: number;
   backfillStatus: BackfillStatus;
+  /** the pull requests its backfill covers (whole repository: `{}`), as stored by start_backfill */
+  scope: BackfillScope;
 }
 
 export interface SelectRepositoriesInput {
@@ -75,6 +81,8 @@ export interface RepositoryCandidate {
   /** a completed backfill whose watermark is older than the refresh interval */
   needsRefresh: boolean;
   watermark: string | null;
+  /** the backfill's stored scope, which a run that gives none works it in */
+  scope: BackfillScope;
 }
 
 export interface ClaimChunkInput {
@@ -275,6 +283,35 @@ export interface WebhookReceipt {
   updated: number;
 }
 
+/** A webhook delivery about a review or a comment: which delivery, and the repository it names. */
+export interface ChildDeliveryRef {
+  deliveryId: string;
+  event: string;
+  repository: RepositoryRef & { githubId: string | null };
+}
+
+export interface ChildWebhookInput extends ChildDeliveryRef {
+  /** by GitHub id (review events), or by number (issue_comment: the issue's id is not the pull request's) */
+  pullRequest: { githubId: string } | { number: number };
+  /** a type REST names that GraphQL does not know is null (upsert_contributors keeps a stored one) */
+  contributors: WebhookContributor[];
+  child: { review: WebhookReview } | { comment: WebhookComment };
+}
+
+export interface CommentDeletionInput extends ChildDeliveryRef {
+  kind: CommentKind;
+  githubId: string;
+}
+
+export interface ChildWebhookReceipt {
+  /** this delivery was received before: nothing was written */
+  duplicate: boolean;
+  /** a row was written or deleted (false: the stored version was newer, or nothing was left to delete) */
+  applied: boolean;
+  /** why the delivery changed nothing and was not recorded (the repository not tracked, the pull request not stored…) */
+  ignored: string | null;
+}
+
 export interface ProgressRow {
   repositoryId: number;
   fullName: string;
@@ -289,6 +326,8 @@ export interface ProgressRow {
   lastError: string | null;
   /** a failed or stalled backfill's last failed or stalled chunk (absent from databases before 20261202500003) */
   problemChunk?: { chunkNumber: number; status: string; requeues: number; failures: number } | null;
+  /** the pull requests its backfill covers (whole repository: `{}`) */
+  scope: BackfillScope;
 }
 
 /** Which lease a worker holds: enough to fence a call. */
@@ -321,8 +360,16 @@ export interface Store {
   getRepository(ref: RepositoryRef | { id: number }): Promise<RepositoryRow | null>;
   updateRepositoryCounts(repositoryId: number, prTotalCount: number): Promise<void>;
   selectRepositories(input: SelectRepositoriesInput): Promise<RepositoryCandidate[]>;
-  /** refused (invalid_transition) when the backfill was started with another scope and not cancelled since */
-  startBackfill(repositoryId: number, fieldProfile: FieldProfile, scope?: BackfillScope): Promise<void>;
+  /**
+   * Answers the scope the backfill walks: the one given, or (none given) the backfill's own, the whole repository
+   * for one never started. Refused (invalid_transition) when a scope is given and the backfill was started with
+   * another one and not cancelled since.
+   */
+  startBackfill(
+    repositoryId: number,
+    fieldProfile: FieldProfile,
+    scope?: BackfillScope,
+  ): Promise<BackfillScope>;
   /** a pending chunk, or a running one whose holder's session is gone (taken over with a new fencing token) */
   claimChunk(input: ClaimChunkInput): Promise<ChunkLease | null>;
   /** the running leases of the given repositories (all when omitted) */
@@ -366,6 +413,13 @@ export interface Store {
    * and upserts its pull requests, all in one transaction. A delivery id seen before changes nothing.
    */
   receiveWebhook(input: WebhookDeliveryInput): Promise<WebhookReceipt>;
+  /**
+   * One webhook delivery that creates or edits a review or a comment, once, as the backfill would store it; ignored
+   * (nothing recorded) when its repository is not tracked or its pull request (or review) not stored.
+   */
+  receiveChildWebhook(input: ChildWebhookInput): Promise<ChildWebhookReceipt>;
+  /** One webhook delivery that deletes a comment, once; the comment is remembered so no late delivery restores it. */
+  receiveCommentDeletion(input: CommentDeletionInput): Promise<ChildWebhookReceipt>;
   /** upsert outside any chunk (webhooks) */
   upsertPullRequests(
     repositoryId: number,

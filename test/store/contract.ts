@@ -613,6 +613,110 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       expect(stale.repository?.name).toBe(`hook-${repoCounter}`);
     });
 
+    test('receiveChildWebhook stores a review and a comment once; receiveCommentDeletion removes the comment for good', async () => {
+      repoCounter += 1;
+      const [pr] = prs(1);
+      const repository = {
+        owner: 'contract',
+        name: `kids-${repoCounter}`,
+        githubId: String(8_900 + repoCounter),
+      };
+      await store.receiveWebhook({
+        deliveryId: crypto.randomUUID(),
+        event: 'pull_request',
+        repository: { ...repository, nodeId: null },
+        observedAt: '2024-05-02T00:00:00.000Z',
+        prs: [pr!],
+      });
+      const author = {
+        author_github_id: '4242',
+        author_login: 'mona',
+        author_type: 'User' as const,
+      };
+      const contributors = [
+        { github_id: '4242', login: 'mona', type: null, avatar_url: null, html_url: null },
+      ];
+      const reviewId = String(7_000_000 + repoCounter);
+      const reviewDelivery = crypto.randomUUID();
+      const review = {
+        deliveryId: reviewDelivery,
+        event: 'pull_request_review',
+        repository,
+        pullRequest: { githubId: pr!.github_id },
+        contributors,
+        child: {
+          review: {
+            github_id: reviewId,
+            node_id: `PRR_${reviewId}`,
+            ...author,
+            state: 'APPROVED' as const,
+            body: 'nul\u0000byte',
+            submitted_at: '2024-05-02T00:00:00.000Z',
+            created_at: '2024-05-02T00:00:00.000Z',
+            updated_at: '2024-05-02T00:00:00.000Z',
+            commit_oid: null,
+          },
+        },
+      };
+      expect(await store.receiveChildWebhook(review)).toEqual({
+        duplicate: false,
+        applied: true,
+        ignored: null,
+      });
+      expect(await store.receiveChildWebhook(review)).toEqual({
+        duplicate: true,
+        applied: false,
+        ignored: null,
+      });
+      const commentId = String(7_100_000 + repoCounter);
+      const comment = {
+        deliveryId: crypto.randomUUID(),
+        event: 'issue_comment',
+        repository,
+        pullRequest: { number: pr!.number },
+        contributors,
+        child: {
+          comment: {
+            kind: 'issue_comment' as const,
+            github_id: commentId,
+            node_id: `IC_${commentId}`,
+            ...author,
+            body: 'thanks',
+            created_at: '2024-05-02T00:00:00.000Z',
+            updated_at: '2024-05-02T00:00:00.000Z',
+            review_github_id: null,
+            path: null,
+            line: null,
+            original_line: null,
+            in_reply_to_github_id: null,
+          },
+        },
+      };
+      expect(await store.receiveChildWebhook(comment)).toMatchObject({ applied: true });
+      const deletion = {
+        deliveryId: crypto.randomUUID(),
+        event: 'issue_comment',
+        repository,
+        kind: 'issue_comment' as const,
+        githubId: commentId,
+      };
+      expect(await store.receiveCommentDeletion(deletion)).toEqual({
+        duplicate: false,
+        applied: true,
+        ignored: null,
+      });
+      expect(await store.receiveChildWebhook({ ...comment, deliveryId: crypto.randomUUID() })).toMatchObject({
+        ignored: 'comment deleted',
+      });
+      expect(
+        await harness.sql(
+          `select (select body from progressive_backfill.reviews where github_id = $1) as review,
+                  (select count(*)::int from progressive_backfill.comments where github_id = $2) as comments`,
+          [reviewId, commentId],
+        ),
+      ).toEqual([{ review: 'nulbyte', comments: 0 }]);
+    });
+
     test('a pull request with a NUL character or a lone surrogate still lands, cleaned', async () => {
       const repository = await trackedRepository();
       const [pr] = prs(1, { title: 'half an emoji \uD83D', body: 'nul\u0000byte' });

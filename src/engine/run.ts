@@ -388,17 +388,16 @@ async function processCandidate(
   });
   try {
     ctx = await contextFor(c.owner);
-    let watermark = c.watermark;
-    if (c.needsStart) watermark = new Date(ctx.clock.now()).toISOString();
     if (c.needsStart || !c.needsRefresh) {
       // Also before carrying on a walk: start_backfill answers the scope the walk is in (a run that gives none
       // adopts the backfill's own), and refuses a given one that is not the backfill's, atomically.
       target.scope = await ctx.store.startBackfill(c.repositoryId, options.fieldProfile, options.scope);
       await backfillRepository(ctx, target, report);
     }
+    // A walk that completed as this run's time ran out is refreshed by the next run: selection finds it due at
+    // once (never refreshed since its walk completed), as it does a refresh in progress.
     const backfilled = report.outcome === 'completed' || (c.needsRefresh && !c.needsStart);
-    if (backfilled && watermark && ctx.stopReason() === null)
-      await refreshRepository(ctx, target, watermark, report);
+    if (backfilled && ctx.stopReason() === null) await refreshRepository(ctx, target, report);
   } catch (error) {
     // the contract refused the start: a backfill under another scope, which no retry of this run can change
     const refused = error instanceof StoreError && error.code === 'invalid_transition';

@@ -19,6 +19,8 @@ import {
   type LeaseRow,
   type ProgressRow,
   type RecoverResult,
+  type RefreshCommitResult,
+  type RefreshPosition,
   type RepositoryCandidate,
   type RepositoryRow,
   type Store,
@@ -354,12 +356,22 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       });
     },
 
+    refreshPosition(repositoryId) {
+      return call<RefreshPosition>('backfill_refresh_position', { p_repository_id: repositoryId });
+    },
+
     commitRefresh(input) {
-      return call<{ inserted: number; updated: number }>('backfill_commit_refresh', {
+      return call<RefreshCommitResult>('backfill_commit_refresh', {
         p_repository_id: input.repositoryId,
+        p_expected_cursor: input.expectedCursor,
+        p_next_cursor: input.nextCursor,
+        p_target_watermark: input.targetWatermark,
+        p_holder: input.holder,
         p_prs: prsArg(input.prs),
         p_points_spent: input.pointsSpent,
-        p_new_watermark: input.newWatermark,
+        p_removed: jsonb(
+          (input.removed ?? []).map((pr) => ({ github_id: pr.github_id, updated_at: pr.updated_at })),
+        ),
         p_run_id: input.runId,
         ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
       });

@@ -227,11 +227,36 @@ export interface FinishRunInput {
 export interface RefreshCommitInput {
   repositoryId: number;
   runId: number | null;
+  /** the refresh position the page was fetched from; null for the first page of a new refresh */
+  expectedCursor: string | null;
+  /** where the refresh goes on; null when the page reached the watermark (the refresh is done) */
+  nextCursor: string | null;
+  /** the newest updatedAt when the refresh began: the watermark once it is done (kept by the store on resume) */
+  targetWatermark: string;
+  /** who moves the refresh (a replay of its own last page is recognised, another's is a conflict) */
+  holder: string;
   prs: PullRequestRecord[];
+  /** listed pull requests outside the backfill's scope: stored ones no newer are deleted with their children */
+  removed?: readonly Pick<PullRequestRecord, 'github_id' | 'updated_at'>[];
   pointsSpent: number;
-  /** the refresh walked back to the old watermark: the new one is now safe to store */
-  newWatermark: string | null;
   children?: PageChildren;
+}
+
+export interface RefreshCommitResult {
+  /** false: a replay of this holder's last page, already stored */
+  applied: boolean;
+  inserted: number;
+  updated: number;
+  removed: number;
+}
+
+/** Where a backfill's incremental refresh stands; the refresh fields are null when none is in progress. */
+export interface RefreshPosition {
+  watermark: string | null;
+  cursor: string | null;
+  targetWatermark: string | null;
+  startedAt: string | null;
+  holder: string | null;
 }
 
 export interface WebhookDeliveryInput {
@@ -388,7 +413,10 @@ export interface Store {
   /** marks the backfill failed for a fatal error (bad credentials, repository gone) */
   failBackfill(repositoryId: number, error: string, heldBy?: LeaseRef): Promise<void>;
   recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
-  commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
+  /** where the refresh stands (watermark, and the refresh in progress if any) */
+  refreshPosition(repositoryId: number): Promise<RefreshPosition>;
+  /** refused as cursor_conflict when another worker moved (or finished) the refresh since `expectedCursor` */
+  commitRefresh(input: RefreshCommitInput): Promise<RefreshCommitResult>;
   /** the oldest queued follow-ups of a repository */
   listFollowUps(repositoryId: number, limit: number): Promise<FollowUpTask[]>;
   commitFollowUps(input: CommitFollowUpsInput): Promise<CommitFollowUpsResult>;

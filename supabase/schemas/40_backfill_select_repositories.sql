@@ -6,8 +6,10 @@
 --       stored/total below p_threshold (an idle repository whose total is unknown counts as below, and a named
 --       empty one starts too, so that it is recorded as completed rather than left idle)
 --       -> needsStart: call backfill_start_backfill first;
---   (c) completed and last refreshed (or completed) more than p_refresh_after_seconds ago -> needsRefresh
---       (only when it does not need a restart, which covers a refresh).
+--   (c) completed, and last refreshed (or completed) more than p_refresh_after_seconds ago, or not refreshed since
+--       its walk completed (a walk that ended with its run's time is refreshed by the next run, not an hour
+--       later), or with a refresh in progress or follow-ups queued (resumed at once) -> needsRefresh (only when
+--       it does not need a restart, which covers a refresh).
 --   (d) cancelled, and named -> needsStart: a run that names it restarts it (carrying on, or afresh with a new scope).
 -- Failed and stalled backfills wait for a human (`retry`); paused-into-the-future ones wait for their time.
 -- Each candidate carries its backfill's stored scope, which a run that gives none adopts.
@@ -82,8 +84,11 @@ begin
               -- a cancelled backfill restarts when a run names it (with a new scope, or to carry on)
               or (s.status = 'cancelled' and r.id = any(p_repository_ids)) as needs_start_raw,
             s.status = 'completed'
-              and greatest(s.refreshed_at, s.completed_at)
-                  < now() - make_interval(secs => p_refresh_after_seconds) as stale_raw
+              and (greatest(s.refreshed_at, s.completed_at) < now() - make_interval(secs => p_refresh_after_seconds)
+                   or s.refreshed_at is null or s.refreshed_at < s.completed_at
+                   or s.refresh_cursor is not null
+                   or exists (
+                     select from progressive_backfill.child_follow_ups f where f.repository_id = r.id)) as stale_raw
           from progressive_backfill.repositories r
           join progressive_backfill.backfill_state s on s.repository_id = r.id
           where r.tracked and (p_repository_ids is null or r.id = any(p_repository_ids))

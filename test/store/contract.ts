@@ -516,32 +516,45 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       expect(problems.map((row) => Number(row.chunk_id))).toEqual([lease.chunkId]);
     });
 
-    test('commitRefresh upserts newer versions and only ever moves the watermark forward', async () => {
+    test('a refresh resumes from its stored position, fenced by it, and moves the watermark only when done', async () => {
       const { repositoryId, lease } = await claimedChunk();
-      const page = prs(2);
+      const page = prs(3);
       await commit(lease, null, { page: 1 }, page, { done: true });
-      await harness.sql(
-        `update progressive_backfill.backfill_state set watermark = '2025-01-01T00:00:00Z' where repository_id = $1`,
-        [repositoryId],
-      );
-      const edited = { ...page[0]!, title: 'edited', updated_at: '2025-06-01T00:00:00.000Z' };
-      const refresh = (refreshPrs: PullRequestRecord[], newWatermark: string) =>
-        store.commitRefresh({ repositoryId, runId: null, prs: refreshPrs, pointsSpent: 3, newWatermark });
-      const watermark = async () => {
-        const [state] = await harness.sql(
-          'select watermark, refreshed_at from progressive_backfill.backfill_state where repository_id = $1',
-          [repositoryId],
-        );
-        expect(state?.refreshed_at).not.toBeNull();
-        return new Date(state?.watermark as string).toISOString();
-      };
-      expect(await refresh([edited, ...prs(1)], '2025-06-02T00:00:00.000Z')).toEqual({
+      const edited = { ...page[0]!, title: 'edited', updated_at: '2030-06-01T00:00:00.000Z' };
+      const left = { ...page[1]!, state: 'MERGED' as const, updated_at: '2030-05-01T00:00:00.000Z' };
+      const refresh = (
+        expectedCursor: string | null,
+        nextCursor: string | null,
+        refreshPrs: PullRequestRecord[],
+      ) =>
+        store.commitRefresh({
+          repositoryId,
+          runId: null,
+          expectedCursor,
+          nextCursor,
+          targetWatermark: '2030-06-01T00:00:00.000Z',
+          holder: 'worker-a',
+          prs: refreshPrs,
+          removed: refreshPrs.length > 0 ? [left] : [],
+          pointsSpent: 3,
+        });
+      const before = await store.refreshPosition(repositoryId);
+      expect(before).toMatchObject({ cursor: null, targetWatermark: null });
+      expect(await refresh(null, 'c1', [edited, ...prs(1)])).toEqual({
+        applied: true,
         inserted: 1,
         updated: 1,
+        removed: 1,
       });
-      expect(await watermark()).toBe('2025-06-02T00:00:00.000Z');
-      expect(await refresh([], '2025-03-01T00:00:00.000Z')).toEqual({ inserted: 0, updated: 0 });
-      expect(await watermark()).toBe('2025-06-02T00:00:00.000Z');
+      expect(await refresh(null, 'c1', [edited])).toMatchObject({ applied: false }); // a replay
+      const during = await store.refreshPosition(repositoryId);
+      expect(during).toMatchObject({ cursor: 'c1', holder: 'worker-a', watermark: before.watermark });
+      expect(new Date(during.targetWatermark!).toISOString()).toBe('2030-06-01T00:00:00.000Z');
+      expect((await rejection(refresh('elsewhere', null, []))).code).toBe('cursor_conflict');
+      expect(await refresh('c1', null, [])).toMatchObject({ applied: true });
+      const after = await store.refreshPosition(repositoryId);
+      expect(after).toMatchObject({ cursor: null, targetWatermark: null, holder: null });
+      expect(new Date(after.watermark!).toISOString()).toBe('2030-06-01T00:00:00.000Z');
       expect((await store.getRepository({ id: repositoryId }))?.storedPrCount).toBe(3);
     });
 

@@ -281,6 +281,8 @@ export interface WebhookReceipt {
   nameApplied: boolean;
   inserted: number;
   updated: number;
+  /** stored pull requests deleted because they left the backfill's scope (absent for a duplicate) */
+  removed?: number;
 }
 
 /** A webhook delivery about a review or a comment: which delivery, and the repository it names. */

@@ -4,7 +4,6 @@
  */
 
 import type { FollowUpTask } from '../domain/children.ts';
-import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { redactJson, redactSecrets } from '../domain/redact.ts';
 import { WHOLE_REPOSITORY } from '../domain/scope.ts';
@@ -26,7 +25,10 @@ import {
   type WebhookReceipt,
 } from './types.ts';
 
-/** Marks an argument whose SQL type is jsonb: SQL transports send it as JSON text cast to jsonb. */
+/**
+ * Marks an argument whose SQL type is jsonb: SQL transports send it as JSON text cast to jsonb, PostgREST as JSON.
+ * Either way its strings are made storable (postgres-text.ts): text from GitHub may hold what Postgres refuses.
+ */
 export class JsonbArg {
   constructor(readonly value: unknown) {}
 }
@@ -180,7 +182,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
     }
   }
 
-  const prsArg = (prs: PullRequestRecord[]) => jsonb(storableStrings(prs));
+  const prsArg = (prs: PullRequestRecord[]) => jsonb(prs);
   // Error text comes from GitHub, drivers and our own messages: no secret it carries may reach a table.
   const errorText = (text: string) => redactSecrets(text, secrets);
 
@@ -286,7 +288,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_done: input.done,
         p_lease_seconds: input.leaseSeconds,
         p_run_id: input.runId,
-        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
+        ...(input.children && { p_children: jsonb(input.children) }),
       });
     },
 
@@ -355,7 +357,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_points_spent: input.pointsSpent,
         p_new_watermark: input.newWatermark,
         p_run_id: input.runId,
-        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
+        ...(input.children && { p_children: jsonb(input.children) }),
       });
     },
 
@@ -371,7 +373,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_repository_id: input.repositoryId,
         p_chunk_id: input.chunkId,
         p_fencing_token: input.fencingToken,
-        p_pages: jsonb(storableStrings(input.pages)),
+        p_pages: jsonb(input.pages),
         p_points_spent: input.pointsSpent,
         p_walk_done: input.walkDone,
         p_lease_seconds: input.leaseSeconds,

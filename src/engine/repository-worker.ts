@@ -3,6 +3,7 @@
  * while the current page commits. Every page lands with its cursor and progress in one transaction (the contract's
  * commit function), so stopping or crashing between any two lines loses nothing but the page in flight.
  */
+import type { BackfillScope } from '../domain/scope.ts';
 import { GitHubError, type PageResult } from '../github/types.ts';
 import { type ChunkLease, StoreError } from '../store/types.ts';
 import {
@@ -28,6 +29,8 @@ export interface RepositoryTarget {
   owner: string;
   name: string;
   fullName: string;
+  /** the pull requests its backfill covers: the one stored with it (start_backfill's answer, or selection's) */
+  scope: BackfillScope;
 }
 
 interface ChunkResult {
@@ -103,14 +106,14 @@ async function runChunk(
 ): Promise<ChunkResult> {
   const token = lease.fencingToken;
   let expected = lease.cursor;
-  let cursor = parseWalkCursor(lease.cursor, ctx.scope);
+  let cursor = parseWalkCursor(lease.cursor, target.scope);
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNext = async (from: WalkCursor): Promise<Fetched> => {
     const build = (windowSize: number) =>
-      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, ctx.scope);
+      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);
     const segments = pacer.segmentsFor(ctx, build(size.current), report, size.current);
     const started = ctx.clock.now();
     const page = await fetchRound(ctx, size, build, segments, heartbeat);
@@ -130,7 +133,7 @@ async function runChunk(
       const started = ctx.clock.now();
       const { page } = await inFlight;
       inFlight = null;
-      const step = advanceWalk(cursor, page, ctx.scope);
+      const step = advanceWalk(cursor, page, target.scope);
       const commit = ctx.store.commitPage({
         chunkId: lease.chunkId,
         fencingToken: token,

@@ -417,9 +417,9 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_name: input.repository.name,
         p_pull_request_github_id: 'githubId' in input.pullRequest ? input.pullRequest.githubId : null,
         p_pull_request_number: 'number' in input.pullRequest ? input.pullRequest.number : null,
-        p_contributors: jsonb(storableStrings(input.contributors)),
-        p_review: 'review' in input.child ? jsonb(storableStrings(input.child.review)) : null,
-        p_comment: 'comment' in input.child ? jsonb(storableStrings(input.child.comment)) : null,
+        p_contributors: jsonb(input.contributors),
+        p_review: 'review' in input.child ? jsonb(input.child.review) : null,
+        p_comment: 'comment' in input.child ? jsonb(input.child.comment) : null,
       });
     },
 

@@ -331,6 +331,10 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       return call<RepositoryRow>('backfill_retry', { p_repository_id: repositoryId });
     },
 
+    retryChunk(chunkId) {
+      return call<RepositoryRow>('backfill_retry_chunk', { p_chunk_id: chunkId });
+    },
+
     untrackRepository(repositoryId) {
       return call<RepositoryRow>('backfill_untrack', { p_repository_id: repositoryId });
     },

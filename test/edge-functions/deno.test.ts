@@ -104,7 +104,7 @@ test('the edge function handlers pass their Deno tests against Postgres and the 
   // the App-authenticated tick renewed its installation token at least once
   expect(simulator.appTokens().filter((t) => t.appId === APP_ID).length).toBeGreaterThan(1);
   expect(run.output).toMatch(
-    /running 13 tests from \.\/supabase\/functions\/tests\/github-webhook\.test\.ts/,
+    /running 14 tests from \.\/supabase\/functions\/tests\/github-webhook\.test\.ts/,
   );
 }, 150_000);
 

@@ -35,6 +35,8 @@ export interface FaultStormResult extends GroundTruthDiff {
   simulatedMs: number;
   /** `full` storms: how the children differ from GitHub's */
   children?: ChildrenDiff;
+  /** with `refreshChanges`: the refresh that followed, in the same storm */
+  refresh?: { runs: number; outcome: string | undefined; requests: number; faults: number };
 }
 
 export async function runFaultStorm(input: {
@@ -47,6 +49,11 @@ export async function runFaultStorm(input: {
   adminUrl: string;
   /** `full`: the repository carries the hard child cases and its children are compared too */
   profile?: 'core' | 'full';
+  /**
+   * once the backfill completed, the children of this many pull requests change (new, edited and deleted comments,
+   * a new review with its own comment) and runs refresh them, still in the storm; the diffs come after the refresh
+   */
+  refreshChanges?: number;
 }): Promise<FaultStormResult> {
   const full = input.profile === 'full';
   const repo = { owner: 'storm', name: 'repo', pullRequests: input.pullRequests, childCases: full };
@@ -61,8 +68,8 @@ export async function runFaultStorm(input: {
     const shortRuns: string[] = [];
     const began = env.clock.now();
     let summary: RunSummary;
-    for (;;) {
-      summary = await runBackfill(
+    const run = () =>
+      runBackfill(
         env.options({
           reservePoints: input.reserve,
           timeBudgetMs: 24 * 3_600_000,
@@ -70,11 +77,14 @@ export async function runFaultStorm(input: {
         }),
         { store: env.store, github: env.github, clock: env.clock },
       );
+    for (;;) {
+      summary = await run();
       if (summary.repositories[0]?.outcome === 'completed' || shortRuns.length >= MAX_RUNS - 1) break;
       shortRuns.push(
         `${summary.outcome}: ${summary.errors.critical.map((e) => e.message).join('; ') || summary.stopReason}`,
       );
     }
+    const refresh = input.refreshChanges ? await refreshInStorm(env, input.refreshChanges, run) : undefined;
     const graphql = env.sim.requests.filter((r) => r.path.endsWith('graphql'));
     const charged = env.sim.requests.filter((r) => r.token === TOKEN && r.remaining !== null && r.cost > 0);
     return {
@@ -87,8 +97,30 @@ export async function runFaultStorm(input: {
       simulatedMs: env.clock.now() - began,
       ...(await diffAgainstGroundTruth(env.db, env.sim, repo.owner, repo.name, input.profile)),
       ...(full ? { children: await diffChildren(env.db, env.sim, repo.owner, repo.name) } : {}),
+      ...(refresh ? { refresh } : {}),
     };
   } finally {
     await env.close();
   }
+}
+
+/** Changes the children of the first `changes` pull requests, then refreshes (run after run, as a schedule would). */
+async function refreshInStorm(
+  env: EngineEnvironment,
+  changes: number,
+  run: () => Promise<RunSummary>,
+): Promise<NonNullable<FaultStormResult['refresh']>> {
+  const [repository] = env.sim.dataset.repositories;
+  if (!repository) throw new Error('the storm has no repository');
+  const now = Math.floor(env.clock.now() / 1000) + 60;
+  for (let index = 0; index < changes; index++) repository.changeChildren(index, now);
+  const seen = env.sim.requests.length;
+  let runs = 0;
+  let outcome: string | undefined;
+  while (runs < MAX_RUNS && outcome !== 'refreshed') {
+    runs++;
+    outcome = (await run()).repositories[0]?.outcome;
+  }
+  const graphql = env.sim.requests.slice(seen).filter((r) => r.path.endsWith('graphql'));
+  return { runs, outcome, requests: graphql.length, faults: graphql.filter((r) => r.fault !== null).length };
 }

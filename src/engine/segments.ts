@@ -7,6 +7,7 @@
  */
 import type { PageRequest, PageResult } from '../github/types.ts';
 import type { RunContext } from './context.ts';
+import { MIN_NUMBERS_PER_REQUEST, mergeNumbers, splitNumbers } from './number-walk.ts';
 import type { RepositoryReport } from './types.ts';
 
 export interface SegmentsInput {
@@ -40,8 +41,12 @@ export function chooseSegments(input: SegmentsInput): number {
   return affordable;
 }
 
-/** A round's windows dealt into `segments` requests, round-robin so the largest partitions' windows spread out. */
+/**
+ * A round dealt into `segments` requests: a window walk's windows round-robin, so the largest partitions' windows
+ * spread out; a number walk's numbers in consecutive runs.
+ */
 export function splitRequest(request: PageRequest, segments: number): PageRequest[] {
+  if (request.numbers) return splitNumbers(request, segments);
   const parts = Math.max(1, Math.min(segments, request.windows.length));
   return Array.from({ length: parts }, (_, part) => ({
     ...request,
@@ -57,6 +62,7 @@ export function mergePages(pages: readonly PageResult[]): PageResult {
     (merged, page) => ({
       totalCount: Math.max(merged.totalCount, page.totalCount),
       windows: { ...merged.windows, ...page.windows },
+      ...(merged.numbers && page.numbers ? { numbers: mergeNumbers([merged.numbers, page.numbers]) } : {}),
       skippedNodes: merged.skippedNodes + page.skippedNodes,
       ...mergeChildren(merged, page),
       predictedCost: merged.predictedCost + page.predictedCost,
@@ -84,15 +90,19 @@ export class RoundPacer {
     this.sequentialRoundMs = initialMs;
   }
 
-  segmentsFor(ctx: RunContext, round: PageRequest, report: RepositoryReport, windowSize: number): number {
+  /** `prsPerRound`: what the round is expected to bring (a number walk's wasted slots left out). */
+  segmentsFor(ctx: RunContext, round: PageRequest, report: RepositoryReport, prsPerRound: number): number {
     return chooseSegments({
-      windows: round.windows.length,
+      // a number walk's run splits into requests of MIN_NUMBERS_PER_REQUEST or more
+      windows: round.numbers
+        ? Math.floor(round.numbers.count / MIN_NUMBERS_PER_REQUEST)
+        : round.windows.length,
       prsLeft: (report.prTotalCount ?? 0) - report.storedAfter,
-      prsPerRound: round.windows.length * windowSize,
+      prsPerRound,
       sequentialRoundMs: this.sequentialRoundMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
       spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
-      pointsPerRound: ctx.plan.pointsPerPage,
+      pointsPerRound: ctx.github.predictCost(round),
     });
   }
 

@@ -133,9 +133,27 @@ export function windowsPerPoint(figures: RepositoryFigures, prices: ShapePrices)
   return Math.min(full, figures.total / requests);
 }
 
-/** Numbers when they bring more pull requests per point; the window walk on a tie (it wastes no slots). */
-export function numbersWin(figures: RepositoryFigures, prices: ShapePrices): boolean {
-  return numbersPerPoint(figures, prices) > windowsPerPoint(figures, prices);
+/** What the run has room for when the probe answers. */
+export interface RunRoom {
+  timeLeftMs: number;
+  /** GitHub's time per number looked up, from the probe */
+  msPerNumber: number;
+  /** points the run may still spend above the reserve */
+  spendablePoints: number;
+}
+
+/**
+ * Numbers when they bring more pull requests per point; the window walk on a tie (it wastes no slots). But when
+ * time binds — looking every number up one request after another would not fit the time left — and the points
+ * suffice for the window walk, windows: GitHub's time grows with the nodes asked for, and a number walk asks
+ * 1 ÷ density of them per pull request.
+ */
+export function numbersWin(figures: RepositoryFigures, prices: ShapePrices, room?: RunRoom): boolean {
+  if (numbersPerPoint(figures, prices) <= windowsPerPoint(figures, prices)) return false;
+  if (!room) return true;
+  const timeBinds = figures.newest * room.msPerNumber > room.timeLeftMs;
+  const windowsPoints = Math.ceil(figures.total / windowsPerPoint(figures, prices));
+  return !(timeBinds && windowsPoints <= room.spendablePoints);
 }
 
 /** A number request split into `segments` consecutive runs of numbers, each at least MIN_NUMBERS_PER_REQUEST. */

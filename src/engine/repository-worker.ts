@@ -156,12 +156,6 @@ function shapePrices(ctx: RunContext, target: RepositoryTarget, lease: ChunkLeas
   };
 }
 
-/** The pull requests a number walk's run of `count` numbers is expected to bring: its density so far. */
-function expectedPrs(cursor: NumberWalkCursor, count: number): number {
-  const density = cursor.next > 1 ? cursor.taken / (cursor.next - 1) : 1;
-  return Math.max(1, Math.round(count * Math.min(1, density)));
-}
-
 async function runChunk(
   ctx: RunContext,
   target: RepositoryTarget,
@@ -178,19 +172,23 @@ async function runChunk(
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNext = async (from: AnyWalkCursor): Promise<Fetched> => {
-    const numbers = isNumberWalkCursor(from);
-    const sized = numbers ? size.numbers : size.windows;
-    const build = (count: number) =>
-      numbers
-        ? numberRequest(from, target, lease.fieldProfile, count)
-        : walkRequest(from, target, lease.fieldProfile, count, ctx.plan.windowsPerRequest, ctx.scope);
-    const round = build(sized.current);
-    const prsPerRound = numbers
-      ? expectedPrs(from, round.numbers?.count ?? 0)
-      : round.windows.length * sized.current;
-    const segments = pacer.segmentsFor(ctx, round, report, prsPerRound);
+    if (isNumberWalkCursor(from)) {
+      // when time binds, a round is several full requests in flight at once: more numbers, the same points each
+      const count = size.numbers.current;
+      const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
+      const parallel = pacer.parallelFor(ctx, left);
+      const build = (n: number) => numberRequest(from, target, lease.fieldProfile, n * parallel);
+      const started = ctx.clock.now();
+      const page = await fetchRound(ctx, size.numbers, build, parallel, heartbeat);
+      pacer.observed(ctx.clock.now() - started, 1);
+      return { page, cursor: from };
+    }
+    const build = (windowSize: number) =>
+      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, ctx.scope);
+    const round = build(size.windows.current);
+    const segments = pacer.segmentsFor(ctx, round, report, round.windows.length * size.windows.current);
     const started = ctx.clock.now();
-    const page = await fetchRound(ctx, sized, build, segments, heartbeat);
+    const page = await fetchRound(ctx, size.windows, build, segments, heartbeat);
     pacer.observed(ctx.clock.now() - started, segments);
     return { page, cursor: from };
   };
@@ -201,8 +199,13 @@ async function runChunk(
   ): { prs: PullRequestRecord[]; next: AnyWalkCursor; done: boolean } => {
     if (!isNumberWalkCursor(from)) return advanceWalk(from, page, ctx.scope);
     if (!page.numbers) throw new Error('a number walk request came back without its numbers');
+    const probed = page.numbers.range.count;
     const step = advanceNumbers(from, page.numbers, page.totalCount, (figures) =>
-      numbersWin(figures, prices),
+      numbersWin(figures, prices, {
+        timeLeftMs: ctx.deadline - ctx.clock.now(),
+        msPerNumber: pacer.requestMs / Math.max(1, probed),
+        spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
+      }),
     );
     // the probe chose windows: the partitioned walk starts from scratch (the probe's pull requests are stored)
     return { ...step, next: step.next ?? parseWalkCursor(null, ctx.scope) };

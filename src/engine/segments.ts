@@ -7,7 +7,7 @@
  */
 import type { PageRequest, PageResult } from '../github/types.ts';
 import type { RunContext } from './context.ts';
-import { MIN_NUMBERS_PER_REQUEST, mergeNumbers, splitNumbers } from './number-walk.ts';
+import { mergeNumbers, splitNumbers } from './number-walk.ts';
 import type { RepositoryReport } from './types.ts';
 
 export interface SegmentsInput {
@@ -39,6 +39,36 @@ export function chooseSegments(input: SegmentsInput): number {
     if (timeNeeded(segments) <= input.timeLeftMs) break;
   }
   return affordable;
+}
+
+/**
+ * Most number requests of one repository in flight at once: GitHub's secondary limits count concurrent requests
+ * and the CPU time they take.
+ */
+export const MAX_PARALLEL_NUMBER_REQUESTS = 8;
+
+/** The time one request takes is an estimate: aim at this share of the time left. */
+const TIME_MARGIN = 0.8;
+
+export interface ParallelInput {
+  /** full number requests the walk still needs */
+  requestsLeft: number;
+  /** the time one takes */
+  requestMs: number;
+  timeLeftMs: number;
+  max: number;
+}
+
+/**
+ * Number requests in flight at once. Runs of numbers are independent, so s requests of K numbers in one round walk
+ * s × K for the points s rounds of one would cost: each request is priced on its own either way. Only time
+ * decides: one at a time unless that would not fit the time left, then the fewest that do, up to `max`.
+ */
+export function chooseParallelRequests(input: ParallelInput): number {
+  const needed = Math.max(0, input.requestsLeft) * input.requestMs;
+  const usable = Math.max(1, input.timeLeftMs * TIME_MARGIN);
+  if (needed <= usable) return 1;
+  return Math.max(1, Math.min(input.max, Math.ceil(needed / usable)));
 }
 
 /**
@@ -93,10 +123,7 @@ export class RoundPacer {
   /** `prsPerRound`: what the round is expected to bring (a number walk's wasted slots left out). */
   segmentsFor(ctx: RunContext, round: PageRequest, report: RepositoryReport, prsPerRound: number): number {
     return chooseSegments({
-      // a number walk's run splits into requests of MIN_NUMBERS_PER_REQUEST or more
-      windows: round.numbers
-        ? Math.floor(round.numbers.count / MIN_NUMBERS_PER_REQUEST)
-        : round.windows.length,
+      windows: round.windows.length,
       prsLeft: (report.prTotalCount ?? 0) - report.storedAfter,
       prsPerRound,
       sequentialRoundMs: this.sequentialRoundMs,
@@ -106,7 +133,25 @@ export class RoundPacer {
     });
   }
 
-  /** GitHub's time grows with the nodes asked for: a round split s ways would have taken s times as long. */
+  /** the time one request took, as measured last (for a window round: as one request) */
+  get requestMs(): number {
+    return this.sequentialRoundMs;
+  }
+
+  /** Number requests in flight for the next round, from the time one takes (see chooseParallelRequests). */
+  parallelFor(ctx: RunContext, requestsLeft: number): number {
+    return chooseParallelRequests({
+      requestsLeft,
+      requestMs: this.sequentialRoundMs,
+      timeLeftMs: ctx.deadline - ctx.clock.now(),
+      max: MAX_PARALLEL_NUMBER_REQUESTS,
+    });
+  }
+
+  /**
+   * GitHub's time grows with the nodes asked for: a window round split s ways would have taken s times as long
+   * (`segments` = s). A number round's requests are each a full one, so it took what one takes (`segments` = 1).
+   */
   observed(ms: number, segments: number): void {
     this.sequentialRoundMs = ms * segments;
   }

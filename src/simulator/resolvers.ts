@@ -151,16 +151,20 @@ const children = createChildResolvers({
     pullRequestObject(repository, pr, context as ExecutionContext),
 });
 
+/** A token without pull-request read permission: FORBIDDEN, in GitHub's wording for its kind. */
+function assertCanReadPullRequests(repository: SimRepository, context: ExecutionContext): void {
+  if (context.token.canReadPullRequests(repository.owner, repository.name)) return;
+  const by = context.token.kind === 'integration' ? 'integration' : 'personal access token';
+  throw githubError('FORBIDDEN', `Resource not accessible by ${by}`, { saml_failure: false });
+}
+
 function pullRequestConnection(
   repository: SimRepository,
   args: Args,
   context: ExecutionContext,
   info: GraphQLResolveInfo,
 ) {
-  if (!context.token.canReadPullRequests(repository.owner, repository.name)) {
-    const by = context.token.kind === 'integration' ? 'integration' : 'personal access token';
-    throw githubError('FORBIDDEN', `Resource not accessible by ${by}`, { saml_failure: false });
-  }
+  assertCanReadPullRequests(repository, context);
   const orderBy = args.orderBy as { field: string; direction: 'ASC' | 'DESC' } | null | undefined;
   const field = (orderBy?.field ?? 'CREATED_AT') as OrderField;
   if (field !== 'CREATED_AT' && field !== 'UPDATED_AT') {
@@ -246,10 +250,7 @@ function numberLookup(
 ): Resolved {
   const owner = repository.numberOwner(number);
   if (owner.kind === 'pullRequest') {
-    if (!context.token.canReadPullRequests(repository.owner, repository.name)) {
-      const by = context.token.kind === 'integration' ? 'integration' : 'personal access token';
-      throw githubError('FORBIDDEN', `Resource not accessible by ${by}`, { saml_failure: false });
-    }
+    assertCanReadPullRequests(repository, context);
     context.servedRepositories.add(repository);
     return pullRequestObject(repository, repository.pullRequest(owner.index), context);
   }

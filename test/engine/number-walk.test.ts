@@ -101,3 +101,17 @@ describe('time-bound rounds', () => {
     expect(() => mergeNumbers([answer(1, 10, 5, []), answer(12, 10, 5, [])])).toThrow();
   });
 });
+
+describe('choosing when time binds', () => {
+  const dense = figures(10_000, 12_500);
+  const room = { timeLeftMs: 3_600_000, msPerNumber: 2, spendablePoints: 4_500 };
+  it('numbers when looking every number up fits the time left', () => {
+    expect(numbersWin(dense, core, room)).toBe(true);
+  });
+  it('windows when it does not and the points suffice for windows (fewer nodes per pull request)', () => {
+    expect(numbersWin(dense, core, { ...room, timeLeftMs: 20_000 })).toBe(false);
+  });
+  it('numbers when it does not but the points do not suffice for windows either', () => {
+    expect(numbersWin(dense, core, { ...room, timeLeftMs: 20_000, spendablePoints: 30 })).toBe(true);
+  });
+});

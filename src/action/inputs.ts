@@ -49,8 +49,8 @@ export interface ActionInputs {
   completenessThreshold: number;
   minPrs: number;
   fieldProfile: FieldProfile;
-  /** `since`, `states`, `base`: which pull requests to backfill */
-  scope: BackfillScope;
+  /** `since`, `states`, `base`: which pull requests to backfill; absent when none is set (each backfill's own) */
+  scope: BackfillScope | undefined;
   chunkSize?: number;
   maxChunks?: number;
   reservePoints?: number;

@@ -39,13 +39,13 @@ function engineOptions(inputs: ActionInputs, context: RunnerContext): BackfillOp
     completenessThreshold: inputs.completenessThreshold,
     minPrs: inputs.minPrs,
     fieldProfile: inputs.fieldProfile,
-    scope: inputs.scope,
     timeBudgetMs: inputs.timeBudgetMs,
     dryRun: inputs.dryRun,
     workerId: workerIdFor(context),
     trigger: 'workflow',
     triggerRef: context.runId || null,
   };
+  if (inputs.scope !== undefined) options.scope = inputs.scope;
   if (inputs.chunkSize !== undefined) options.chunkSize = inputs.chunkSize;
   if (inputs.maxChunks !== undefined) options.maxChunks = inputs.maxChunks;
   if (inputs.reservePoints !== undefined) options.reservePoints = inputs.reservePoints;

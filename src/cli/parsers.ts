@@ -9,6 +9,7 @@ import {
   type ParsedRepositorySpec,
   parseRepositoryList,
 } from '../domain/repository-spec.ts';
+import { PULL_REQUEST_STATES } from '../domain/scope.ts';
 import {
   ConfigError,
   parseBase,
@@ -47,7 +48,8 @@ export const duration = refusing((text) => parseDuration(text, 'duration'));
 
 /** The scope's settings: a date or time, a list of states, a branch name. */
 export const since = refusing((text) => parseSince(text));
-export const states = refusing((text) => parseStates(text));
+/** All three is kept as given (not as no filter): it asks for the whole repository, which no flag at all does not. */
+export const states = refusing((text) => parseStates(text) ?? [...PULL_REQUEST_STATES]);
 export const base = refusing((text) => parseBase(text));
 
 /** Repeatable `--repo`: each occurrence may hold one spec or a comma/space separated list. */

@@ -55,6 +55,12 @@ export interface CommentRecord extends AuthoredChildRecord {
   in_reply_to_github_id: string | null;
 }
 
+/** A review or comment as a webhook delivers it: its pull request is named apart (by id, or by number). */
+export type WebhookReview = Omit<ReviewRecord, 'pull_request_github_id'>;
+export type WebhookComment = Omit<CommentRecord, 'pull_request_github_id'>;
+/** A contributor from a REST payload: an account type REST names that GraphQL does not know is left null. */
+export type WebhookContributor = Omit<ContributorRecord, 'type'> & { type: ContributorRecord['type'] | null };
+
 /** Labels past the first page of a pull request's labels, appended to `pull_requests.labels`. */
 export interface LabelPage {
   pull_request_github_id: string;

@@ -69,3 +69,33 @@ export function describeScope(scope: BackfillScope): string {
 export function isWholeRepository(scope: BackfillScope): boolean {
   return scope.since === undefined && scope.states === undefined && scope.base === undefined;
 }
+
+/** Do two scopes cover the same pull requests? (Both canonical, as parseScope and the store give them.) */
+export function sameScope(a: BackfillScope, b: BackfillScope): boolean {
+  return (
+    a.since === b.since &&
+    a.base === b.base &&
+    (a.states ?? PULL_REQUEST_STATES).join() === (b.states ?? PULL_REQUEST_STATES).join()
+  );
+}
+
+/**
+ * The scope a run works a backfill in: the one it gives, or (none given) the backfill's own. A given scope other
+ * than the one a backfill in progress or done was started with would mix two sets of pull requests in one table,
+ * so it is refused with what to do; only a backfill never started, or cancelled, takes a new one.
+ */
+export function scopeFor(
+  given: BackfillScope | undefined,
+  backfill: { fullName: string; status: string; scope: BackfillScope | undefined },
+): { scope: BackfillScope } | { refused: string } {
+  const stored = backfill.scope ?? WHOLE_REPOSITORY;
+  if (given === undefined) return { scope: stored };
+  if (sameScope(given, stored) || backfill.status === 'idle' || backfill.status === 'cancelled')
+    return { scope: given };
+  const name = backfill.fullName;
+  return {
+    refused:
+      `repository ${name} is being backfilled with scope "${describeScope(stored)}", and this run gives ` +
+      `"${describeScope(given)}"; run with the same scope, or \`progressive-backfill cancel ${name}\` first`,
+  };
+}

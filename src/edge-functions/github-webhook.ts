@@ -3,8 +3,9 @@
  * and tests call it with plain `Request` objects. Nothing is written unless the signature verifies.
  *
  * Each delivery is applied once (by its X-GitHub-Delivery id; a redelivery is answered as a duplicate), and
- * replays of the same event under new ids are harmless too: pull requests are upserted by GitHub id and an older
- * `updated_at` never overwrites a newer one, and an older view of the repository never undoes a newer rename.
+ * replays of the same event under new ids are harmless too: pull requests, reviews and comments are upserted by
+ * GitHub id and an older `updated_at` never overwrites a newer one, a deleted comment is never brought back, and an
+ * older view of the repository never undoes a newer rename.
  *
  * Whatever a request holds, a mistake in it is answered 4xx (400 unusable, 413 too large, 422 refused by the
  * store's checks); only our own failures (the store unreachable, a bug) are 5xx, which GitHub shows as failed
@@ -12,6 +13,7 @@
  */
 import { redactSecrets } from '../domain/redact.ts';
 import { RestShapeError, restPullRequestToRecord, restRepository } from '../github/map-rest.ts';
+import { CHILD_EVENTS, type ChildEvent, childChange } from '../github/map-rest-children.ts';
 import { type Store, StoreError } from '../store/types.ts';
 import { errorResponse, jsonResponse, PayloadError, parseJsonBody, readBodyWithin } from './http.ts';
 import { verifyWebhookSignature } from './webhook-signature.ts';
@@ -34,10 +36,14 @@ function deliveryId(request: Request): string {
   return id;
 }
 
-async function storePullRequest(request: Request, payload: unknown, store: Store): Promise<Response> {
+function payloadObject(payload: unknown): Record<string, unknown> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     throw new PayloadError('the payload must be an object');
-  const { action, pull_request: pullRequest, repository } = payload as Record<string, unknown>;
+  return payload as Record<string, unknown>;
+}
+
+async function storePullRequest(request: Request, payload: unknown, store: Store): Promise<Response> {
+  const { action, pull_request: pullRequest, repository } = payloadObject(payload);
   const record = restPullRequestToRecord(pullRequest);
   const repo = restRepository(repository);
   const updatedAt = Date.parse(record.updated_at);
@@ -64,6 +70,42 @@ async function storePullRequest(request: Request, payload: unknown, store: Store
   });
 }
 
+/**
+ * A review or comment created, edited, dismissed or deleted. Only what a tracked repository's stored pull request
+ * can hold is written; everything else is acknowledged with 202 and the reason, and left to the backfill.
+ */
+async function storeChild(
+  request: Request,
+  event: ChildEvent,
+  payload: unknown,
+  store: Store,
+): Promise<Response> {
+  const body = payloadObject(payload);
+  const change = childChange(event, body);
+  const repo = restRepository(body.repository);
+  const id = deliveryId(request);
+  const answer = { event, action: body.action, delivery: id };
+  if (change.type === 'ignore') return jsonResponse(202, { ...answer, ignored: true, reason: change.reason });
+  const ref = {
+    deliveryId: id,
+    event,
+    repository: { owner: repo.owner, name: repo.name, githubId: repo.githubId },
+  };
+  const receipt =
+    change.type === 'delete'
+      ? await store.receiveCommentDeletion({ ...ref, kind: change.kind, githubId: change.githubId })
+      : await store.receiveChildWebhook({
+          ...ref,
+          pullRequest: change.pullRequest,
+          contributors: change.contributors,
+          child: change.child,
+        });
+  if (receipt.duplicate) return jsonResponse(200, { ...answer, duplicate: true });
+  if (receipt.ignored !== null)
+    return jsonResponse(202, { ...answer, duplicate: false, ignored: true, reason: receipt.ignored });
+  return jsonResponse(200, { ...answer, duplicate: false, applied: receipt.applied });
+}
+
 async function handleVerified(
   request: Request,
   body: Uint8Array<ArrayBuffer>,
@@ -74,6 +116,7 @@ async function handleVerified(
   const payload = parseJsonBody(body);
   if (event === 'ping') return jsonResponse(200, { event: 'ping', ok: true });
   if (event === 'pull_request') return await storePullRequest(request, payload, store);
+  if (CHILD_EVENTS.includes(event)) return await storeChild(request, event as ChildEvent, payload, store);
   return jsonResponse(202, { event, ignored: true });
 }
 

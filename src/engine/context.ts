@@ -1,5 +1,4 @@
 import type { FieldProfile } from '../domain/pull-request.ts';
-import type { BackfillScope } from '../domain/scope.ts';
 import type { GitHubClient } from '../github/types.ts';
 import type { Store } from '../store/types.ts';
 import type { BudgetLedger } from './budget.ts';
@@ -20,8 +19,6 @@ export interface RunContext {
   runId: number | null;
   workerId: string;
   profile: FieldProfile;
-  /** which pull requests the run backfills; the whole repository unless the user narrowed it */
-  scope: BackfillScope;
   leaseSeconds: number;
   pagesPerChunk: number;
   breakerThreshold: number;

@@ -58,6 +58,8 @@ export interface DrainResult {
   completed: boolean;
   /** nothing is queued any more */
   drained: boolean;
+  /** follow-up requests sent */
+  requests: number;
 }
 
 /**
@@ -75,12 +77,14 @@ export async function drainFollowUps(
   onlyFull = false,
 ): Promise<DrainResult> {
   const size = new AdaptivePageSize(FOLLOW_UP_REQUESTS);
+  let requests = 0;
   for (;;) {
     const tasks = await ctx.store.listFollowUps(target.repositoryId, FOLLOW_UP_REQUESTS);
-    if (tasks.length === 0 && !(walkDone && lease)) return { completed: false, drained: true };
+    if (tasks.length === 0 && !(walkDone && lease)) return { completed: false, drained: true, requests };
     if (onlyFull && !walkDone && tasks.length < FOLLOW_UP_REQUESTS)
-      return { completed: false, drained: false };
-    if (ctx.stopReason() !== null || ctx.signal.aborted) return { completed: false, drained: false };
+      return { completed: false, drained: false, requests };
+    if (ctx.stopReason() !== null || ctx.signal.aborted)
+      return { completed: false, drained: false, requests };
     let pages: FollowUpPage[] = [];
     let points = 0;
     if (tasks.length > 0) {
@@ -93,6 +97,7 @@ export async function drainFollowUps(
       );
       pages = request.tasks.map((task, k) => followUpPage(task, page.outcomes[k] as FollowUpOutcome));
       points = page.rateLimit.cost;
+      requests++;
     }
     const result = await ctx.store.commitFollowUps({
       repositoryId: target.repositoryId,
@@ -114,7 +119,7 @@ export async function drainFollowUps(
       remaining: result.remaining,
       points,
     });
-    if (result.completed) return { completed: true, drained: true };
-    if (result.remaining === 0 && !(walkDone && lease)) return { completed: false, drained: true };
+    if (result.completed) return { completed: true, drained: true, requests };
+    if (result.remaining === 0 && !(walkDone && lease)) return { completed: false, drained: true, requests };
   }
 }

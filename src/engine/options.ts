@@ -159,14 +159,32 @@ export function parseBase(text: string, setting = 'base'): string {
   return trimmed;
 }
 
-/** The scope from its three optional settings, as text; empty or absent text means no filter. */
-export function parseScope(text: { since?: string; states?: string; base?: string }): BackfillScope {
-  const scope: BackfillScope = {};
-  if (text.since?.trim()) scope.since = parseSince(text.since);
-  const states = text.states?.trim() ? parseStates(text.states) : undefined;
-  if (states) scope.states = states;
-  if (text.base?.trim()) scope.base = parseBase(text.base);
-  return scope;
+/**
+ * The scope from its three optional settings, as text. None given (all empty or absent): no scope, so the run works
+ * each backfill in the scope stored with it. Any given: that scope, and `states: open,closed,merged` with nothing
+ * else asks for the whole repository.
+ */
+export function parseScope(text: {
+  since?: string;
+  states?: string;
+  base?: string;
+}): BackfillScope | undefined {
+  return givenScope({
+    ...(text.since?.trim() ? { since: parseSince(text.since) } : {}),
+    ...(text.states?.trim() ? { states: parseStates(text.states) ?? [...PULL_REQUEST_STATES] } : {}),
+    ...(text.base?.trim() ? { base: parseBase(text.base) } : {}),
+  });
+}
+
+/** Parsed scope settings as given (`states` may list all three) → the canonical scope, or undefined if none. */
+export function givenScope(parts: BackfillScope): BackfillScope | undefined {
+  if (parts.since === undefined && parts.states === undefined && parts.base === undefined) return undefined;
+  const states = parts.states && PULL_REQUEST_STATES.filter((state) => parts.states!.includes(state));
+  return {
+    ...(parts.since !== undefined ? { since: parts.since } : {}),
+    ...(states && states.length < PULL_REQUEST_STATES.length ? { states } : {}),
+    ...(parts.base !== undefined ? { base: parts.base } : {}),
+  };
 }
 
 interface Range {

@@ -4,7 +4,7 @@
  * commit function), so stopping or crashing between any two lines loses nothing but the page in flight.
  */
 import type { PullRequestRecord } from '../domain/pull-request.ts';
-import { isWholeRepository } from '../domain/scope.ts';
+import { type BackfillScope, isWholeRepository } from '../domain/scope.ts';
 import { MAX_NUMBERS_PER_REQUEST } from '../github/queries.ts';
 import { GitHubError, type PageResult } from '../github/types.ts';
 import { type ChunkLease, StoreError } from '../store/types.ts';
@@ -42,6 +42,8 @@ export interface RepositoryTarget {
   owner: string;
   name: string;
   fullName: string;
+  /** the pull requests its backfill covers: the one stored with it (start_backfill's answer, or selection's) */
+  scope: BackfillScope;
 }
 
 interface ChunkResult {
@@ -133,15 +135,16 @@ const FIRST_NUMBERS_PER_REQUEST = 250;
  * walk could bring more pull requests per point than windows at all (whole repositories only: a scope's filters
  * exist on connections, not on numbers).
  */
-function startCursor(ctx: RunContext, lease: ChunkLease, prices: ShapePrices): AnyWalkCursor {
+function startCursor(target: RepositoryTarget, lease: ChunkLease, prices: ShapePrices): AnyWalkCursor {
   if (isNumberWalkCursor(lease.cursor)) return lease.cursor;
-  if (lease.cursor !== null || !isWholeRepository(ctx.scope)) return parseWalkCursor(lease.cursor, ctx.scope);
+  if (lease.cursor !== null || !isWholeRepository(target.scope))
+    return parseWalkCursor(lease.cursor, target.scope);
   // every number a pull request, every window full: the best either walk could do
   const best = { total: 1, newest: 1, states: { OPEN: 0, CLOSED: 0, MERGED: 0 } };
   const windowsBest = (prices.windows * prices.windowSize) / Math.max(1, prices.windowsPoints);
   return numbersPerPoint(best, prices) > windowsBest
     ? { ...FRESH_NUMBER_WALK }
-    : parseWalkCursor(null, ctx.scope);
+    : parseWalkCursor(null, target.scope);
 }
 
 /** Each walk's price per request, from the cost model, for the number walk's probe to choose by. */
@@ -166,7 +169,7 @@ async function runChunk(
   const token = lease.fencingToken;
   let expected = lease.cursor;
   const prices = shapePrices(ctx, target, lease);
-  let cursor = startCursor(ctx, lease, prices);
+  let cursor = startCursor(target, lease, prices);
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
@@ -184,7 +187,7 @@ async function runChunk(
       return { page, cursor: from };
     }
     const build = (windowSize: number) =>
-      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, ctx.scope);
+      walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);
     const round = build(size.windows.current);
     const segments = pacer.segmentsFor(ctx, round, report, round.windows.length * size.windows.current);
     const started = ctx.clock.now();
@@ -197,7 +200,7 @@ async function runChunk(
     from: AnyWalkCursor,
     page: PageResult,
   ): { prs: PullRequestRecord[]; next: AnyWalkCursor; done: boolean } => {
-    if (!isNumberWalkCursor(from)) return advanceWalk(from, page, ctx.scope);
+    if (!isNumberWalkCursor(from)) return advanceWalk(from, page, target.scope);
     if (!page.numbers) throw new Error('a number walk request came back without its numbers');
     const probed = page.numbers.range.count;
     const step = advanceNumbers(from, page.numbers, page.totalCount, (figures) =>
@@ -208,7 +211,7 @@ async function runChunk(
       }),
     );
     // the probe chose windows: the partitioned walk starts from scratch (the probe's pull requests are stored)
-    return { ...step, next: step.next ?? parseWalkCursor(null, ctx.scope) };
+    return { ...step, next: step.next ?? parseWalkCursor(null, target.scope) };
   };
 
   const held = { chunkId: lease.chunkId, fencingToken: token };

@@ -2,7 +2,6 @@
  * One run of the engine: select → plan from the budget → work through the candidates with bounded concurrency →
  * record the run. Entry points (action, CLI, edge functions) call this and render its events and summary.
  */
-import { WHOLE_REPOSITORY } from '../domain/scope.ts';
 import { GitHubError, type RateLimitState } from '../github/types.ts';
 import {
   type LeaseRow,
@@ -87,6 +86,13 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
       });
       reports.set(fullName, emptyReport(fullName, null, 'failed', 'not found on GitHub'));
     }
+    for (const r of selection.refused) {
+      record({ severity: 'critical', repository: r.fullName, kind: 'store', message: r.message });
+      reports.set(
+        r.fullName,
+        emptyReport(r.fullName, null, 'failed', 'refused: the run gives another scope'),
+      );
+    }
     for (const s of selection.skipped) {
       const report = emptyReport(s.fullName, s.repositoryId, 'skipped', s.reason);
       if (s.row) fillCounts(report, s.row.storedPrCount, s.row.prTotalCount);
@@ -150,7 +156,6 @@ export async function runBackfill(options: BackfillOptions, deps: EngineDeps): P
         runId,
         workerId: options.workerId,
         profile: options.fieldProfile,
-        scope: options.scope ?? WHOLE_REPOSITORY,
         leaseSeconds: options.leaseSeconds ?? DEFAULTS.leaseSeconds,
         pagesPerChunk: options.pagesPerChunk ?? DEFAULTS.pagesPerChunk,
         breakerThreshold: options.breakerThreshold ?? DEFAULTS.breakerThreshold,
@@ -250,10 +255,13 @@ async function lockedElsewhere(
   options: BackfillOptions,
 ): Promise<LeaseRow[]> {
   const selected = new Set(selection.candidates.map((c) => c.repositoryId));
+  const refused = new Set(selection.refused.map((r) => r.fullName.toLowerCase()));
   const named = selection.named.filter((r) => r.id > 0).map((r) => r.id);
   if (options.repositories.length > 0 && named.length === 0) return [];
   const leases = await store.leases(options.repositories.length > 0 ? named : undefined);
-  return leases.filter((lease) => !selected.has(lease.repositoryId));
+  return leases.filter(
+    (lease) => !selected.has(lease.repositoryId) && !refused.has(lease.fullName.toLowerCase()),
+  );
 }
 
 /**
@@ -322,6 +330,7 @@ function inProgressCandidate(row: RepositoryRow): RepositoryCandidate {
     needsStart: false,
     needsRefresh: false,
     watermark: null,
+    scope: row.scope,
   };
 }
 
@@ -367,6 +376,7 @@ async function processCandidate(
     owner: c.owner,
     name: c.name,
     fullName: c.fullName,
+    scope: c.scope,
   };
   const began = ctx.clock.now();
   ctx.emit({
@@ -378,15 +388,16 @@ async function processCandidate(
   });
   try {
     ctx = await contextFor(c.owner);
-    let watermark = c.watermark;
-    if (c.needsStart) watermark = new Date(ctx.clock.now()).toISOString();
-    // Also before carrying on a walk: start_backfill refuses a run whose scope is not the backfill's.
-    if (c.needsStart || !c.needsRefresh)
-      await ctx.store.startBackfill(c.repositoryId, options.fieldProfile, ctx.scope);
-    if (c.needsStart || !c.needsRefresh) await backfillRepository(ctx, target, report);
+    if (c.needsStart || !c.needsRefresh) {
+      // Also before carrying on a walk: start_backfill answers the scope the walk is in (a run that gives none
+      // adopts the backfill's own), and refuses a given one that is not the backfill's, atomically.
+      target.scope = await ctx.store.startBackfill(c.repositoryId, options.fieldProfile, options.scope);
+      await backfillRepository(ctx, target, report);
+    }
+    // A walk that completed as this run's time ran out is refreshed by the next run: selection finds it due at
+    // once (never refreshed since its walk completed), as it does a refresh in progress.
     const backfilled = report.outcome === 'completed' || (c.needsRefresh && !c.needsStart);
-    if (backfilled && watermark && ctx.stopReason() === null)
-      await refreshRepository(ctx, target, watermark, report);
+    if (backfilled && ctx.stopReason() === null) await refreshRepository(ctx, target, report);
   } catch (error) {
     // the contract refused the start: a backfill under another scope, which no retry of this run can change
     const refused = error instanceof StoreError && error.code === 'invalid_transition';

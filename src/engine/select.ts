@@ -2,7 +2,7 @@
  * Selection: expand `owner/*`, look the repositories up on GitHub (ids and PR totalCount, many per query), track
  * them, and ask the contract which ones need work, in its priority order.
  */
-import { type BackfillScope, isWholeRepository } from '../domain/scope.ts';
+import { type BackfillScope, isWholeRepository, scopeFor } from '../domain/scope.ts';
 import type { GitHubClient, RepositoryInfo } from '../github/types.ts';
 import type { RepositoryCandidate, RepositoryRow, Store } from '../store/types.ts';
 import type { BackfillOptions, RepositorySpec } from './types.ts';
@@ -16,6 +16,8 @@ export interface Selection {
   skipped: { fullName: string; repositoryId: number | null; reason: string; row: RepositoryRow | null }[];
   missing: string[];
   named: RepositoryRow[];
+  /** repositories whose backfill has another scope than the one the run gives: nothing read or written for them */
+  refused: { fullName: string; message: string }[];
 }
 
 /** `owner/*` expanded through GitHub, duplicates dropped; owners with no visible repository are reported. */
@@ -60,22 +62,54 @@ export async function lookUp(
 }
 
 /**
- * A scoped backfill is complete against its scope, not the repository: each repository's total becomes the
- * scope's size, read from a one-pull-request page of the scoped walk (the same count every page of it carries).
+ * A scoped backfill is complete against its scope, not the repository: each repository's total becomes its scope's
+ * size, read from a one-pull-request page of the scoped walk (the same count every page of it carries).
  */
 export async function countScope(
   github: GitHubClient,
-  found: RepositoryInfo[],
-  scope: BackfillScope | undefined,
+  scoped: { info: RepositoryInfo; scope: BackfillScope }[],
 ): Promise<RepositoryInfo[]> {
-  if (!scope || isWholeRepository(scope)) return found;
   const counted: RepositoryInfo[] = [];
-  for (const info of found) {
+  for (const { info, scope } of scoped) {
+    if (isWholeRepository(scope)) {
+      counted.push(info);
+      continue;
+    }
     const request = walkRequest(parseWalkCursor(null, scope), info, 'core', 1, 1, scope);
     const page = await github.fetchPullRequests(request);
     counted.push({ ...info, prTotalCount: page.totalCount });
   }
   return counted;
+}
+
+/** What the store knows of a repository's backfill, for the scope a run works it in. */
+type StoredBackfill = Pick<RepositoryRow, 'fullName' | 'backfillStatus' | 'scope'>;
+
+/**
+ * Each looked-up repository with the scope this run works it in (scope.ts's `scopeFor`): the run's own, or its
+ * backfill's stored one. A repository whose backfill has another scope than the one the run gives is refused
+ * here, before its count is read or written.
+ */
+async function scopesFor(
+  found: RepositoryInfo[],
+  given: BackfillScope | undefined,
+  storedOf: (info: RepositoryInfo) => Promise<StoredBackfill | null>,
+  refused: Selection['refused'],
+): Promise<{ info: RepositoryInfo; scope: BackfillScope }[]> {
+  const scoped: { info: RepositoryInfo; scope: BackfillScope }[] = [];
+  for (const info of found) {
+    const stored = await storedOf(info);
+    const fullName = `${info.owner}/${info.name}`;
+    const verdict = scopeFor(given, {
+      fullName: stored?.fullName ?? fullName,
+      status: stored?.backfillStatus ?? 'idle',
+      scope: stored?.scope,
+    });
+    if ('refused' in verdict)
+      refused.push({ fullName: stored?.fullName ?? fullName, message: verdict.refused });
+    else scoped.push({ info, scope: verdict.scope });
+  }
+  return scoped;
 }
 
 /** Adds looked-up repositories to the tracked set, refreshing their ids and GitHub's PR total. */
@@ -97,17 +131,27 @@ export async function selectRepositories(
 ): Promise<Selection> {
   const { refs, emptyOwners } = await expandSpecs(github, options.repositories);
   const looked = await lookUp(github, refs);
-  const found = await countScope(github, looked.found, options.scope);
+  const refused: Selection['refused'] = [];
+  const storedRow = (info: RepositoryInfo) => store.getRepository({ owner: info.owner, name: info.name });
+  const found = await countScope(github, await scopesFor(looked.found, options.scope, storedRow, refused));
   const missing = looked.missing;
   missing.push(...emptyOwners);
   if (refs.length === 0 && !options.dryRun) {
     // No list given: the tracked set is the list, and GitHub's totals decide who is under the threshold.
-    const tracked = (await store.progress()).map((row) => {
+    const progress = await store.progress();
+    const byName = new Map(progress.map((row) => [row.fullName.toLowerCase(), row]));
+    const tracked = progress.map((row) => {
       const [owner, name] = row.fullName.split('/') as [string, string];
       return { owner, name };
     });
     const current = await lookUp(github, tracked);
-    for (const info of await countScope(github, current.found, options.scope)) await track(store, info);
+    const storedOf = async (info: RepositoryInfo): Promise<StoredBackfill | null> => {
+      const row = byName.get(`${info.owner}/${info.name}`.toLowerCase());
+      // a repository renamed on GitHub is found under its new name: ask the store, which knows it by its id
+      return row ?? storedRow(info);
+    };
+    const scoped = await scopesFor(current.found, options.scope, storedOf, refused);
+    for (const info of await countScope(github, scoped)) await track(store, info);
     missing.push(...current.missing);
   }
   const named: RepositoryRow[] = [];
@@ -134,6 +178,7 @@ export async function selectRepositories(
             tracked: false,
             priority: 0,
             backfillStatus: 'idle',
+            scope: options.scope ?? {},
           },
     );
   }
@@ -150,6 +195,9 @@ export async function selectRepositories(
   if (refs.length > 0) {
     const wanted = new Set(namedIds);
     candidates = candidates.filter((c) => wanted.has(c.repositoryId));
+  } else {
+    const refusedNames = new Set(refused.map((r) => r.fullName.toLowerCase()));
+    candidates = candidates.filter((c) => !refusedNames.has(c.fullName.toLowerCase()));
   }
   const chosen = new Set(candidates.map((c) => c.repositoryId));
   const skipped: Selection['skipped'] = [];
@@ -172,6 +220,7 @@ export async function selectRepositories(
           needsStart: true,
           needsRefresh: false,
           watermark: null,
+          scope: row.scope,
         });
         continue;
       }
@@ -183,18 +232,15 @@ export async function selectRepositories(
       row,
     });
   }
-  return { candidates, skipped, missing, named };
+  return { candidates, skipped, missing, named, refused };
 }
 
 function skipReason(row: RepositoryRow, options: BackfillOptions): string {
   const total = row.prTotalCount ?? 0;
-  if (
-    row.backfillStatus === 'failed' ||
-    row.backfillStatus === 'stalled' ||
-    row.backfillStatus === 'cancelled'
-  ) {
-    return `backfill is ${row.backfillStatus}; name it with --repo (force) to restart it`;
+  if (row.backfillStatus === 'failed' || row.backfillStatus === 'stalled') {
+    return `backfill is ${row.backfillStatus}; \`progressive-backfill retry ${row.fullName}\` puts it back to work`;
   }
+  if (row.backfillStatus === 'cancelled') return 'backfill is cancelled; name it with --repo to restart it';
   if (row.backfillStatus === 'paused') return 'paused until its resume time';
   if (total < options.minPrs) return `${total} PRs on GitHub, under min-prs ${options.minPrs}`;
   const completeness = total > 0 ? row.storedPrCount / total : 1;

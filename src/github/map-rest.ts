@@ -3,6 +3,7 @@
  * webhook writes exactly what the GraphQL backfill (map.ts) would have written for the same pull request; the two
  * share the actor-type rule.
  */
+import type { WebhookContributor } from '../domain/children.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { isGitHubOwner, isGitHubRepositoryName } from '../domain/repository-spec.ts';
 import { actorType } from './map-children.ts';
@@ -12,17 +13,17 @@ export class RestShapeError extends Error {
   override name = 'RestShapeError';
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function field(source: Json, key: string): unknown {
+export function field(source: Json, key: string): unknown {
   return source[key];
 }
 
-function requiredString(source: Json, key: string, path: string): string {
+export function requiredString(source: Json, key: string, path: string): string {
   const value = field(source, key);
   if (typeof value !== 'string' || value.length === 0)
     throw new RestShapeError(`${path}.${key} must be a string`);
@@ -30,20 +31,20 @@ function requiredString(source: Json, key: string, path: string): string {
 }
 
 /** like requiredString, but an empty string is a valid value */
-function text(source: Json, key: string, path: string): string {
+export function text(source: Json, key: string, path: string): string {
   const value = field(source, key);
   if (typeof value !== 'string') throw new RestShapeError(`${path}.${key} must be a string`);
   return value;
 }
 
-function optionalString(source: Json, key: string, path: string): string | null {
+export function optionalString(source: Json, key: string, path: string): string | null {
   const value = field(source, key);
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new RestShapeError(`${path}.${key} must be a string or null`);
   return value;
 }
 
-function requiredInteger(source: Json, key: string, path: string): number {
+export function requiredInteger(source: Json, key: string, path: string): number {
   const value = field(source, key);
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new RestShapeError(`${path}.${key} must be a non-negative integer`);
@@ -68,7 +69,7 @@ const MAX_BIGINT = 9_223_372_036_854_775_807n;
  * REST ids are JSON numbers; the record keeps them as decimal strings (they outgrow 2^53 in JSON elsewhere), within
  * the bigint column they are stored in.
  */
-function idString(source: Json, key: string, path: string): string {
+export function idString(source: Json, key: string, path: string): string {
   const value = field(source, key);
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
   if (typeof value === 'string' && /^[1-9][0-9]{0,18}$/.test(value) && BigInt(value) <= MAX_BIGINT)
@@ -79,18 +80,42 @@ function idString(source: Json, key: string, path: string): string {
 /** GitHub's placeholder for deleted accounts; GraphQL reports it as a null author, so the record does too. */
 const GHOST = { login: 'ghost', id: 10137 };
 
-function author(user: unknown): Pick<PullRequestRecord, 'author_login' | 'author_github_id' | 'author_type'> {
-  if (!isObject(user)) return { author_login: null, author_github_id: null, author_type: null };
-  const login = requiredString(user, 'login', 'pull_request.user');
-  const id = idString(user, 'id', 'pull_request.user');
-  if (login === GHOST.login && id === String(GHOST.id)) {
-    return { author_login: null, author_github_id: null, author_type: null };
-  }
-  const type = field(user, 'type');
+/** The account types that have a `contributors` row (EnterpriseUserAccount has no id, and REST never names it). */
+const CONTRIBUTOR_TYPES: readonly string[] = ['User', 'Bot', 'Mannequin', 'Organization'];
+
+export interface RestActor {
+  columns: Pick<PullRequestRecord, 'author_login' | 'author_github_id' | 'author_type'>;
+  /** null for a ghost or an absent user */
+  contributor: WebhookContributor | null;
+}
+
+/**
+ * A REST `user` as the GraphQL backfill stores its actor: a ghost (deleted account) or no user is a null author, and
+ * a Bot's login loses the `[bot]` suffix REST adds (GraphQL's Bot.login is `dependabot`, REST's `dependabot[bot]`),
+ * so both paths write the same login for the same id.
+ */
+export function restActor(user: unknown, path: string): RestActor {
+  const none: RestActor = {
+    columns: { author_login: null, author_github_id: null, author_type: null },
+    contributor: null,
+  };
+  if (!isObject(user)) return none;
+  const login = requiredString(user, 'login', path);
+  const id = idString(user, 'id', path);
+  if (login === GHOST.login && id === String(GHOST.id)) return none;
+  const typeName = field(user, 'type');
+  const type = actorType(typeof typeName === 'string' ? typeName : undefined);
+  const storedLogin = type === 'Bot' && login.endsWith('[bot]') ? login.slice(0, -'[bot]'.length) : login;
   return {
-    author_login: login,
-    author_github_id: id,
-    author_type: actorType(typeof type === 'string' ? type : undefined),
+    columns: { author_login: storedLogin, author_github_id: id, author_type: type },
+    contributor: {
+      github_id: id,
+      login: storedLogin,
+      // an unknown type is left for GraphQL to fill (upsert_contributors keeps a stored one)
+      type: type !== null && CONTRIBUTOR_TYPES.includes(type) ? type : null,
+      avatar_url: optionalString(user, 'avatar_url', path),
+      html_url: optionalString(user, 'html_url', path),
+    },
   };
 }
 
@@ -131,7 +156,7 @@ export function restPullRequestToRecord(pr: unknown): PullRequestRecord {
     updated_at: requiredString(pr, 'updated_at', path),
     closed_at: optionalString(pr, 'closed_at', path),
     merged_at: optionalString(pr, 'merged_at', path),
-    ...author(field(pr, 'user')),
+    ...restActor(field(pr, 'user'), 'pull_request.user').columns,
     additions: countOrZero(pr, 'additions', path),
     deletions: countOrZero(pr, 'deletions', path),
     changed_files: countOrZero(pr, 'changed_files', path),

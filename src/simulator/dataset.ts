@@ -215,6 +215,7 @@ export class SimRepository {
   private readonly withoutIds: Set<number>;
   private readonly ids: ChildIds;
   private readonly childOverrides = new Map<number, { reviews: SimReview[]; comments: SimComment[] }>();
+  private readonly baseOverrides = new Map<number, string>();
   private readonly childRounds = new Map<number, number>();
   private changeEvents = 0;
 
@@ -392,7 +393,34 @@ export class SimRepository {
     }
     const override = this.overrides.get(index);
     const children = this.childOverrides.get(index);
-    return override || children ? { ...generated, ...override, ...children } : generated;
+    const baseRefName = this.baseOverrides.get(index);
+    return override || children || baseRefName !== undefined
+      ? { ...generated, ...override, ...children, ...(baseRefName !== undefined ? { baseRefName } : {}) }
+      : generated;
+  }
+
+  /**
+   * Someone acts on a pull request now: merges, closes or reopens it, or retargets it to another base branch. Its
+   * updatedAt moves, as on GitHub.
+   */
+  changePullRequest(
+    index: number,
+    nowSec: number,
+    change: { state?: PullRequestState; baseRefName?: string },
+  ): void {
+    const current = this.skeleton(index);
+    const at = Math.max(nowSec, current.updatedAt + 1);
+    const state = change.state ?? current.state;
+    const ended = state === 'OPEN' ? null : current.state === 'OPEN' ? at : current.closedAt;
+    this.overrides.set(index, {
+      state,
+      isDraft: state === 'MERGED' ? false : current.isDraft,
+      updatedAt: at,
+      closedAt: ended,
+      mergedAt: state === 'MERGED' ? (current.mergedAt ?? at) : null,
+    });
+    if (change.baseRefName !== undefined) this.baseOverrides.set(index, change.baseRefName);
+    this.version++;
   }
 
   /**

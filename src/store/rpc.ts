@@ -7,9 +7,10 @@ import type { FollowUpTask } from '../domain/children.ts';
 import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { redactJson, redactSecrets } from '../domain/redact.ts';
-import { WHOLE_REPOSITORY } from '../domain/scope.ts';
+import type { BackfillScope } from '../domain/scope.ts';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.ts';
 import {
+  type ChildWebhookReceipt,
   type ChunkLease,
   type CommitFollowUpsResult,
   type CommitPageResult,
@@ -18,6 +19,8 @@ import {
   type LeaseRow,
   type ProgressRow,
   type RecoverResult,
+  type RefreshCommitResult,
+  type RefreshPosition,
   type RepositoryCandidate,
   type RepositoryRow,
   type Store,
@@ -234,12 +237,13 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       return rows ?? [];
     },
 
-    async startBackfill(repositoryId, fieldProfile, scope = WHOLE_REPOSITORY) {
-      await call('backfill_start_backfill', {
+    async startBackfill(repositoryId, fieldProfile, scope) {
+      const state = await call<{ scope: BackfillScope }>('backfill_start_backfill', {
         p_repository_id: repositoryId,
         p_field_profile: fieldProfile,
-        p_scope: jsonb(scope),
+        p_scope: scope === undefined ? null : jsonb(scope),
       });
+      return state.scope;
     },
 
     async claimChunk(input) {
@@ -348,12 +352,22 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
       });
     },
 
+    refreshPosition(repositoryId) {
+      return call<RefreshPosition>('backfill_refresh_position', { p_repository_id: repositoryId });
+    },
+
     commitRefresh(input) {
-      return call<{ inserted: number; updated: number }>('backfill_commit_refresh', {
+      return call<RefreshCommitResult>('backfill_commit_refresh', {
         p_repository_id: input.repositoryId,
+        p_expected_cursor: input.expectedCursor,
+        p_next_cursor: input.nextCursor,
+        p_target_watermark: input.targetWatermark,
+        p_holder: input.holder,
         p_prs: prsArg(input.prs),
         p_points_spent: input.pointsSpent,
-        p_new_watermark: input.newWatermark,
+        p_removed: jsonb(
+          (input.removed ?? []).map((pr) => ({ github_id: pr.github_id, updated_at: pr.updated_at })),
+        ),
         p_run_id: input.runId,
         ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
       });
@@ -389,6 +403,33 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_node_id: input.repository.nodeId,
         p_observed_at: input.observedAt,
         p_prs: prsArg(input.prs),
+      });
+    },
+
+    receiveChildWebhook(input) {
+      return call<ChildWebhookReceipt>('backfill_receive_child', {
+        p_delivery_id: input.deliveryId,
+        p_event: input.event,
+        p_repository_github_id: input.repository.githubId,
+        p_owner: input.repository.owner,
+        p_name: input.repository.name,
+        p_pull_request_github_id: 'githubId' in input.pullRequest ? input.pullRequest.githubId : null,
+        p_pull_request_number: 'number' in input.pullRequest ? input.pullRequest.number : null,
+        p_contributors: jsonb(storableStrings(input.contributors)),
+        p_review: 'review' in input.child ? jsonb(storableStrings(input.child.review)) : null,
+        p_comment: 'comment' in input.child ? jsonb(storableStrings(input.child.comment)) : null,
+      });
+    },
+
+    receiveCommentDeletion(input) {
+      return call<ChildWebhookReceipt>('backfill_receive_comment_deletion', {
+        p_delivery_id: input.deliveryId,
+        p_event: input.event,
+        p_repository_github_id: input.repository.githubId,
+        p_owner: input.repository.owner,
+        p_name: input.repository.name,
+        p_kind: input.kind,
+        p_github_id: input.githubId,
       });
     },
 

@@ -1,9 +1,13 @@
 import type {
+  CommentKind,
   CommentRecord,
   ContributorRecord,
   FollowUpKind,
   FollowUpTask,
   ReviewRecord,
+  WebhookComment,
+  WebhookContributor,
+  WebhookReview,
 } from '../domain/children.ts';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
 import type { BackfillScope } from '../domain/scope.ts';
@@ -48,6 +52,8 @@ export interface RepositoryRow {
   tracked: boolean;
   priority: number;
   backfillStatus: BackfillStatus;
+  /** the pull requests its backfill covers (whole repository: `{}`), as stored by start_backfill */
+  scope: BackfillScope;
 }
 
 export interface SelectRepositoriesInput {
@@ -75,6 +81,8 @@ export interface RepositoryCandidate {
   /** a completed backfill whose watermark is older than the refresh interval */
   needsRefresh: boolean;
   watermark: string | null;
+  /** the backfill's stored scope, which a run that gives none works it in */
+  scope: BackfillScope;
 }
 
 export interface ClaimChunkInput {
@@ -219,11 +227,36 @@ export interface FinishRunInput {
 export interface RefreshCommitInput {
   repositoryId: number;
   runId: number | null;
+  /** the refresh position the page was fetched from; null for the first page of a new refresh */
+  expectedCursor: string | null;
+  /** where the refresh goes on; null when the page reached the watermark (the refresh is done) */
+  nextCursor: string | null;
+  /** the newest updatedAt when the refresh began: the watermark once it is done (kept by the store on resume) */
+  targetWatermark: string;
+  /** who moves the refresh (a replay of its own last page is recognised, another's is a conflict) */
+  holder: string;
   prs: PullRequestRecord[];
+  /** listed pull requests outside the backfill's scope: stored ones no newer are deleted with their children */
+  removed?: readonly Pick<PullRequestRecord, 'github_id' | 'updated_at'>[];
   pointsSpent: number;
-  /** the refresh walked back to the old watermark: the new one is now safe to store */
-  newWatermark: string | null;
   children?: PageChildren;
+}
+
+export interface RefreshCommitResult {
+  /** false: a replay of this holder's last page, already stored */
+  applied: boolean;
+  inserted: number;
+  updated: number;
+  removed: number;
+}
+
+/** Where a backfill's incremental refresh stands; the refresh fields are null when none is in progress. */
+export interface RefreshPosition {
+  watermark: string | null;
+  cursor: string | null;
+  targetWatermark: string | null;
+  startedAt: string | null;
+  holder: string | null;
 }
 
 export interface WebhookDeliveryInput {
@@ -250,6 +283,35 @@ export interface WebhookReceipt {
   updated: number;
 }
 
+/** A webhook delivery about a review or a comment: which delivery, and the repository it names. */
+export interface ChildDeliveryRef {
+  deliveryId: string;
+  event: string;
+  repository: RepositoryRef & { githubId: string | null };
+}
+
+export interface ChildWebhookInput extends ChildDeliveryRef {
+  /** by GitHub id (review events), or by number (issue_comment: the issue's id is not the pull request's) */
+  pullRequest: { githubId: string } | { number: number };
+  /** a type REST names that GraphQL does not know is null (upsert_contributors keeps a stored one) */
+  contributors: WebhookContributor[];
+  child: { review: WebhookReview } | { comment: WebhookComment };
+}
+
+export interface CommentDeletionInput extends ChildDeliveryRef {
+  kind: CommentKind;
+  githubId: string;
+}
+
+export interface ChildWebhookReceipt {
+  /** this delivery was received before: nothing was written */
+  duplicate: boolean;
+  /** a row was written or deleted (false: the stored version was newer, or nothing was left to delete) */
+  applied: boolean;
+  /** why the delivery changed nothing and was not recorded (the repository not tracked, the pull request not stored…) */
+  ignored: string | null;
+}
+
 export interface ProgressRow {
   repositoryId: number;
   fullName: string;
@@ -264,6 +326,8 @@ export interface ProgressRow {
   lastError: string | null;
   /** a failed or stalled backfill's last failed or stalled chunk (absent from databases before 20261202500003) */
   problemChunk?: { chunkNumber: number; status: string; requeues: number; failures: number } | null;
+  /** the pull requests its backfill covers (whole repository: `{}`) */
+  scope: BackfillScope;
 }
 
 /** Which lease a worker holds: enough to fence a call. */
@@ -296,8 +360,16 @@ export interface Store {
   getRepository(ref: RepositoryRef | { id: number }): Promise<RepositoryRow | null>;
   updateRepositoryCounts(repositoryId: number, prTotalCount: number): Promise<void>;
   selectRepositories(input: SelectRepositoriesInput): Promise<RepositoryCandidate[]>;
-  /** refused (invalid_transition) when the backfill was started with another scope and not cancelled since */
-  startBackfill(repositoryId: number, fieldProfile: FieldProfile, scope?: BackfillScope): Promise<void>;
+  /**
+   * Answers the scope the backfill walks: the one given, or (none given) the backfill's own, the whole repository
+   * for one never started. Refused (invalid_transition) when a scope is given and the backfill was started with
+   * another one and not cancelled since.
+   */
+  startBackfill(
+    repositoryId: number,
+    fieldProfile: FieldProfile,
+    scope?: BackfillScope,
+  ): Promise<BackfillScope>;
   /** a pending chunk, or a running one whose holder's session is gone (taken over with a new fencing token) */
   claimChunk(input: ClaimChunkInput): Promise<ChunkLease | null>;
   /** the running leases of the given repositories (all when omitted) */
@@ -329,7 +401,10 @@ export interface Store {
   /** marks the backfill failed for a fatal error (bad credentials, repository gone) */
   failBackfill(repositoryId: number, error: string, heldBy?: LeaseRef): Promise<void>;
   recoverStuckChunks(input: { requeueLimit: number; graceSeconds: number }): Promise<RecoverResult>;
-  commitRefresh(input: RefreshCommitInput): Promise<{ inserted: number; updated: number }>;
+  /** where the refresh stands (watermark, and the refresh in progress if any) */
+  refreshPosition(repositoryId: number): Promise<RefreshPosition>;
+  /** refused as cursor_conflict when another worker moved (or finished) the refresh since `expectedCursor` */
+  commitRefresh(input: RefreshCommitInput): Promise<RefreshCommitResult>;
   /** the oldest queued follow-ups of a repository */
   listFollowUps(repositoryId: number, limit: number): Promise<FollowUpTask[]>;
   commitFollowUps(input: CommitFollowUpsInput): Promise<CommitFollowUpsResult>;
@@ -338,6 +413,13 @@ export interface Store {
    * and upserts its pull requests, all in one transaction. A delivery id seen before changes nothing.
    */
   receiveWebhook(input: WebhookDeliveryInput): Promise<WebhookReceipt>;
+  /**
+   * One webhook delivery that creates or edits a review or a comment, once, as the backfill would store it; ignored
+   * (nothing recorded) when its repository is not tracked or its pull request (or review) not stored.
+   */
+  receiveChildWebhook(input: ChildWebhookInput): Promise<ChildWebhookReceipt>;
+  /** One webhook delivery that deletes a comment, once; the comment is remembered so no late delivery restores it. */
+  receiveCommentDeletion(input: CommentDeletionInput): Promise<ChildWebhookReceipt>;
   /** upsert outside any chunk (webhooks) */
   upsertPullRequests(
     repositoryId: number,

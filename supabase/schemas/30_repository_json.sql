@@ -13,7 +13,8 @@ as $$
     'storedPrCount', r.stored_pr_count,
     'tracked', r.tracked,
     'priority', r.priority,
-    'backfillStatus', coalesce(s.status, 'idle'))
+    'backfillStatus', coalesce(s.status, 'idle'),
+    'scope', coalesce(s.scope, '{}'::jsonb))
   from progressive_backfill.repositories r
   left join progressive_backfill.backfill_state s on s.repository_id = r.id
   where r.id = p_repository_id

@@ -1,6 +1,7 @@
 -- Upserts reviews and comments of the pull requests of one repository and stamps each row with its pull request's
 -- current children_sync: the row was seen by that sync, whether or not its content changed. An older version never
--- overwrites a newer one. Children of pull requests that are not stored (or belong elsewhere) are ignored.
+-- overwrites a newer one. Children of pull requests that are not stored (or belong elsewhere) are ignored, and so are
+-- comments a webhook reported deleted (deleted_comments).
 create or replace function progressive_backfill.upsert_children(
   p_repository_id bigint,
   p_reviews jsonb,
@@ -57,6 +58,9 @@ begin
         review_github_id bigint, path text, line int, original_line int, in_reply_to_github_id bigint)
       join progressive_backfill.pull_requests pr
         on pr.github_id = c.pull_request_github_id and pr.repository_id = p_repository_id
+      -- a page read before a webhook reported the comment deleted would bring it back
+      where not exists (
+        select from progressive_backfill.deleted_comments d where d.kind = c.kind and d.github_id = c.github_id)
       order by c.kind, c.github_id, c.updated_at desc
     ),
     written as (

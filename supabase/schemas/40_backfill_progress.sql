@@ -14,6 +14,8 @@ as $$
       'pausedUntil', p.paused_until,
       'pauseReason', p.pause_reason,
       'lastError', p.last_error,
+      'scope', coalesce(
+        (select s.scope from progressive_backfill.backfill_state s where s.repository_id = p.repository_id), '{}'::jsonb),
       -- why a failed or stalled backfill stopped: its last chunk that did
       'problemChunk', case when p.status in ('failed', 'stalled') then (
         select jsonb_build_object(

@@ -6,9 +6,13 @@
 --       stored/total below p_threshold (an idle repository whose total is unknown counts as below, and a named
 --       empty one starts too, so that it is recorded as completed rather than left idle)
 --       -> needsStart: call backfill_start_backfill first;
---   (c) completed and last refreshed (or completed) more than p_refresh_after_seconds ago -> needsRefresh
---       (only when it does not need a restart, which covers a refresh).
--- Failed, cancelled and stalled backfills wait for a human; paused-into-the-future ones wait for their time.
+--   (c) completed, and last refreshed (or completed) more than p_refresh_after_seconds ago, or not refreshed since
+--       its walk completed (a walk that ended with its run's time is refreshed by the next run, not an hour
+--       later), or with a refresh in progress or follow-ups queued (resumed at once) -> needsRefresh (only when
+--       it does not need a restart, which covers a refresh).
+--   (d) cancelled, and named -> needsStart: a run that names it restarts it (carrying on, or afresh with a new scope).
+-- Failed and stalled backfills wait for a human (`retry`); paused-into-the-future ones wait for their time.
+-- Each candidate carries its backfill's stored scope, which a run that gives none adopts.
 -- Order: priority desc, then in-progress before new, then lowest completeness first (unknown first), then the most
 -- pull requests left (total - stored) first, then id.
 create or replace function progressive_backfill.backfill_select_repositories(
@@ -48,7 +52,8 @@ begin
         'backfillStatus', c.status,
         'needsStart', c.needs_start,
         'needsRefresh', c.needs_refresh,
-        'watermark', c.watermark)
+        'watermark', c.watermark,
+        'scope', c.scope)
       order by c.ord)
     from (
       select f.*, row_number() over (
@@ -63,7 +68,7 @@ begin
         from (
           select
             r.id, r.owner, r.name, r.full_name, r.priority, r.stored_pr_count, r.pr_total_count,
-            s.status, s.watermark,
+            s.status, s.watermark, s.scope,
             case when r.pr_total_count > 0 then r.stored_pr_count::float8 / r.pr_total_count end as completeness,
             (s.status = 'active'
                and not exists (
@@ -71,14 +76,19 @@ begin
                  where ch.repository_id = r.id and ch.status = 'running' and ch.lease_expires_at > now()
                    and progressive_backfill.lease_holder_alive(ch.lease_holder_key) is not false))
               or (s.status = 'paused' and s.resume_at <= now()) as in_progress_raw,
-            s.status in ('idle', 'completed')
+            (s.status in ('idle', 'completed')
               and (r.id = any(p_repository_ids) or r.pr_total_count >= p_min_prs)
               and (r.stored_pr_count::numeric / nullif(r.pr_total_count, 0) < p_threshold
                    or (s.status = 'idle' and r.pr_total_count is null)
-                   or (s.status = 'idle' and r.pr_total_count = 0 and r.id = any(p_repository_ids))) as needs_start_raw,
+                   or (s.status = 'idle' and r.pr_total_count = 0 and r.id = any(p_repository_ids))))
+              -- a cancelled backfill restarts when a run names it (with a new scope, or to carry on)
+              or (s.status = 'cancelled' and r.id = any(p_repository_ids)) as needs_start_raw,
             s.status = 'completed'
-              and greatest(s.refreshed_at, s.completed_at)
-                  < now() - make_interval(secs => p_refresh_after_seconds) as stale_raw
+              and (greatest(s.refreshed_at, s.completed_at) < now() - make_interval(secs => p_refresh_after_seconds)
+                   or s.refreshed_at is null or s.refreshed_at < s.completed_at
+                   or s.refresh_cursor is not null
+                   or exists (
+                     select from progressive_backfill.child_follow_ups f where f.repository_id = r.id)) as stale_raw
           from progressive_backfill.repositories r
           join progressive_backfill.backfill_state s on s.repository_id = r.id
           where r.tracked and (p_repository_ids is null or r.id = any(p_repository_ids))

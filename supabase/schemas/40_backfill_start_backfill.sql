@@ -1,7 +1,7 @@
 create or replace function progressive_backfill.backfill_start_backfill(
   p_repository_id bigint,
   p_field_profile text default 'core',
-  p_scope jsonb default '{}'::jsonb
+  p_scope jsonb default null
 ) returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
@@ -12,13 +12,16 @@ begin
   if p_field_profile is null or p_field_profile not in ('core', 'standard', 'full') then
     raise exception 'field profile must be core, standard or full' using errcode = 'PB004';
   end if;
-  if p_scope is null or jsonb_typeof(p_scope) <> 'object' then
+  if p_scope is not null and jsonb_typeof(p_scope) <> 'object' then
     raise exception 'scope must be a JSON object' using errcode = 'PB004';
   end if;
   insert into progressive_backfill.backfill_state (repository_id)
   select id from progressive_backfill.repositories where id = p_repository_id
   on conflict (repository_id) do nothing;
   v_state := progressive_backfill.lock_state(p_repository_id);
+  -- No scope given (the tick, the tracked set, a run without --since/--states/--base): the backfill's own, which
+  -- for one never started is the whole repository.
+  p_scope := coalesce(p_scope, v_state.scope);
 
   -- The stored pull requests answer one scope; a walk under another would mix two. Only a cancelled (or never
   -- started) backfill may take a new scope, and then it walks afresh.
@@ -29,7 +32,9 @@ begin
       using errcode = 'PB003';
   end if;
 
-  if v_state.status in ('idle', 'completed') or v_state.scope is distinct from p_scope then
+  -- (a backfill cancelled after it completed has nothing left to carry on: it walks afresh too)
+  if v_state.status in ('idle', 'completed') or v_state.scope is distinct from p_scope
+     or (v_state.status = 'cancelled' and v_state.completed_at is not null) then
     -- A fresh walk; PRs updated while it runs are caught by the refresh that follows (watermark = start).
     update progressive_backfill.backfill_state
     set status = 'active', field_profile = p_field_profile, scope = p_scope, cursor = null, started_at = now(),

@@ -24,7 +24,7 @@ describe('action inputs', () => {
       completenessThreshold: 0.8,
       minPrs: 100,
       fieldProfile: 'core',
-      scope: {},
+      scope: undefined,
       timeBudgetMs: 20 * 60_000,
       dryRun: false,
       reportIssues: true,

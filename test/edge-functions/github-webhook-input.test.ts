@@ -212,7 +212,7 @@ describe('invalid input is answered 4xx, never 5xx', () => {
       fc.asyncProperty(
         fc.constantFrom(...PATHS),
         value,
-        fc.constantFrom('pull_request', 'ping', 'issues', 'push'),
+        fc.constantFrom('pull_request', 'ping', 'issues', 'push', 'pull_request_review', 'issue_comment'),
         async (path, replacement, event) => {
           const body = JSON.stringify(mutated(path, replacement)) ?? 'undefined';
           const response = await handleGitHubWebhook(await signed(body, event), { store, secret: SECRET });

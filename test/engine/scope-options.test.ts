@@ -63,8 +63,10 @@ describe('scope settings', () => {
   );
 
   test('a scope keeps only the filters given, in canonical form', () => {
-    expect(parseScope({})).toEqual({});
-    expect(parseScope({ since: '', states: ' ', base: '' })).toEqual({});
+    // none given: no scope (each backfill's own); all three states given: the whole repository, asked for
+    expect(parseScope({})).toBeUndefined();
+    expect(parseScope({ since: '', states: ' ', base: '' })).toBeUndefined();
+    expect(parseScope({ states: 'open, closed,MERGED' })).toEqual({});
     expect(parseScope({ since: '2024-01-31', states: 'merged,open', base: 'main' })).toEqual({
       since: '2024-01-31T00:00:00Z',
       states: ['OPEN', 'MERGED'],

@@ -6,7 +6,7 @@ import { runBackfill } from '../../src/engine/run.ts';
 import { type EngineEnvironment, startEngineEnvironment, truth } from '../support/engine-environment.ts';
 
 const repositories = [
-  // quiet data: a pull request that leaves the scope after it was stored stays stored (not yet removed)
+  // quiet data: pull requests leaving the scope are the refresh's concern (refresh-removes-out-of-scope.test.ts)
   { owner: 'acme', name: 'states', pullRequests: 900 },
   { owner: 'acme', name: 'recent', pullRequests: 900 },
 ];

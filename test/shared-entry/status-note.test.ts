@@ -14,6 +14,7 @@ const base: ProgressRow = {
   pausedUntil: null,
   pauseReason: null,
   lastError: null,
+  scope: {},
 };
 const lease = (holderAlive: boolean | null): LeaseRow => ({
   repositoryId: 1,

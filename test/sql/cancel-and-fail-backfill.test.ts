@@ -30,7 +30,7 @@ test('cancelling ends the backfill and its open chunk; the worker’s lease is t
   await expectStaleLease(ctx.client, lease);
 });
 
-test('an idle backfill can be cancelled; a cancelled or completed one cannot (PB003)', async () => {
+test('an idle or completed backfill can be cancelled; a cancelled one cannot (PB003)', async () => {
   const idle = await trackRepository(ctx.client);
   await cancel(idle.id);
   await expectInvalidTransition(cancel(idle.id));
@@ -42,7 +42,15 @@ test('an idle backfill can be cancelled; a cancelled or completed one cannot (PB
     nextCursor: { end: 1 },
     done: true,
   });
+  // a completed backfill is cancelled to stop its refreshes, or to give it a new scope
+  await cancel(repository.id);
+  expect(await stateOf(ctx.client, repository.id)).toMatchObject({ status: 'cancelled' });
   await expectInvalidTransition(cancel(repository.id));
+  // started again it walks afresh: a completed walk has nothing to carry on
+  const restarted = await rpc<{ status: string; cursor: unknown }>(ctx.client, 'backfill_start_backfill', {
+    p_repository_id: repository.id,
+  });
+  expect(restarted).toMatchObject({ status: 'active', cursor: null });
 });
 
 test('a fatal error fails the backfill and its open chunk, keeping the cursor for a later restart', async () => {

@@ -276,9 +276,12 @@ test('an older copy of a child never overwrites a newer one; a login change keep
   const renamed = { ...alice, login: 'alice-renamed', avatar_url: null };
   await rpc(ctx.client, 'backfill_commit_refresh', {
     p_repository_id: lease.repositoryId,
+    p_expected_cursor: null,
+    p_next_cursor: null,
+    p_target_watermark: pr.updated_at,
+    p_holder: 'refresher',
     p_prs: jsonb([pr]),
     p_points_spent: 0,
-    p_new_watermark: null,
     p_children: jsonb({ contributors: [renamed], reviews: [], comments: [older], follow_ups: [] }),
   });
   const { rows } = await ctx.client.query(

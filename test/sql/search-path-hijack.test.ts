@@ -153,9 +153,16 @@ test('a whole backfill driven through every function, as service_role under that
   await rpc(client, 'backfill_resume', { p_repository_id: tracked.id });
   await rpc(client, 'backfill_commit_refresh', {
     p_repository_id: tracked.id,
+    p_expected_cursor: null,
+    p_next_cursor: 'refresh-cursor',
+    p_target_watermark: new Date(),
+    p_holder: 'refresher',
     p_prs: jsonb(pullRequests(11, 2, base)),
     p_points_spent: 1,
-    p_new_watermark: new Date(),
+    p_removed: jsonb([]),
+  });
+  expect(await rpc(client, 'backfill_refresh_position', { p_repository_id: tracked.id })).toMatchObject({
+    watermark: expect.anything(),
   });
   await rpc(client, 'backfill_upsert_pull_requests', {
     p_repository_id: tracked.id,

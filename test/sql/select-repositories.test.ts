@@ -43,6 +43,7 @@ test('idle repositories below the threshold and above min-prs need a start', asy
       needsStart: true,
       needsRefresh: false,
       watermark: null,
+      scope: {},
     },
   ]);
 });
@@ -102,6 +103,34 @@ test('failed, cancelled and stalled backfills are left for a human', async () =>
   expect(await select({ p_min_prs: 0 })).toEqual([]);
 });
 
+test('a named cancelled backfill needs a start (how it changes scope); failed and stalled ones still wait', async () => {
+  const ids: Record<string, number> = {};
+  for (const status of ['failed', 'cancelled', 'stalled']) {
+    const repository = await trackRepository(ctx.client, { name: status, prTotalCount: 1000 });
+    ids[status] = repository.id;
+    await ctx.client.query(
+      'update progressive_backfill.backfill_state set status = $2, started_at = now() where repository_id = $1',
+      [repository.id, status],
+    );
+  }
+  const candidates = await select({ p_min_prs: 0, p_repository_ids: Object.values(ids) });
+  expect(candidates.map((c) => [c.name, c.needsStart])).toEqual([['cancelled', true]]);
+});
+
+test("each candidate carries its backfill's stored scope", async () => {
+  const scoped = await trackRepository(ctx.client, { name: 'scoped', prTotalCount: 1000 });
+  const scope = { since: '2024-01-01T00:00:00Z', states: ['MERGED'] };
+  await rpc(ctx.client, 'backfill_start_backfill', {
+    p_repository_id: scoped.id,
+    p_scope: JSON.stringify(scope),
+  });
+  const whole = await trackRepository(ctx.client, { name: 'whole', prTotalCount: 1000 });
+  const candidates = await select({ p_min_prs: 0 });
+  const byId = new Map(candidates.map((c) => [c.repositoryId, c]));
+  expect(byId.get(scoped.id)).toMatchObject({ needsStart: false, scope });
+  expect(byId.get(whole.id)).toMatchObject({ needsStart: true, scope: {} });
+});
+
 test('completed backfills are refreshed once stale, and restarted when they fell below the threshold', async () => {
   const complete = async (name: string, total: number, stored: number, completedSecondsAgo: number) => {
     const repository = await trackRepository(ctx.client, { name, prTotalCount: total });
@@ -121,6 +150,11 @@ test('completed backfills are refreshed once stale, and restarted when they fell
     "update progressive_backfill.backfill_state set refreshed_at = now() - interval '1 minute' where repository_id = $1",
     [refreshedRecently.id],
   );
+  // refreshed right after its walk completed a minute ago
+  await ctx.client.query(
+    "update progressive_backfill.backfill_state set refreshed_at = now() - interval '50 seconds' where repository_id = $1",
+    [fresh.id],
+  );
 
   const candidates = await select({ p_min_prs: 10, p_refresh_after_seconds: 3600 });
   const byId = new Map(candidates.map((c) => [c.repositoryId, c]));
@@ -132,6 +166,51 @@ test('completed backfills are refreshed once stale, and restarted when they fell
     backfillStatus: 'completed',
   });
   expect(byId.get(grown.id)).toMatchObject({ needsStart: true, needsRefresh: false });
+});
+
+test('a completed walk never refreshed since, a refresh in progress, or follow-ups queued: due at once', async () => {
+  const complete = async (name: string, refreshedSecondsAgo: number | null) => {
+    const repository = await trackRepository(ctx.client, { name, prTotalCount: 100 });
+    await withStored(repository.id, 100);
+    await ctx.client.query(
+      `update progressive_backfill.backfill_state set status = 'completed', started_at = now() - interval '1 day',
+         watermark = now() - interval '1 day', completed_at = now() - interval '2 minutes',
+         refreshed_at = now() - make_interval(secs => $2) where repository_id = $1`,
+      [repository.id, refreshedSecondsAgo],
+    );
+    return repository;
+  };
+  // its walk ended with the run's time, before any refresh: waiting an hour would leave it an hour behind
+  const neverRefreshed = await complete('never', null);
+  // refreshed before this walk (which began again and completed since), not after it
+  const refreshedBeforeWalk = await complete('before-walk', 600);
+  const refreshedAfterWalk = await complete('after-walk', 60);
+  const inProgress = await complete('in-progress', 60);
+  await ctx.client.query(
+    `update progressive_backfill.backfill_state set refresh_cursor = 'c1', refresh_target_watermark = now(),
+       refresh_started_at = now() - interval '30 seconds', refresh_holder = 'w#1' where repository_id = $1`,
+    [inProgress.id],
+  );
+  const withFollowUps = await complete('follow-ups', 60);
+  await ctx.client.query(
+    `insert into progressive_backfill.pull_requests (repository_id, github_id, node_id, number, title, state,
+       created_at, updated_at, url, field_profile)
+     values ($1, 77000000001, 'PR_fu', 1, 't', 'OPEN', now(), now(), 'https://github.com/o/r/pull/1', 'full')`,
+    [withFollowUps.id],
+  );
+  await ctx.client.query(
+    `insert into progressive_backfill.child_follow_ups (repository_id, pull_request_id, kind, node_id, cursor)
+     select $1, id, 'comments', 'PR_fu', 'cc' from progressive_backfill.pull_requests where github_id = 77000000001`,
+    [withFollowUps.id],
+  );
+
+  const due = new Map(
+    (await select({ p_min_prs: 10, p_refresh_after_seconds: 3600 })).map((c) => [c.repositoryId, c]),
+  );
+  for (const repository of [neverRefreshed, refreshedBeforeWalk, inProgress, withFollowUps]) {
+    expect(due.get(repository.id), repository.name).toMatchObject({ needsStart: false, needsRefresh: true });
+  }
+  expect(due.has(refreshedAfterWalk.id)).toBe(false);
 });
 
 test('order: priority, then in progress, then least complete, then most remaining, then id', async () => {
@@ -160,6 +239,34 @@ test('untracked repositories are never selected', async () => {
     repository.id,
   ]);
   expect(await select({ p_min_prs: 0 })).toEqual([]);
+});
+
+test('a named cancelled backfill needs a start (how it changes scope); failed and stalled ones still wait', async () => {
+  const ids: Record<string, number> = {};
+  for (const status of ['failed', 'cancelled', 'stalled']) {
+    const repository = await trackRepository(ctx.client, { name: status, prTotalCount: 1000 });
+    ids[status] = repository.id;
+    await ctx.client.query(
+      'update progressive_backfill.backfill_state set status = $2, started_at = now() where repository_id = $1',
+      [repository.id, status],
+    );
+  }
+  const candidates = await select({ p_min_prs: 0, p_repository_ids: Object.values(ids) });
+  expect(candidates.map((c) => [c.name, c.needsStart])).toEqual([['cancelled', true]]);
+});
+
+test("each candidate carries its backfill's stored scope", async () => {
+  const scoped = await trackRepository(ctx.client, { name: 'scoped', prTotalCount: 1000 });
+  const scope = { since: '2024-01-01T00:00:00Z', states: ['MERGED'] };
+  await rpc(ctx.client, 'backfill_start_backfill', {
+    p_repository_id: scoped.id,
+    p_scope: JSON.stringify(scope),
+  });
+  const whole = await trackRepository(ctx.client, { name: 'whole', prTotalCount: 1000 });
+  const candidates = await select({ p_min_prs: 0 });
+  const byId = new Map(candidates.map((c) => [c.repositoryId, c]));
+  expect(byId.get(scoped.id)).toMatchObject({ needsStart: false, scope });
+  expect(byId.get(whole.id)).toMatchObject({ needsStart: true, scope: {} });
 });
 
 test('out-of-range arguments are invalid input (PB004)', async () => {

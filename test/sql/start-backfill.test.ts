@@ -113,13 +113,34 @@ test('a backfill keeps its scope, and a run with another scope is refused until 
   await expect(refused).rejects.toThrow(
     /repository octo\/scoped is being backfilled with scope .*MERGED.*; run with the same scope, or `progressive-backfill cancel octo\/scoped` first/,
   );
-  await expectSqlState(start(repository.id), 'PB003');
   expect((await stateOf(ctx.client, repository.id)).scope).toEqual(scope);
 
   await rpc(ctx.client, 'backfill_cancel', { p_repository_id: repository.id, p_reason: 'new scope' });
   const restarted = await startScoped(repository.id, { states: ['OPEN'] });
   expect(restarted).toMatchObject({ status: 'active', cursor: null, scope: { states: ['OPEN'] } });
   expect(await openChunks(repository.id)).toHaveLength(1);
+});
+
+test('a start that gives no scope carries the backfill on under its own; a new backfill gets the whole repository', async () => {
+  const scoped = await trackRepository(ctx.client, { owner: 'octo', name: 'adopts' });
+  const scope = { states: ['MERGED'], base: 'main' };
+  const first = await startScoped(scoped.id, scope);
+  await ctx.client.query(
+    `update progressive_backfill.backfill_state set cursor = '{"v":2,"partitions":[]}'::jsonb where repository_id = $1`,
+    [scoped.id],
+  );
+  const adopted = (await start(scoped.id)) as StateJson & { scope: unknown };
+  expect(adopted).toMatchObject({ status: 'active', scope, openChunkId: first.openChunkId });
+  expect(adopted.cursor).toEqual({ v: 2, partitions: [] });
+
+  // stopped (cancelled) and carried on without a scope: from its cursor, in its scope
+  await rpc(ctx.client, 'backfill_cancel', { p_repository_id: scoped.id, p_reason: 'operator' });
+  const carried = (await start(scoped.id)) as StateJson & { scope: unknown };
+  expect(carried).toMatchObject({ status: 'active', scope, cursor: { v: 2, partitions: [] } });
+
+  const fresh = await trackRepository(ctx.client, { owner: 'octo', name: 'new' });
+  expect(((await start(fresh.id)) as StateJson & { scope: unknown }).scope).toEqual({});
+  expect((await stateOf(ctx.client, fresh.id)).scope).toEqual({});
 });
 
 test('a scope that is not a JSON object is invalid input (PB004)', async () => {

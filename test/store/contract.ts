@@ -516,32 +516,45 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       expect(problems.map((row) => Number(row.chunk_id))).toEqual([lease.chunkId]);
     });
 
-    test('commitRefresh upserts newer versions and only ever moves the watermark forward', async () => {
+    test('a refresh resumes from its stored position, fenced by it, and moves the watermark only when done', async () => {
       const { repositoryId, lease } = await claimedChunk();
-      const page = prs(2);
+      const page = prs(3);
       await commit(lease, null, { page: 1 }, page, { done: true });
-      await harness.sql(
-        `update progressive_backfill.backfill_state set watermark = '2025-01-01T00:00:00Z' where repository_id = $1`,
-        [repositoryId],
-      );
-      const edited = { ...page[0]!, title: 'edited', updated_at: '2025-06-01T00:00:00.000Z' };
-      const refresh = (refreshPrs: PullRequestRecord[], newWatermark: string) =>
-        store.commitRefresh({ repositoryId, runId: null, prs: refreshPrs, pointsSpent: 3, newWatermark });
-      const watermark = async () => {
-        const [state] = await harness.sql(
-          'select watermark, refreshed_at from progressive_backfill.backfill_state where repository_id = $1',
-          [repositoryId],
-        );
-        expect(state?.refreshed_at).not.toBeNull();
-        return new Date(state?.watermark as string).toISOString();
-      };
-      expect(await refresh([edited, ...prs(1)], '2025-06-02T00:00:00.000Z')).toEqual({
+      const edited = { ...page[0]!, title: 'edited', updated_at: '2030-06-01T00:00:00.000Z' };
+      const left = { ...page[1]!, state: 'MERGED' as const, updated_at: '2030-05-01T00:00:00.000Z' };
+      const refresh = (
+        expectedCursor: string | null,
+        nextCursor: string | null,
+        refreshPrs: PullRequestRecord[],
+      ) =>
+        store.commitRefresh({
+          repositoryId,
+          runId: null,
+          expectedCursor,
+          nextCursor,
+          targetWatermark: '2030-06-01T00:00:00.000Z',
+          holder: 'worker-a',
+          prs: refreshPrs,
+          removed: refreshPrs.length > 0 ? [left] : [],
+          pointsSpent: 3,
+        });
+      const before = await store.refreshPosition(repositoryId);
+      expect(before).toMatchObject({ cursor: null, targetWatermark: null });
+      expect(await refresh(null, 'c1', [edited, ...prs(1)])).toEqual({
+        applied: true,
         inserted: 1,
         updated: 1,
+        removed: 1,
       });
-      expect(await watermark()).toBe('2025-06-02T00:00:00.000Z');
-      expect(await refresh([], '2025-03-01T00:00:00.000Z')).toEqual({ inserted: 0, updated: 0 });
-      expect(await watermark()).toBe('2025-06-02T00:00:00.000Z');
+      expect(await refresh(null, 'c1', [edited])).toMatchObject({ applied: false }); // a replay
+      const during = await store.refreshPosition(repositoryId);
+      expect(during).toMatchObject({ cursor: 'c1', holder: 'worker-a', watermark: before.watermark });
+      expect(new Date(during.targetWatermark!).toISOString()).toBe('2030-06-01T00:00:00.000Z');
+      expect((await rejection(refresh('elsewhere', null, []))).code).toBe('cursor_conflict');
+      expect(await refresh('c1', null, [])).toMatchObject({ applied: true });
+      const after = await store.refreshPosition(repositoryId);
+      expect(after).toMatchObject({ cursor: null, targetWatermark: null, holder: null });
+      expect(new Date(after.watermark!).toISOString()).toBe('2030-06-01T00:00:00.000Z');
       expect((await store.getRepository({ id: repositoryId }))?.storedPrCount).toBe(3);
     });
 
@@ -598,6 +611,110 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       });
       expect(stale).toMatchObject({ duplicate: false, nameApplied: false });
       expect(stale.repository?.name).toBe(`hook-${repoCounter}`);
+    });
+
+    test('receiveChildWebhook stores a review and a comment once; receiveCommentDeletion removes the comment for good', async () => {
+      repoCounter += 1;
+      const [pr] = prs(1);
+      const repository = {
+        owner: 'contract',
+        name: `kids-${repoCounter}`,
+        githubId: String(8_900 + repoCounter),
+      };
+      await store.receiveWebhook({
+        deliveryId: crypto.randomUUID(),
+        event: 'pull_request',
+        repository: { ...repository, nodeId: null },
+        observedAt: '2024-05-02T00:00:00.000Z',
+        prs: [pr!],
+      });
+      const author = {
+        author_github_id: '4242',
+        author_login: 'mona',
+        author_type: 'User' as const,
+      };
+      const contributors = [
+        { github_id: '4242', login: 'mona', type: null, avatar_url: null, html_url: null },
+      ];
+      const reviewId = String(7_000_000 + repoCounter);
+      const reviewDelivery = crypto.randomUUID();
+      const review = {
+        deliveryId: reviewDelivery,
+        event: 'pull_request_review',
+        repository,
+        pullRequest: { githubId: pr!.github_id },
+        contributors,
+        child: {
+          review: {
+            github_id: reviewId,
+            node_id: `PRR_${reviewId}`,
+            ...author,
+            state: 'APPROVED' as const,
+            body: 'nul\u0000byte',
+            submitted_at: '2024-05-02T00:00:00.000Z',
+            created_at: '2024-05-02T00:00:00.000Z',
+            updated_at: '2024-05-02T00:00:00.000Z',
+            commit_oid: null,
+          },
+        },
+      };
+      expect(await store.receiveChildWebhook(review)).toEqual({
+        duplicate: false,
+        applied: true,
+        ignored: null,
+      });
+      expect(await store.receiveChildWebhook(review)).toEqual({
+        duplicate: true,
+        applied: false,
+        ignored: null,
+      });
+      const commentId = String(7_100_000 + repoCounter);
+      const comment = {
+        deliveryId: crypto.randomUUID(),
+        event: 'issue_comment',
+        repository,
+        pullRequest: { number: pr!.number },
+        contributors,
+        child: {
+          comment: {
+            kind: 'issue_comment' as const,
+            github_id: commentId,
+            node_id: `IC_${commentId}`,
+            ...author,
+            body: 'thanks',
+            created_at: '2024-05-02T00:00:00.000Z',
+            updated_at: '2024-05-02T00:00:00.000Z',
+            review_github_id: null,
+            path: null,
+            line: null,
+            original_line: null,
+            in_reply_to_github_id: null,
+          },
+        },
+      };
+      expect(await store.receiveChildWebhook(comment)).toMatchObject({ applied: true });
+      const deletion = {
+        deliveryId: crypto.randomUUID(),
+        event: 'issue_comment',
+        repository,
+        kind: 'issue_comment' as const,
+        githubId: commentId,
+      };
+      expect(await store.receiveCommentDeletion(deletion)).toEqual({
+        duplicate: false,
+        applied: true,
+        ignored: null,
+      });
+      expect(await store.receiveChildWebhook({ ...comment, deliveryId: crypto.randomUUID() })).toMatchObject({
+        ignored: 'comment deleted',
+      });
+      expect(
+        await harness.sql(
+          `select (select body from progressive_backfill.reviews where github_id = $1) as review,
+                  (select count(*)::int from progressive_backfill.comments where github_id = $2) as comments`,
+          [reviewId, commentId],
+        ),
+      ).toEqual([{ review: 'nulbyte', comments: 0 }]);
     });
 
     test('a pull request with a NUL character or a lone surrogate still lands, cleaned', async () => {

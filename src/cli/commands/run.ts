@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import { FIELD_PROFILES, type FieldProfile, type PullRequestState } from '../../domain/pull-request.ts';
 import type { ParsedRepositorySpec } from '../../domain/repository-spec.ts';
-import { ConfigError, DEFAULTS, validateOptions } from '../../engine/options.ts';
+import { ConfigError, DEFAULTS, givenScope, validateOptions } from '../../engine/options.ts';
 import { runBackfill } from '../../engine/run.ts';
 import type { BackfillOptions, RepositorySpec, RunSummary } from '../../engine/types.ts';
 import type { GitHubClient } from '../../github/types.ts';
@@ -187,12 +187,14 @@ export function backfillOptions(
     ...(flags.maxChunks !== undefined ? { maxChunks: flags.maxChunks } : {}),
     ...(flags.reservePoints !== undefined ? { reservePoints: flags.reservePoints } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-    scope: {
-      ...(flags.since !== undefined ? { since: flags.since } : {}),
-      ...(flags.states !== undefined ? { states: flags.states } : {}),
-      ...(flags.base !== undefined ? { base: flags.base } : {}),
-    },
   };
+  const scope = givenScope({
+    ...(flags.since !== undefined ? { since: flags.since } : {}),
+    ...(flags.states !== undefined ? { states: flags.states } : {}),
+    ...(flags.base !== undefined ? { base: flags.base } : {}),
+  });
+  // no scope flag: each backfill is worked in its own stored scope
+  if (scope) options.scope = scope;
   validateOptions(options);
   return options;
 }

@@ -132,12 +132,18 @@ const FIRST_NUMBERS_PER_REQUEST = 250;
 
 /**
  * The walk a chunk carries on: its stored cursor's, or for a walk not begun, the number walk's probe when a number
- * walk could bring more pull requests per point than windows at all (whole repositories only: a scope's filters
- * exist on connections, not on numbers).
+ * walk could bring more pull requests per point than windows at all — for whole repositories only (a scope's
+ * filters exist on connections, not on numbers), and not when the operator set the page size (chunk-size sizes
+ * windows: pages of exactly it are what was asked for).
  */
-function startCursor(target: RepositoryTarget, lease: ChunkLease, prices: ShapePrices): AnyWalkCursor {
+function startCursor(
+  ctx: RunContext,
+  target: RepositoryTarget,
+  lease: ChunkLease,
+  prices: ShapePrices,
+): AnyWalkCursor {
   if (isNumberWalkCursor(lease.cursor)) return lease.cursor;
-  if (lease.cursor !== null || !isWholeRepository(target.scope))
+  if (lease.cursor !== null || !isWholeRepository(target.scope) || ctx.plan.pageSizeFixed)
     return parseWalkCursor(lease.cursor, target.scope);
   // every number a pull request, every window full: the best either walk could do
   const best = { total: 1, newest: 1, states: { OPEN: 0, CLOSED: 0, MERGED: 0 } };
@@ -169,7 +175,7 @@ async function runChunk(
   const token = lease.fencingToken;
   let expected = lease.cursor;
   const prices = shapePrices(ctx, target, lease);
-  let cursor = startCursor(target, lease, prices);
+  let cursor = startCursor(ctx, target, lease, prices);
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));

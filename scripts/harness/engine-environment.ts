@@ -48,6 +48,8 @@ export interface EngineEnvironmentInput {
   adminUrl?: string;
   /** an already migrated database to work in instead of a fresh one (closing the environment drops it) */
   database?: TestDatabase;
+  /** the store the engine writes through (default: the Postgres adapter on the database's URL) */
+  store?: Store;
 }
 
 export async function startEngineEnvironment(input: EngineEnvironmentInput): Promise<EngineEnvironment> {
@@ -63,7 +65,7 @@ export async function startEngineEnvironment(input: EngineEnvironmentInput): Pro
   if (!input.database && !input.adminUrl)
     throw new Error('startEngineEnvironment: give a database or an adminUrl');
   const db = input.database ?? (await createDatabaseOn(input.adminUrl!));
-  const store = createPostgresStore(db.url);
+  const store = input.store ?? createPostgresStore(db.url);
   const github = createGitHubClient({
     token: TOKEN,
     apiUrl: sim.url,

@@ -38,6 +38,8 @@ export interface ActionInputs {
   command: 'run' | OperatorCommand;
   /** the operator command's reason and (pause) end */
   operatorArgs: OperatorArgs;
+  /** `command: retry` only: these failed or stalled chunks instead of the repositories' backfills */
+  chunkIds: number[];
   githubToken: string;
   githubApiUrl: string;
   /** never PGlite: a workflow's disk is gone when the job ends */
@@ -146,23 +148,46 @@ function labels(get: InputGetter): string[] {
   return [...new Set(list)];
 }
 
+/** Database ids, separated by commas or newlines. */
+function ids(get: InputGetter, setting: string): number[] {
+  return given(get(setting))
+    .split(/[,\n]/)
+    .map((id) => id.trim())
+    .filter((id) => id !== '')
+    .map((id) => parseWholeNumber(id, setting, 1));
+}
+
 function command(get: InputGetter): ActionInputs['command'] {
   const raw = given(get('command')) || 'run';
   if (raw === 'run' || isOperatorCommand(raw)) return raw;
   throw new ConfigError('command', `must be run, ${OPERATOR_COMMANDS.join(', ')}, got "${raw}"`);
 }
 
-/** An operator command acts on named repositories only, and only pause takes an end; pause needs a reason. */
+/**
+ * An operator command acts on named repositories only (retry: or on chunks by id), and only pause takes an end;
+ * pause needs a reason.
+ */
 function operatorArgs(get: InputGetter, inputs: ActionInputs): OperatorArgs {
   const reason = given(get('reason'));
   const until = given(get('until'));
+  if (inputs.chunkIds.length > 0) {
+    // a chunk is named by its id alone: `repositories` (which defaults to this repository) is not read then
+    if (inputs.command !== 'retry')
+      throw new ConfigError('chunk-id', `only retry acts on chunks, not ${inputs.command}`);
+    if (inputs.repositoryIds.length > 0)
+      throw new ConfigError('chunk-id', 'retry chunks or repositories (repository-id), not both at once');
+  } else if (inputs.command !== 'run') {
+    if (inputs.repositories.some((spec) => spec.name === '*')) {
+      throw new ConfigError('repositories', `${inputs.command} acts on owner/name repositories, not owner/*`);
+    }
+    if (inputs.repositories.length === 0 && inputs.repositoryIds.length === 0) {
+      throw new ConfigError(
+        'repositories',
+        `${inputs.command} needs repositories or repository-id to act on`,
+      );
+    }
+  }
   if (inputs.command === 'run') return {};
-  if (inputs.repositories.some((spec) => spec.name === '*')) {
-    throw new ConfigError('repositories', `${inputs.command} acts on owner/name repositories, not owner/*`);
-  }
-  if (inputs.repositories.length === 0 && inputs.repositoryIds.length === 0) {
-    throw new ConfigError('repositories', `${inputs.command} needs repositories or repository-id to act on`);
-  }
   if (inputs.command === 'pause' && reason === '') throw new ConfigError('reason', 'a pause needs a reason');
   if (until !== '' && inputs.command !== 'pause') {
     throw new ConfigError('until', `only pause takes an end time, not ${inputs.command}`);
@@ -188,11 +213,8 @@ export function readInputs(get: InputGetter, fallbacks: InputFallbacks = {}): Ac
     githubApiUrl: url(get, 'github-api-url', fallbacks.apiUrl || DEFAULTS.githubApiUrl),
     store: storeBackend(get),
     repositories: repositories(get, fallbacks.repository),
-    repositoryIds: given(get('repository-id'))
-      .split(/[,\n]/)
-      .map((id) => id.trim())
-      .filter((id) => id !== '')
-      .map((id) => parseWholeNumber(id, 'repository-id', 1)),
+    repositoryIds: ids(get, 'repository-id'),
+    chunkIds: ids(get, 'chunk-id'),
     completenessThreshold: optional(
       get,
       'completeness-threshold',

@@ -14,7 +14,12 @@ import { runBackfill } from '../engine/run.ts';
 import type { BackfillOptions, RunSummary } from '../engine/types.ts';
 import { createGitHubClient } from '../github/client.ts';
 import { openBackend } from '../shared-entry/open-store.ts';
-import { type OperatorCommand, operate, operatedLine } from '../shared-entry/operator-commands.ts';
+import {
+  type OperatorCommand,
+  operate,
+  operatedLine,
+  retryChunk,
+} from '../shared-entry/operator-commands.ts';
 import type { Store } from '../store/types.ts';
 import { type RunnerContext, runnerContext, splitRepository, workerIdFor } from './context.ts';
 import { type ActionInputs, readInputs, secretValues } from './inputs.ts';
@@ -157,6 +162,12 @@ async function reportIssues(
 
 /** `command: pause` and the others: one SQL function per named repository, each said in the log. */
 async function operateOn(inputs: ActionInputs, store: Store, command: OperatorCommand): Promise<void> {
+  if (inputs.chunkIds.length > 0) {
+    for (const chunkId of inputs.chunkIds) {
+      core.info(`chunk ${chunkId}: ${operatedLine(await retryChunk(store, chunkId))}`);
+    }
+    return;
+  }
   const targets = [...inputs.repositories, ...inputs.repositoryIds.map((id) => ({ id }))];
   for (const target of targets) {
     const ref = 'id' in target ? target : { owner: target.owner, name: target.name };

@@ -8,6 +8,7 @@ import {
   InvalidRepositorySpecError,
   type ParsedRepositorySpec,
   parseRepositoryList,
+  parseRepositorySpec,
 } from '../domain/repository-spec.ts';
 import { PULL_REQUEST_STATES } from '../domain/scope.ts';
 import {
@@ -61,6 +62,18 @@ export function collectRepositories(
     const specs = parseRepositoryList(text);
     if (specs.length === 0) throw new InvalidArgumentError('expected owner/name or owner/*.');
     return [...previous, ...specs];
+  } catch (error) {
+    if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError(`${error.message}.`);
+    throw error;
+  }
+}
+
+/** One repository, `owner/name` (not `owner/*`), for the commands that act on or look at one. */
+export function oneRepository(text: string): { owner: string; name: string } {
+  try {
+    const spec = parseRepositorySpec(text);
+    if (spec.name === '*') throw new InvalidArgumentError('name one repository (owner/name), not owner/*.');
+    return spec;
   } catch (error) {
     if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError(`${error.message}.`);
     throw error;

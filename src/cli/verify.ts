@@ -10,14 +10,7 @@ export interface SqlQuery {
 }
 
 /** Columns only richer profiles write: absent from a record means the column must be null. */
-const OPTIONAL_COLUMNS = [
-  'labels',
-  'review_decision',
-  'review_count',
-  'comment_count',
-  'reviews',
-  'comments',
-] as const;
+const OPTIONAL_COLUMNS = ['labels', 'review_decision', 'review_count', 'comment_count'] as const;
 const TIMESTAMP_COLUMNS = new Set(['created_at', 'updated_at', 'closed_at', 'merged_at']);
 const MAX_REPORTED = 10;
 

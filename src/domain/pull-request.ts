@@ -12,18 +12,6 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 export const FIELD_PROFILES = ['core', 'standard', 'full'] as const;
 export type FieldProfile = (typeof FIELD_PROFILES)[number];
 
-export interface ReviewSummary {
-  author_login: string | null;
-  state: string;
-  submitted_at: string | null;
-}
-
-export interface CommentSummary {
-  author_login: string | null;
-  created_at: string;
-  body_length: number;
-}
-
 export interface PullRequestRecord {
   /** GitHub database id as a decimal string: ids outgrow 2^31 and JSON numbers lose precision past 2^53. */
   github_id: string;
@@ -53,7 +41,4 @@ export interface PullRequestRecord {
   review_decision?: string | null;
   review_count?: number;
   comment_count?: number;
-  /** full only */
-  reviews?: ReviewSummary[];
-  comments?: CommentSummary[];
 }

@@ -67,6 +67,7 @@ async function storePullRequest(request: Request, payload: unknown, store: Store
     number: record.number,
     inserted: receipt.inserted,
     updated: receipt.updated,
+    removed: receipt.removed ?? 0,
   });
 }
 

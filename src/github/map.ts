@@ -2,15 +2,8 @@
  * GraphQL pull-request nodes → stored records. A node without the ids the store keys on is skipped and counted
  * rather than failing the page: one odd node must not stall a repository's backfill.
  */
-import type {
-  CommentSummary,
-  FieldProfile,
-  PullRequestRecord,
-  PullRequestState,
-  ReviewSummary,
-} from '../domain/pull-request.ts';
+import type { FieldProfile, PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
 import { actorType, decimalId } from './map-children.ts';
-import { FULL_PROFILE_ITEMS_PER_PULL_REQUEST } from './pull-request-fields.ts';
 
 /** The response shape of the `PullRequestFields` fragment (all profiles; richer keys absent for `core`). */
 export interface GraphQLPullRequestNode {
@@ -102,34 +95,6 @@ export function mapPullRequestNode(node: unknown, profile: FieldProfile): PullRe
   record.review_decision = pr.reviewDecision ?? null;
   record.review_count = pr.reviews?.totalCount ?? 0;
   record.comment_count = pr.comments?.totalCount ?? 0;
-  if (profile === 'standard') return record;
-
-  // The JSON summaries predate the reviews and comments tables; kept (first 20, drafts excluded) until they go.
-  const summarised = (pr.reviews?.nodes ?? []).filter((review) => review?.state !== 'PENDING');
-  record.reviews = summarised
-    .slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST)
-    .flatMap((review): ReviewSummary[] =>
-      review
-        ? [
-            {
-              author_login: review.author?.login ?? null,
-              state: review.state,
-              submitted_at: review.submittedAt ?? null,
-            },
-          ]
-        : [],
-    );
-  const comments = (pr.comments?.nodes ?? []).slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST);
-  record.comments = comments.flatMap((comment): CommentSummary[] =>
-    comment
-      ? [
-          {
-            author_login: comment.author?.login ?? null,
-            created_at: comment.createdAt,
-            body_length: comment.body.length,
-          },
-        ]
-      : [],
-  );
+  // standard and full store the same columns here; full's reviews and comments go to their own tables
   return record;
 }

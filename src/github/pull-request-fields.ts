@@ -7,8 +7,6 @@ import { ACTOR_IDENTITY, INLINE_CHILDREN_FIELDS } from './children-queries.ts';
 
 /** Labels per pull request; the cost does not depend on it (labels has no nested connection), only the node count. */
 export const LABELS_PER_PULL_REQUEST = 20;
-/** Reviews and issue comments kept in the legacy JSON summaries of the `full` profile. */
-export const FULL_PROFILE_ITEMS_PER_PULL_REQUEST = 20;
 
 const AUTHOR_SELECTION = `author {
       ${ACTOR_IDENTITY}

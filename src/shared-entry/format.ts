@@ -1,6 +1,7 @@
 /** Small text formatters shared by the CLI and the action's logs and job summary. */
+import { describeScope, isWholeRepository } from '../domain/scope.ts';
 import type { RepositoryReport, RunSummary } from '../engine/types.ts';
-import type { LeaseRow, ProgressRow, RecoverResult } from '../store/types.ts';
+import type { LeaseRow, ProgressRow, RecoverResult, RepositoryRow } from '../store/types.ts';
 
 /** `0.4567` → `45.7%`; null (unknown total) → `–`. */
 export function formatPercent(ratio: number | null | undefined): string {
@@ -92,7 +93,11 @@ export function statusNote(row: ProgressRow, context: StatusContext): string {
       const where = chunk
         ? `chunk ${chunk.chunkNumber} ${chunk.status} after ${chunk.requeues} requeue(s), ${chunk.failures} failure(s): `
         : '';
-      return `${where}${row.lastError ?? row.backfillStatus} (\`retry ${name}\` puts it back to work)`;
+      const retry =
+        chunk?.id !== undefined && row.backfillStatus !== 'cancelled'
+          ? `\`retry ${name}\` or \`retry --chunk ${chunk.id}\``
+          : `\`retry ${name}\``;
+      return `${where}${row.lastError ?? row.backfillStatus} (${retry} puts it back to work)`;
     }
     case 'active':
       if (lease) {
@@ -116,6 +121,25 @@ export function statusNote(row: ProgressRow, context: StatusContext): string {
         : `${formatPercent(ratio)} stored, at or above the ${threshold} threshold`;
     }
   }
+}
+
+/**
+ * A repository `status` was asked about that is not tracked: what the database still knows of it (an untracked
+ * repository keeps its rows and its backfill), and how to bring it in.
+ */
+export function untrackedNote(fullName: string, known: RepositoryRow | null): string {
+  if (!known) {
+    return (
+      `${fullName} is not tracked, and nothing of it is stored: \`progressive-backfill track --repo ${fullName}\` ` +
+      `tracks it, \`run --repo ${fullName}\` tracks and backfills it`
+    );
+  }
+  const scope = isWholeRepository(known.scope) ? '' : `, scope ${describeScope(known.scope)}`;
+  return (
+    `${known.fullName} is not tracked (runs leave it alone): ${formatCount(known.storedPrCount)} pull requests ` +
+    `stored of ${formatCount(known.prTotalCount)} on GitHub when last looked up, backfill ${known.backfillStatus}` +
+    `${scope}; \`progressive-backfill track --repo ${known.fullName}\` brings it back where it was`
+  );
 }
 
 export function progressRow(row: ProgressRow, context: StatusContext): string[] {

@@ -71,17 +71,34 @@ export async function operate(
     const track = 'id' in ref ? 'track it' : `\`progressive-backfill track --repo ${ref.owner}/${ref.name}\``;
     throw new StoreError('invalid_input', `${named}: ${track} first`);
   }
+  await asOperatorInput(ACTIONS[command](store, row, args), `${row.fullName}: `);
+  return (await store.getRepository({ id: row.id })) ?? row;
+}
+
+/** `retry --chunk ID`: one failed or stalled chunk (ids in `status`) back to work; returns its repository after. */
+export function retryChunk(store: Store, chunkId: number): Promise<RepositoryRow> {
+  // the contract names the chunk and its repository in what it refuses, and an unknown id is invalid input already
+  return asOperatorInput(store.retryChunk(chunkId), '', ['invalid_transition', 'invalid_input']);
+}
+
+/**
+ * What the state does not allow (resuming an active backfill, retrying a completed one) is the operator's call:
+ * bad input, said without the SQL function's name.
+ */
+async function asOperatorInput<T>(
+  done: Promise<T>,
+  prefix: string,
+  codes: StoreError['code'][] = ['invalid_transition'],
+): Promise<T> {
   try {
-    await ACTIONS[command](store, row, args);
+    return await done;
   } catch (error) {
-    // The state does not allow it (resuming an active backfill, retrying a completed one): the operator's call.
-    if (error instanceof StoreError && error.code === 'invalid_transition') {
+    if (error instanceof StoreError && codes.includes(error.code)) {
       const reason = error.message.replace(/^backfill_\w+: /, '');
-      throw new StoreError('invalid_input', `${row.fullName}: ${reason}`, { cause: error });
+      throw new StoreError('invalid_input', `${prefix}${reason}`, { cause: error });
     }
     throw error;
   }
-  return (await store.getRepository({ id: row.id })) ?? row;
 }
 
 /** One line for logs: where the repository stands now. */

@@ -4,10 +4,7 @@
  * instead of comparing the mapping with itself. Only the page sizes the product asks for are shared.
  */
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
-import {
-  FULL_PROFILE_ITEMS_PER_PULL_REQUEST,
-  LABELS_PER_PULL_REQUEST,
-} from '../github/pull-request-fields.ts';
+import { LABELS_PER_PULL_REQUEST } from '../github/pull-request-fields.ts';
 import type { SimActor, SimPullRequest, SimRepository } from './dataset.ts';
 import { isoSeconds } from './resolvers.ts';
 
@@ -54,17 +51,6 @@ export function expectedRecord(pr: SimPullRequest, profile: FieldProfile): PullR
   const reviews = pr.reviews.filter((review) => review.state !== 'PENDING');
   record.review_count = reviews.length;
   record.comment_count = pr.comments.length;
-  if (profile === 'standard') return record;
-  record.reviews = reviews.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((review) => ({
-    author_login: review.author?.login ?? null,
-    state: review.state,
-    submitted_at: iso(review.submittedAt),
-  }));
-  record.comments = pr.comments.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((comment) => ({
-    author_login: comment.author?.login ?? null,
-    created_at: isoSeconds(comment.createdAt),
-    body_length: comment.body.length,
-  }));
   return record;
 }
 

@@ -4,7 +4,6 @@
  */
 
 import type { FollowUpTask } from '../domain/children.ts';
-import { storableStrings } from '../domain/postgres-text.ts';
 import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { redactJson, redactSecrets } from '../domain/redact.ts';
 import type { BackfillScope } from '../domain/scope.ts';
@@ -29,7 +28,10 @@ import {
   type WebhookReceipt,
 } from './types.ts';
 
-/** Marks an argument whose SQL type is jsonb: SQL transports send it as JSON text cast to jsonb. */
+/**
+ * Marks an argument whose SQL type is jsonb: SQL transports send it as JSON text cast to jsonb, PostgREST as JSON.
+ * Either way its strings are made storable (postgres-text.ts): text from GitHub may hold what Postgres refuses.
+ */
 export class JsonbArg {
   constructor(readonly value: unknown) {}
 }
@@ -183,7 +185,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
     }
   }
 
-  const prsArg = (prs: PullRequestRecord[]) => jsonb(storableStrings(prs));
+  const prsArg = (prs: PullRequestRecord[]) => jsonb(prs);
   // Error text comes from GitHub, drivers and our own messages: no secret it carries may reach a table.
   const errorText = (text: string) => redactSecrets(text, secrets);
 
@@ -290,7 +292,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_done: input.done,
         p_lease_seconds: input.leaseSeconds,
         p_run_id: input.runId,
-        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
+        ...(input.children && { p_children: jsonb(input.children) }),
       });
     },
 
@@ -327,6 +329,10 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
 
     retryBackfill(repositoryId) {
       return call<RepositoryRow>('backfill_retry', { p_repository_id: repositoryId });
+    },
+
+    retryChunk(chunkId) {
+      return call<RepositoryRow>('backfill_retry_chunk', { p_chunk_id: chunkId });
     },
 
     untrackRepository(repositoryId) {
@@ -369,7 +375,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
           (input.removed ?? []).map((pr) => ({ github_id: pr.github_id, updated_at: pr.updated_at })),
         ),
         p_run_id: input.runId,
-        ...(input.children && { p_children: jsonb(storableStrings(input.children)) }),
+        ...(input.children && { p_children: jsonb(input.children) }),
       });
     },
 
@@ -385,7 +391,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_repository_id: input.repositoryId,
         p_chunk_id: input.chunkId,
         p_fencing_token: input.fencingToken,
-        p_pages: jsonb(storableStrings(input.pages)),
+        p_pages: jsonb(input.pages),
         p_points_spent: input.pointsSpent,
         p_walk_done: input.walkDone,
         p_lease_seconds: input.leaseSeconds,
@@ -415,9 +421,9 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_name: input.repository.name,
         p_pull_request_github_id: 'githubId' in input.pullRequest ? input.pullRequest.githubId : null,
         p_pull_request_number: 'number' in input.pullRequest ? input.pullRequest.number : null,
-        p_contributors: jsonb(storableStrings(input.contributors)),
-        p_review: 'review' in input.child ? jsonb(storableStrings(input.child.review)) : null,
-        p_comment: 'comment' in input.child ? jsonb(storableStrings(input.child.comment)) : null,
+        p_contributors: jsonb(input.contributors),
+        p_review: 'review' in input.child ? jsonb(input.child.review) : null,
+        p_comment: 'comment' in input.child ? jsonb(input.child.comment) : null,
       });
     },
 

@@ -1,6 +1,7 @@
 /**
  * Turns an RPC (function name + named arguments) into one parameterised `select` for SQL drivers (pg, PGlite).
  */
+import { storableJson } from '../domain/postgres-text.ts';
 import { JsonbArg } from './rpc.ts';
 import { SCHEMA } from './schema-version.ts';
 
@@ -13,8 +14,9 @@ export interface SqlCall {
 
 /**
  * `select progressive_backfill.fn(p_a => $1, p_b => $2::jsonb) as result`. Plain arguments are typed by the
- * function's signature; jsonb ones are sent as JSON text (a JSON array would otherwise be serialised as a Postgres array), and a null
- * becomes SQL NULL — the same thing PostgREST does with a JSON `null`, so every transport agrees.
+ * function's signature; jsonb ones are sent as storable JSON text in one pass (a JSON array would otherwise be
+ * serialised as a Postgres array), and a null becomes SQL NULL — the same thing PostgREST does with a JSON `null`, so
+ * every transport agrees.
  */
 export function buildSqlCall(fn: string, args: Record<string, unknown>): SqlCall {
   if (!IDENTIFIER.test(fn)) throw new Error(`not a function name: ${fn}`);
@@ -24,7 +26,7 @@ export function buildSqlCall(fn: string, args: Record<string, unknown>): SqlCall
     if (value === undefined) continue;
     if (!IDENTIFIER.test(name)) throw new Error(`not an argument name: ${name}`);
     if (value instanceof JsonbArg) {
-      values.push(value.value === null || value.value === undefined ? null : JSON.stringify(value.value));
+      values.push(value.value === null || value.value === undefined ? null : storableJson(value.value));
       named.push(`${name} => $${values.length}::jsonb`);
     } else {
       values.push(value);

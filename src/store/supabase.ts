@@ -9,6 +9,7 @@
  */
 
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { storableStrings } from '../domain/postgres-text.ts';
 import { parseConnectionUrl } from './connection-url.ts';
 import { createRpcStore, JsonbArg, type RpcTransport } from './rpc.ts';
 import { SCHEMA } from './schema-version.ts';
@@ -57,7 +58,7 @@ function toJsonArgs(args: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(args)) {
     if (value === undefined) continue;
-    body[name] = value instanceof JsonbArg ? (value.value ?? null) : value;
+    body[name] = value instanceof JsonbArg ? storableStrings(value.value ?? null) : value;
   }
   return body;
 }

@@ -281,6 +281,8 @@ export interface WebhookReceipt {
   nameApplied: boolean;
   inserted: number;
   updated: number;
+  /** stored pull requests deleted because they left the backfill's scope (absent for a duplicate) */
+  removed?: number;
 }
 
 /** A webhook delivery about a review or a comment: which delivery, and the repository it names. */
@@ -325,7 +327,14 @@ export interface ProgressRow {
   pauseReason: string | null;
   lastError: string | null;
   /** a failed or stalled backfill's last failed or stalled chunk (absent from databases before 20261202500003) */
-  problemChunk?: { chunkNumber: number; status: string; requeues: number; failures: number } | null;
+  problemChunk?: {
+    /** what `retry --chunk` takes (absent from databases before 20261203200002) */
+    id?: number;
+    chunkNumber: number;
+    status: string;
+    requeues: number;
+    failures: number;
+  } | null;
   /** the pull requests its backfill covers (whole repository: `{}`) */
   scope: BackfillScope;
 }
@@ -394,6 +403,11 @@ export interface Store {
   ): Promise<void>;
   /** a failed, stalled or cancelled backfill back to work from its cursor, its chunk's counts reset */
   retryBackfill(repositoryId: number): Promise<RepositoryRow>;
+  /**
+   * One failed or stalled chunk back to work, its counts reset, and its backfill with it; refused
+   * (invalid_transition) for any other chunk, or one its backfill went on past. Answers its repository afterwards.
+   */
+  retryChunk(chunkId: number): Promise<RepositoryRow>;
   /** out of the tracked set: no run selects or claims it; `trackRepository` brings it back where it was */
   untrackRepository(repositoryId: number): Promise<RepositoryRow>;
   resumeRepository(repositoryId: number): Promise<void>;

@@ -25,8 +25,6 @@ create table progressive_backfill.pull_requests (
   review_decision text,
   review_count int check (review_count >= 0),
   comment_count int check (comment_count >= 0),
-  reviews jsonb check (reviews is null or jsonb_typeof(reviews) = 'array'),
-  comments jsonb check (comments is null or jsonb_typeof(comments) = 'array'),
   field_profile text not null check (field_profile in ('core', 'standard', 'full')),
   captured_at timestamptz not null default now(),
   -- the newest sync of the pull request's children (31_child_sync.sql); every child carries the sync that saw it

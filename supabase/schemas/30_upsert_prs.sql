@@ -28,22 +28,19 @@ begin
         created_at timestamptz, updated_at timestamptz, closed_at timestamptz, merged_at timestamptz,
         author_login text, author_github_id bigint, author_type text,
         additions int, deletions int, changed_files int, base_ref text, head_ref text, url text,
-        labels jsonb, review_decision text, review_count int, comment_count int, reviews jsonb, comments jsonb,
-        field_profile text)
+        labels jsonb, review_decision text, review_count int, comment_count int, field_profile text)
       order by r.github_id, r.updated_at desc
     ),
     written as (
       insert into progressive_backfill.pull_requests as pr (
         repository_id, github_id, node_id, number, title, body, state, is_draft, created_at, updated_at,
         closed_at, merged_at, author_login, author_github_id, author_type, additions, deletions, changed_files,
-        base_ref, head_ref, url, labels, review_decision, review_count, comment_count, reviews, comments,
-        field_profile, captured_at)
+        base_ref, head_ref, url, labels, review_decision, review_count, comment_count, field_profile, captured_at)
       select
         p_repository_id, i.github_id, i.node_id, i.number, i.title, i.body, i.state, coalesce(i.is_draft, false),
         i.created_at, i.updated_at, i.closed_at, i.merged_at, i.author_login, i.author_github_id, i.author_type,
         coalesce(i.additions, 0), coalesce(i.deletions, 0), coalesce(i.changed_files, 0), i.base_ref, i.head_ref,
-        i.url, i.labels, i.review_decision, i.review_count, i.comment_count, i.reviews, i.comments,
-        i.field_profile, now()
+        i.url, i.labels, i.review_decision, i.review_count, i.comment_count, i.field_profile, now()
       from incoming i
       on conflict (github_id) do update set
         node_id = excluded.node_id,
@@ -70,8 +67,6 @@ begin
                                else excluded.review_decision end,
         review_count = coalesce(excluded.review_count, pr.review_count),
         comment_count = coalesce(excluded.comment_count, pr.comment_count),
-        reviews = coalesce(excluded.reviews, pr.reviews),
-        comments = coalesce(excluded.comments, pr.comments),
         field_profile = case
           when array_position(array['core', 'standard', 'full'], excluded.field_profile)
                >= array_position(array['core', 'standard', 'full'], pr.field_profile) then excluded.field_profile

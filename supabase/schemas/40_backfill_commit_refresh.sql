@@ -69,26 +69,7 @@ begin
   from progressive_backfill.upsert_prs(p_repository_id, p_prs) u;
   perform progressive_backfill.store_page_children(p_repository_id, p_prs, p_children);
 
-  if jsonb_typeof(p_removed) = 'array' then
-    begin
-      with gone as (
-        delete from progressive_backfill.pull_requests pr
-        using jsonb_to_recordset(p_removed) as r(github_id bigint, updated_at timestamptz)
-        where pr.repository_id = p_repository_id and pr.github_id = r.github_id and pr.updated_at <= r.updated_at
-        returning pr.id
-      )
-      select count(*) into v_removed from gone;
-    exception
-      when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
-        or numeric_value_out_of_range then
-        raise exception 'invalid removed pull request: %', sqlerrm using errcode = 'PB004';
-    end;
-    if v_removed > 0 then
-      update progressive_backfill.repositories
-      set stored_pr_count = greatest(0, stored_pr_count - v_removed), updated_at = now()
-      where id = p_repository_id;
-    end if;
-  end if;
+  v_removed := progressive_backfill.delete_left_scope(p_repository_id, p_removed);
 
   if p_next_cursor is null then
     update progressive_backfill.backfill_state

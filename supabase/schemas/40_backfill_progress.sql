@@ -19,7 +19,8 @@ as $$
       -- why a failed or stalled backfill stopped: its last chunk that did
       'problemChunk', case when p.status in ('failed', 'stalled') then (
         select jsonb_build_object(
-          'chunkNumber', c.chunk_number, 'status', c.status, 'requeues', c.requeues, 'failures', c.failures)
+          'id', c.id, 'chunkNumber', c.chunk_number, 'status', c.status, 'requeues', c.requeues,
+          'failures', c.failures)
         from progressive_backfill.backfill_chunks c
         where c.repository_id = p.repository_id and c.status in ('failed', 'stalled')
         order by c.chunk_number desc

@@ -17,10 +17,7 @@ begin
       select max(l.chunk_number) from progressive_backfill.backfill_chunks l where l.repository_id = p_repository_id)
   for update;
   if found then
-    update progressive_backfill.backfill_chunks
-    set status = 'pending', run_at = now(), finished_at = null, failures = 0, requeues = 0, last_error = null,
-        lease_owner = null, lease_expires_at = null
-    where id = v_chunk_id;
+    perform progressive_backfill.requeue_chunk(v_chunk_id);
   else
     perform progressive_backfill.open_next_chunk(p_repository_id);
   end if;

@@ -32,6 +32,12 @@ begin
       using errcode = 'PB003';
   end if;
 
+  -- A new scope: the stored pull requests outside it go (with their children), so the tables hold the scope's pull
+  -- requests and completeness counts only those; widening a scope removes nothing.
+  if v_state.scope is distinct from p_scope then
+    perform progressive_backfill.delete_outside_scope(p_repository_id, p_scope);
+  end if;
+
   -- (a backfill cancelled after it completed has nothing left to carry on: it walks afresh too)
   if v_state.status in ('idle', 'completed') or v_state.scope is distinct from p_scope
      or (v_state.status = 'cancelled' and v_state.completed_at is not null) then

@@ -16,6 +16,7 @@ describe('action inputs', () => {
     expect(read()).toEqual({
       command: 'run',
       operatorArgs: {},
+      chunkIds: [],
       githubToken: base['github-token'],
       githubApiUrl: 'https://api.github.com',
       store: { kind: 'postgres', databaseUrl: base['database-url'] },
@@ -182,6 +183,12 @@ describe('action inputs', () => {
       operatorArgs: {},
     });
     expect(read({ command: 'cancel', reason: 'wrong one' }).operatorArgs).toEqual({ reason: 'wrong one' });
+    // retry by chunk: the chunks alone, whatever repositories says (it defaults to this repository)
+    expect(read({ command: 'retry', repositories: '', 'chunk-id': '12, 13' })).toMatchObject({
+      command: 'retry',
+      chunkIds: [12, 13],
+      operatorArgs: {},
+    });
   });
 
   test.each([
@@ -193,6 +200,13 @@ describe('action inputs', () => {
       'until: 2020-01-01T00:00:00.000Z is not in the future',
     ],
     [{ command: 'resume', until: '2h' }, 'until: only pause takes an end time, not resume'],
+    [{ command: 'cancel', 'chunk-id': '3' }, 'chunk-id: only retry acts on chunks, not cancel'],
+    [{ 'chunk-id': '3' }, 'chunk-id: only retry acts on chunks, not run'],
+    [
+      { command: 'retry', 'chunk-id': '3', 'repository-id': '4' },
+      'chunk-id: retry chunks or repositories (repository-id), not both at once',
+    ],
+    [{ command: 'retry', 'chunk-id': '3,x' }, 'chunk-id: must be a whole number of at least 1, got "x"'],
     [
       { command: 'untrack', repositories: 'acme/*' },
       'repositories: untrack acts on owner/name repositories, not owner/*',

@@ -87,4 +87,30 @@ describe('the action’s command input', () => {
     expect(noReason.stdout).toContain('::error::reason: a pause needs a reason');
     expect(await state()).toMatchObject({ status: 'active' });
   });
+
+  test('retry with chunk-id puts a stalled chunk back to work; a chunk not failed or stalled fails the step', async () => {
+    const { rows } = await db.client.query(
+      `select (progressive_backfill.backfill_claim_chunk(p_worker_id => 'gone', p_lease_seconds => 60)->>'chunkId')::bigint as id`,
+    );
+    const chunkId = Number(rows[0].id);
+    await db.client.query(
+      "update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '1 hour' where id = $1",
+      [chunkId],
+    );
+    await db.client.query(
+      'select progressive_backfill.backfill_recover_stuck_chunks(p_requeue_limit => 0, p_grace_seconds => 0)',
+    );
+    expect(await state()).toMatchObject({ status: 'stalled' });
+
+    const retried = await act({ command: 'retry', repositories: '', 'chunk-id': String(chunkId) });
+    expect(retried.exitCode, retried.stdout + retried.stderr).toBe(0);
+    expect(retried.stdout).toContain(`chunk ${chunkId}: acme/widgets: active`);
+    expect(await state()).toMatchObject({ status: 'active' });
+
+    const again = await act({ command: 'retry', repositories: '', 'chunk-id': String(chunkId) });
+    expect(again.exitCode).toBe(1);
+    expect(again.stdout).toContain(
+      `::error::chunk ${chunkId} of acme/widgets is pending: only a failed or stalled chunk can be retried`,
+    );
+  });
 });

@@ -68,6 +68,10 @@ describe('operator commands: pause, resume, cancel, retry, untrack', () => {
     [['pause', 'ops/*', '--reason', 'x'], /name one repository/],
     [['resume', 'ops/repo'], /ops\/repo: cannot resume a active backfill/],
     [['retry', 'ops/repo'], /ops\/repo: cannot retry a active backfill/],
+    [['retry'], /name a repository \(owner\/name\) or a chunk \(--chunk <id>\), one of the two/],
+    [['retry', 'ops/repo', '--chunk', '1'], /name a repository \(owner\/name\) or a chunk/],
+    [['retry', '--chunk', '0'], /--chunk <id>.*is invalid/],
+    [['retry', '--chunk', '987654321'], /unknown chunk 987654321/],
     [
       ['untrack', 'ops/missing'],
       /ops\/missing is not tracked: `progressive-backfill track --repo ops\/missing` first/,
@@ -78,6 +82,42 @@ describe('operator commands: pause, resume, cancel, retry, untrack', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(await state()).toEqual(before);
+  });
+
+  test('retry --chunk puts the stalled chunk that stopped the backfill back to work; status names it', async () => {
+    const { rows } = await env.db.client.query(
+      `select (progressive_backfill.backfill_claim_chunk(p_worker_id => 'gone', p_lease_seconds => 60)->>'chunkId')::bigint as id`,
+    );
+    const chunkId = Number(rows[0].id);
+    await env.db.client.query(
+      "update progressive_backfill.backfill_chunks set lease_expires_at = now() - interval '1 hour' where id = $1",
+      [chunkId],
+    );
+    await env.db.client.query(
+      'select progressive_backfill.backfill_recover_stuck_chunks(p_requeue_limit => 0, p_grace_seconds => 0)',
+    );
+    expect(await state()).toMatchObject({ status: 'stalled' });
+    const status = JSON.parse((await runMain(['status', '--json', ...db()])).stdout) as { note: string }[];
+    expect(status[0]?.note).toContain(
+      `(\`retry ops/repo\` or \`retry --chunk ${chunkId}\` puts it back to work)`,
+    );
+
+    expect(await runMain(['retry', '--chunk', String(chunkId), ...db()])).toMatchObject({
+      code: 0,
+      stdout: 'ops/repo: active\n',
+    });
+    const { rows: chunk } = await env.db.client.query(
+      'select status, requeues from progressive_backfill.backfill_chunks where id = $1',
+      [chunkId],
+    );
+    expect(chunk[0]).toEqual({ status: 'pending', requeues: 0 });
+
+    // once back to work, the chunk is no longer the operator's to retry
+    const again = await runMain(['retry', '--chunk', String(chunkId), ...db()]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(
+      `chunk ${chunkId} of ops/repo is pending: only a failed or stalled chunk can be retried`,
+    );
   });
 
   test('untrack takes it out of status and runs; track brings it back where it was', async () => {

@@ -53,4 +53,53 @@ describe('status', () => {
       ['acme/second', 'active', 500],
     ]);
   });
+
+  test('--repo shows only those, and says of one never tracked that nothing is stored and how to start it', async () => {
+    const { code, stdout } = await runMain([
+      'status',
+      '--repo',
+      'acme/first',
+      '--repo',
+      'nobody/none',
+      '--database-url',
+      env.db.url,
+    ]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('acme/'))).toEqual([
+      expect.stringMatching(/^acme\/first\s+active/),
+    ]);
+    expect(lines.at(-1)).toBe(
+      'nobody/none is not tracked, and nothing of it is stored: `progressive-backfill track --repo nobody/none` tracks it, `run --repo nobody/none` tracks and backfills it',
+    );
+  });
+
+  test('--repo of an untracked repository lists what is stored of it and how to bring it back', async () => {
+    expect((await runMain(['untrack', 'acme/second', '--database-url', env.db.url])).code).toBe(0);
+    const { rows } = await env.db.client.query(
+      "select stored_pr_count from progressive_backfill.repositories where full_name = 'acme/second'",
+    );
+    const stored = rows[0].stored_pr_count as number;
+    expect(stored).toBeGreaterThan(0);
+
+    const text = await runMain(['status', '--repo', 'acme/second', '--database-url', env.db.url]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim()).toBe(
+      `acme/second is not tracked (runs leave it alone): ${stored} pull requests stored of 500 on GitHub when last looked up, backfill active; \`progressive-backfill track --repo acme/second\` brings it back where it was`,
+    );
+    // the whole table no longer lists it
+    expect((await runMain(['status', '--database-url', env.db.url])).stdout).not.toContain('acme/second');
+
+    const json = await runMain(['status', '--json', '--repo', 'acme/second', '--database-url', env.db.url]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({
+        fullName: 'acme/second',
+        tracked: false,
+        backfillStatus: 'active',
+        storedPrCount: stored,
+        prTotalCount: 500,
+        scope: {},
+      }),
+    ]);
+  });
 });

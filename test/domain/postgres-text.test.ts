@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { storableStrings, storableText } from '../../src/domain/postgres-text.ts';
+import { storableJson, storableStrings, storableText } from '../../src/domain/postgres-text.ts';
 
 test('text Postgres can store passes through untouched, emoji and right-to-left included', () => {
   const text = 'fix 🔥 in שגיאה خطأ 👩‍👩‍👧';
@@ -18,4 +19,24 @@ test('nested records are cleaned and unchanged ones are not copied', () => {
   const out = storableStrings([clean, dirty]);
   expect(out[0]).toBe(clean);
   expect(out[1]).toEqual({ title: 'bad', labels: ['x\uFFFD'] });
+});
+
+test('page JSON is cleaned in the text: NUL dropped, lone surrogates replaced, escaped backslashes kept', () => {
+  const value = { a: 'x\u0000y', b: ['\uD800', 'ok \uD83D\uDE80'], c: '\\u0000 is text', d: '\\\u0000' };
+  expect(JSON.parse(storableJson(value))).toEqual({
+    a: 'xy',
+    b: ['\uFFFD', 'ok \uD83D\uDE80'],
+    c: '\\u0000 is text',
+    d: '\\',
+  });
+  expect(storableJson({ clean: 'nothing to fix' })).toBe('{"clean":"nothing to fix"}');
+});
+
+test('storableJson agrees with storableStrings on any JSON value', () => {
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary' }), (value, text) => {
+      const both = [value, text, { key: [text] }];
+      expect(JSON.parse(storableJson(both))).toEqual(JSON.parse(JSON.stringify(storableStrings(both))));
+    }),
+  );
 });

@@ -56,10 +56,10 @@ test.each<[string, Partial<ProgressRow>, LeaseRow[], string]>([
     {
       backfillStatus: 'stalled',
       lastError: 'lease expired 4 times',
-      problemChunk: { chunkNumber: 2, status: 'stalled', requeues: 3, failures: 0 },
+      problemChunk: { id: 17, chunkNumber: 2, status: 'stalled', requeues: 3, failures: 0 },
     },
     [],
-    'chunk 2 stalled after 3 requeue(s), 0 failure(s): lease expired 4 times (`retry o/r` puts it back to work)',
+    'chunk 2 stalled after 3 requeue(s), 0 failure(s): lease expired 4 times (`retry o/r` or `retry --chunk 17` puts it back to work)',
   ],
   [
     'cancelled',

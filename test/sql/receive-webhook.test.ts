@@ -2,6 +2,7 @@
  * backfill_receive_webhook: each delivery once and whole, and no stale view of a repository undoes a newer rename.
  */
 import { expect, test } from 'vitest';
+import type { PullRequestRecord } from '../../src/domain/pull-request.ts';
 import type { RepositoryRow, WebhookReceipt } from '../../src/store/types.ts';
 import {
   expectSqlState,
@@ -173,4 +174,53 @@ test('delivery ids older than a week are forgotten', async () => {
 test('tracking returns the repository row it always did', async () => {
   const row: RepositoryRow = await trackRepository(ctx.client, { name: uniqueName(), prTotalCount: 5 });
   expect(row).toMatchObject({ prTotalCount: 5, tracked: true, backfillStatus: 'idle' });
+});
+
+test('a scoped backfill keeps its scope: a delivery outside it stores nothing, and one that left it is deleted', async () => {
+  const repo = aRepository();
+  const pr = (number: number, overrides: Partial<PullRequestRecord> = {}) => ({
+    ...pullRequest(number),
+    github_id: String(repo.idBase + number),
+    state: 'OPEN' as const,
+    closed_at: null,
+    merged_at: null,
+    ...overrides,
+  });
+  const observedAt = '2024-05-01T00:00:00Z';
+  const first = await receive({ ...repo, observedAt, prs: [pr(1), pr(2), pr(3)] });
+  const repositoryId = first.repository!.id;
+  await rpc(ctx.client, 'backfill_start_backfill', {
+    p_repository_id: repositoryId,
+    p_field_profile: 'core',
+    p_scope: jsonb({ states: ['OPEN'], base: 'main' }),
+  });
+  const later = '2024-06-01T00:00:00.000Z';
+  const merged = pr(1, { state: 'MERGED', merged_at: later, closed_at: later, updated_at: later });
+  const retargeted = pr(2, { base_ref: 'develop', updated_at: later });
+  const elsewhere = pr(4, { base_ref: 'develop' });
+  const edited = pr(3, { title: 'still open into main', updated_at: later });
+  const receipt = await receive({ ...repo, observedAt, prs: [merged, retargeted, elsewhere, edited] });
+  expect(receipt).toMatchObject({ inserted: 0, updated: 1, removed: 2 });
+  expect(receipt.repository).toMatchObject({ storedPrCount: 1 });
+  const { rows } = await ctx.client.query(
+    'select number, title from progressive_backfill.pull_requests where repository_id = $1',
+    [repositoryId],
+  );
+  expect(rows).toEqual([{ number: 3, title: 'still open into main' }]);
+
+  // an older view of a pull request that left the scope since does not delete its newer stored version
+  const reopened = pr(3, { title: 'reopened', updated_at: '2024-07-01T00:00:00.000Z' });
+  await receive({ ...repo, observedAt, prs: [reopened] });
+  await receive({
+    ...repo,
+    observedAt,
+    prs: [pr(3, { state: 'CLOSED', closed_at: later, updated_at: later })],
+  });
+  expect(
+    (
+      await ctx.client.query('select 1 from progressive_backfill.pull_requests where github_id = $1', [
+        reopened.github_id,
+      ])
+    ).rows,
+  ).toHaveLength(1);
 });

@@ -241,34 +241,6 @@ test('untracked repositories are never selected', async () => {
   expect(await select({ p_min_prs: 0 })).toEqual([]);
 });
 
-test('a named cancelled backfill needs a start (how it changes scope); failed and stalled ones still wait', async () => {
-  const ids: Record<string, number> = {};
-  for (const status of ['failed', 'cancelled', 'stalled']) {
-    const repository = await trackRepository(ctx.client, { name: status, prTotalCount: 1000 });
-    ids[status] = repository.id;
-    await ctx.client.query(
-      'update progressive_backfill.backfill_state set status = $2, started_at = now() where repository_id = $1',
-      [repository.id, status],
-    );
-  }
-  const candidates = await select({ p_min_prs: 0, p_repository_ids: Object.values(ids) });
-  expect(candidates.map((c) => [c.name, c.needsStart])).toEqual([['cancelled', true]]);
-});
-
-test("each candidate carries its backfill's stored scope", async () => {
-  const scoped = await trackRepository(ctx.client, { name: 'scoped', prTotalCount: 1000 });
-  const scope = { since: '2024-01-01T00:00:00Z', states: ['MERGED'] };
-  await rpc(ctx.client, 'backfill_start_backfill', {
-    p_repository_id: scoped.id,
-    p_scope: JSON.stringify(scope),
-  });
-  const whole = await trackRepository(ctx.client, { name: 'whole', prTotalCount: 1000 });
-  const candidates = await select({ p_min_prs: 0 });
-  const byId = new Map(candidates.map((c) => [c.repositoryId, c]));
-  expect(byId.get(scoped.id)).toMatchObject({ needsStart: false, scope });
-  expect(byId.get(whole.id)).toMatchObject({ needsStart: true, scope: {} });
-});
-
 test('out-of-range arguments are invalid input (PB004)', async () => {
   await expectSqlState(select({ p_threshold: 1.5 }), 'PB004');
   await expectSqlState(select({ p_threshold: -0.1 }), 'PB004');

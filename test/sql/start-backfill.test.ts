@@ -2,8 +2,11 @@ import { expect, test } from 'vitest';
 import {
   claim,
   commitPage,
+  countPullRequests,
   expectSqlState,
   leasedRepository,
+  nextIdBase,
+  pullRequests,
   rpc,
   stateOf,
   trackRepository,
@@ -119,6 +122,35 @@ test('a backfill keeps its scope, and a run with another scope is refused until 
   const restarted = await startScoped(repository.id, { states: ['OPEN'] });
   expect(restarted).toMatchObject({ status: 'active', cursor: null, scope: { states: ['OPEN'] } });
   expect(await openChunks(repository.id)).toHaveLength(1);
+});
+
+test('a new scope removes the stored pull requests outside it, with their count; a wider one removes nothing', async () => {
+  const { repository, lease } = await leasedRepository(ctx.client);
+  const prs = pullRequests(1, 9, nextIdBase()); // OPEN: 1, 4, 7; MERGED: 3, 6, 9; CLOSED: 2, 5, 8
+  prs[0] = { ...prs[0], base_ref: 'release' } as (typeof prs)[number];
+  await commitPage(ctx.client, { chunkId: lease.chunkId, fencingToken: lease.fencingToken, prs, done: true });
+  const stored = async () => ({
+    count: await countPullRequests(ctx.client, repository.id),
+    counted: (
+      await ctx.client.query('select stored_pr_count from progressive_backfill.repositories where id = $1', [
+        repository.id,
+      ])
+    ).rows[0].stored_pr_count,
+  });
+  expect(await stored()).toEqual({ count: 9, counted: 9 });
+
+  await rpc(ctx.client, 'backfill_cancel', { p_repository_id: repository.id, p_reason: 'narrow' });
+  await startScoped(repository.id, { states: ['OPEN'], base: 'main' });
+  expect(await stored()).toEqual({ count: 2, counted: 2 });
+  const { rows } = await ctx.client.query(
+    'select number from progressive_backfill.pull_requests where repository_id = $1 order by number',
+    [repository.id],
+  );
+  expect(rows.map((row) => row.number)).toEqual([4, 7]);
+
+  await rpc(ctx.client, 'backfill_cancel', { p_repository_id: repository.id, p_reason: 'widen' });
+  await startScoped(repository.id, {});
+  expect(await stored()).toEqual({ count: 2, counted: 2 });
 });
 
 test('a start that gives no scope carries the backfill on under its own; a new backfill gets the whole repository', async () => {

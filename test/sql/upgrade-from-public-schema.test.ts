@@ -45,6 +45,21 @@ async function everything(schema: string) {
  * `after` cut down to the columns each table had in `before`: later migrations may add columns (empty for old rows,
  * e.g. repositories.name_observed_at), never change or drop the old ones.
  */
+/** Columns a later migration drops on purpose (20261203300001: the legacy review and comment summaries). */
+const DROPPED: Record<string, string[]> = { pull_requests: ['reviews', 'comments'] };
+
+/** The rows as they are, without the columns that were dropped on purpose. */
+function withoutDropped(tables: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(tables).map(([table, rows]) => [
+      table,
+      (rows as Record<string, unknown>[]).map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([column]) => !DROPPED[table]?.includes(column))),
+      ),
+    ]),
+  );
+}
+
 function withColumnsOf(
   before: Record<string, unknown>,
   after: Record<string, unknown>,
@@ -166,7 +181,8 @@ test('every row, id and fencing token of the public-schema release moves into pr
 
   await applyMigrations(pgExecutor(client));
 
-  expect(withColumnsOf(before, await everything('progressive_backfill'))).toEqual(before);
+  const kept = withoutDropped(before);
+  expect(withColumnsOf(kept, await everything('progressive_backfill'))).toEqual(kept);
   const leftovers = await client.query(`
     select (select count(*) from pg_class where relnamespace = 'public'::regnamespace)::int as relations,
            (select count(*) from pg_proc where pronamespace = 'public'::regnamespace)::int as functions`);

@@ -57,6 +57,9 @@ const SPEC_INPUTS: Record<string, string | undefined> = {
   'completeness-threshold': '0.8',
   'min-prs': '100',
   'field-profile': 'core',
+  since: undefined,
+  states: undefined,
+  base: undefined,
   'chunk-size': undefined,
   'max-chunks': undefined,
   'reserve-points': undefined,
@@ -78,12 +81,16 @@ const DISPATCH_INPUTS = [
   'command',
   'reason',
   'until',
+  'chunk-id',
   'repositories',
   'repository-id',
   'completeness-threshold',
   'min-prs',
   'dry-run',
   'field-profile',
+  'since',
+  'states',
+  'base',
   'chunk-size',
   'max-chunks',
   'time-budget',
@@ -153,12 +160,16 @@ describe('the progressive-backfill workflow', () => {
       command: 'choice',
       reason: 'string',
       until: 'string',
+      'chunk-id': 'string',
       repositories: 'string',
       'repository-id': 'string',
       'completeness-threshold': 'string',
       'min-prs': 'number',
       'dry-run': 'boolean',
       'field-profile': 'choice',
+      since: 'string',
+      states: 'string',
+      base: 'string',
       'chunk-size': 'number',
       'max-chunks': 'number',
       'time-budget': 'string',
@@ -199,6 +210,14 @@ describe('the progressive-backfill workflow', () => {
     expect(checkout?.with?.path).toBeTruthy();
     expect(local?.uses).toBe(`./${String(checkout?.with?.path)}`);
     expect(all.indexOf(checkout!)).toBeLessThan(all.indexOf(local!));
+  });
+
+  it('passes every input it takes through to the action, under the same name', () => {
+    const local = steps('progressive-backfill.yml').find((step) => step.uses?.startsWith('./'));
+    for (const name of DISPATCH_INPUTS) {
+      expect(action.inputs, name).toHaveProperty([name]);
+      expect(String(local?.with?.[name]), name).toContain(`inputs.${name}`);
+    }
   });
 });
 

@@ -106,6 +106,7 @@ test('a signed pull_request delivery stores the pull request as the backfill wou
       number: 7,
       inserted: 1,
       updated: 0,
+      removed: 0,
     });
     const [row, ...rest] = await rowsFor(sql, 'signed');
     assert.equal(rest.length, 0);

@@ -1,0 +1,106 @@
+-- The `full` profile's JSON summaries `pull_requests.reviews` and `pull_requests.comments` (the first 20 of each,
+-- a few fields) are superseded by the `reviews` and `comments` tables since the complete-history migration: nothing
+-- reads them, and every `full` page paid for writing them. upsert_prs stops writing them first (a client that still
+-- sends the keys is not refused: jsonb_to_recordset ignores keys it is not asked for), then they are dropped.
+
+-- Upserts a page in one statement. An older version never overwrites a newer one; columns a poorer field profile
+-- does not fetch (absent keys arrive as null) keep what a richer profile stored.
+create or replace function progressive_backfill.upsert_prs(p_repository_id bigint, p_prs jsonb)
+returns table (inserted int, updated int)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_inserted int := 0;
+  v_updated int := 0;
+begin
+  perform progressive_backfill.check_prs(p_prs);
+  if not exists (select 1 from progressive_backfill.repositories where id = p_repository_id) then
+    raise exception 'unknown repository %', p_repository_id using errcode = 'PB004';
+  end if;
+  begin
+    -- authors first: pull_requests.author_github_id references contributors
+    perform progressive_backfill.upsert_contributors((
+      select jsonb_agg(jsonb_build_object(
+        'github_id', e -> 'author_github_id', 'login', e -> 'author_login', 'type',
+        case when e ->> 'author_type' in ('User', 'Bot', 'Mannequin', 'Organization') then e -> 'author_type' end))
+      from jsonb_array_elements(p_prs) e
+      where e ->> 'author_github_id' is not null and e ->> 'author_login' is not null));
+    with incoming as (
+      -- one row per PR: a page that repeats a PR keeps its newest version (ON CONFLICT cannot touch a row twice)
+      select distinct on (r.github_id) r.*
+      from jsonb_to_recordset(p_prs) as r(
+        github_id bigint, node_id text, number int, title text, body text, state text, is_draft boolean,
+        created_at timestamptz, updated_at timestamptz, closed_at timestamptz, merged_at timestamptz,
+        author_login text, author_github_id bigint, author_type text,
+        additions int, deletions int, changed_files int, base_ref text, head_ref text, url text,
+        labels jsonb, review_decision text, review_count int, comment_count int, field_profile text)
+      order by r.github_id, r.updated_at desc
+    ),
+    written as (
+      insert into progressive_backfill.pull_requests as pr (
+        repository_id, github_id, node_id, number, title, body, state, is_draft, created_at, updated_at,
+        closed_at, merged_at, author_login, author_github_id, author_type, additions, deletions, changed_files,
+        base_ref, head_ref, url, labels, review_decision, review_count, comment_count, field_profile, captured_at)
+      select
+        p_repository_id, i.github_id, i.node_id, i.number, i.title, i.body, i.state, coalesce(i.is_draft, false),
+        i.created_at, i.updated_at, i.closed_at, i.merged_at, i.author_login, i.author_github_id, i.author_type,
+        coalesce(i.additions, 0), coalesce(i.deletions, 0), coalesce(i.changed_files, 0), i.base_ref, i.head_ref,
+        i.url, i.labels, i.review_decision, i.review_count, i.comment_count, i.field_profile, now()
+      from incoming i
+      on conflict (github_id) do update set
+        node_id = excluded.node_id,
+        number = excluded.number,
+        title = excluded.title,
+        body = excluded.body,
+        state = excluded.state,
+        is_draft = excluded.is_draft,
+        created_at = excluded.created_at,
+        updated_at = excluded.updated_at,
+        closed_at = excluded.closed_at,
+        merged_at = excluded.merged_at,
+        author_login = excluded.author_login,
+        author_github_id = excluded.author_github_id,
+        author_type = excluded.author_type,
+        additions = excluded.additions,
+        deletions = excluded.deletions,
+        changed_files = excluded.changed_files,
+        base_ref = excluded.base_ref,
+        head_ref = excluded.head_ref,
+        url = excluded.url,
+        labels = coalesce(excluded.labels, pr.labels),
+        review_decision = case when excluded.field_profile = 'core' then pr.review_decision
+                               else excluded.review_decision end,
+        review_count = coalesce(excluded.review_count, pr.review_count),
+        comment_count = coalesce(excluded.comment_count, pr.comment_count),
+        field_profile = case
+          when array_position(array['core', 'standard', 'full'], excluded.field_profile)
+               >= array_position(array['core', 'standard', 'full'], pr.field_profile) then excluded.field_profile
+          else pr.field_profile end,
+        captured_at = now()
+      where excluded.updated_at >= pr.updated_at
+      returning (pr.xmax = 0) as is_insert
+    )
+    select count(*) filter (where is_insert), count(*) filter (where not is_insert)
+    into v_inserted, v_updated
+    from written;
+  exception
+    when check_violation or not_null_violation or invalid_text_representation or invalid_datetime_format
+      or datetime_field_overflow or numeric_value_out_of_range or invalid_parameter_value
+      or invalid_binary_representation or cardinality_violation then
+      raise exception 'invalid pull request row: %', sqlerrm using errcode = 'PB004';
+  end;
+  if v_inserted > 0 then
+    update progressive_backfill.repositories
+    set stored_pr_count = stored_pr_count + v_inserted, updated_at = now()
+    where id = p_repository_id;
+  end if;
+  return query select v_inserted, v_updated;
+end
+$$;
+
+alter table progressive_backfill.pull_requests drop column reviews, drop column comments;
+
+select progressive_backfill.apply_privileges();
+
+insert into progressive_backfill.schema_migrations (version, name) values ('20261203300001', 'drop_review_summaries')
+on conflict (version) do nothing;

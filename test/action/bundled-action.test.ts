@@ -215,6 +215,9 @@ describe('the bundled action, run as the runner runs it', () => {
   test.each([
     ['chunk-size', '0', /::error::chunk-size: must be a whole number from 1 to 100, got "0"/],
     ['repositories', 'acme/widgets, not/a/repo', /::error::repositories: "not\/a\/repo" is not a repository/],
+    ['since', 'last week', /::error::since: must be a date \(2024-01-31\) or a time with its zone/],
+    ['states', 'open,draft', /::error::states: must be a comma-separated list of OPEN, CLOSED, MERGED/],
+    ['base', 'a..b', /::error::base: must be a branch name such as main or release\/2\.x, got "a\.\.b"/],
   ])('bad input %s=%s fails the step naming the input and writes nothing', async (name, value, message) => {
     const db = await database();
     const run = await runActionBundle({

@@ -77,6 +77,47 @@ describe('the action’s command input', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  test('cancel, retry back to work, then untrack: each from the command input, and no backfill runs', async () => {
+    const cancelled = await act({ command: 'cancel', reason: 'wrong repository' });
+    expect(cancelled.exitCode, cancelled.stdout + cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain('acme/widgets: cancelled');
+    expect(await state()).toMatchObject({ status: 'cancelled' });
+
+    const retried = await act({ command: 'retry' });
+    expect(retried.exitCode, retried.stdout + retried.stderr).toBe(0);
+    expect(retried.stdout).toContain('acme/widgets: active');
+    expect(await state()).toMatchObject({ status: 'active' });
+
+    const untracked = await act({ command: 'untrack' });
+    expect(untracked.exitCode, untracked.stdout + untracked.stderr).toBe(0);
+    expect(untracked.stdout).toContain('acme/widgets: active, untracked');
+    const tracked = async () =>
+      (
+        await db.client.query('select tracked from progressive_backfill.repositories where id = $1', [
+          repositoryId,
+        ])
+      ).rows[0].tracked;
+    expect(await tracked()).toBe(false);
+    const { rows } = await db.client.query(
+      'select count(*)::int as n from progressive_backfill.backfill_runs',
+    );
+    expect(rows[0].n).toBe(0);
+    // tracked again, as `track` does, for the tests after this one
+    const store = createPostgresStore(db.url);
+    try {
+      await store.trackRepository({
+        owner: 'acme',
+        name: 'widgets',
+        githubId: '1',
+        nodeId: 'R_1',
+        prTotalCount: 500,
+      });
+    } finally {
+      await store.close();
+    }
+    expect(await tracked()).toBe(true);
+  });
+
   test('a command the state does not allow, or missing input, fails the step and says why', async () => {
     const retried = await act({ command: 'retry' });
     expect(retried.exitCode).toBe(1);

@@ -1,11 +1,16 @@
+import { setupServer } from 'msw/node';
 import { describe, expect, test } from 'vitest';
-import { issueBody, issueTitle } from '../../src/action/issue-body.ts';
+import { issueTitle } from '../../src/action/issue-body.ts';
+import { createIssueReporter } from '../../src/action/issue-reporter.ts';
 import { logLine } from '../../src/action/log-lines.ts';
 import { jobSummaryMarkdown } from '../../src/action/report.ts';
 import { DEFAULTS } from '../../src/engine/options.ts';
 import type { EngineEvent, RunSummary } from '../../src/engine/types.ts';
+import { FakeIssuesApi } from '../action/fake-issues-api.ts';
 import { expireLease } from '../sql/fixtures.ts';
 import { engineEnvironmentFor } from '../support/engine-environment.ts';
+
+const ISSUES_API = 'https://github.example/api/v3';
 
 const repositories = [
   { owner: 'acme', name: 'dies-often', pullRequests: 600 },
@@ -27,7 +32,7 @@ describe('the recovery a run starts with is said out loud', () => {
     await expireLease(env.db.client, lease!.chunkId);
   }
 
-  test('requeued and stalled chunks are in the events, the summary and the errors; a stall is a critical error', async () => {
+  test('requeued and stalled chunks are in the events, the summary and the errors; a stall files an issue', async () => {
     // one page each: both backfills are started and have a pending chunk
     await env.run({ maxChunks: 2, chunkSize: 10, concurrency: 2 });
     // `dies-often` lost its lease as many times as recovery allows; the next loss stalls it
@@ -57,12 +62,27 @@ describe('the recovery a run starts with is said out loud', () => {
       }),
     ]);
     expect(jobSummaryMarkdown(summary, { eventName: 'schedule', runUrl: null })).toContain('1 chunk stalled');
-    // what the reporter files for it: its own title and advice
-    const fingerprint = { repository: 'acme/dies-often', kind: 'stalled' as const };
-    expect(issueTitle(fingerprint)).toContain('acme/dies-often');
-    expect(issueBody({ fingerprint, entries: summary.errors.critical, runUrl: null })).toMatch(
-      /lost its lease/,
-    );
+    // the action's reporter files an issue for it, with its own title and advice
+    const api = new FakeIssuesApi(ISSUES_API, 'acme/ops');
+    const issuesServer = setupServer(...api.handlers);
+    issuesServer.listen({ onUnhandledRequest: 'error' });
+    try {
+      const reporter = createIssueReporter({
+        token: 'ghs_reporterToken0123456789abcdefABCDEF',
+        apiUrl: ISSUES_API,
+        repository: { owner: 'acme', repo: 'ops' },
+        labels: ['progressive-backfill'],
+        runUrl: null,
+      });
+      const outcome = await reporter.report(summary);
+      expect(outcome.failures).toEqual([]);
+    } finally {
+      issuesServer.close();
+    }
+    expect(api.issues.map((issue) => issue.title)).toEqual([
+      issueTitle({ repository: 'acme/dies-often', kind: 'stalled' }),
+    ]);
+    expect(api.issues[0]?.body).toMatch(/lost its lease/);
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { handleBackfillTick } from '../../../src/edge-functions/backfill-tick.ts';
+import { createGitHubClientFor, githubAuthFromEnv } from '../../../src/github/auth-env.ts';
 import { createGitHubClient } from '../../../src/github/client.ts';
 import { requiredEnv, test, withDatabase } from './support.ts';
 
@@ -26,6 +27,15 @@ const github = createGitHubClient({
   apiUrl: requiredEnv('PB_SIMULATOR_URL'),
 });
 await github.rateLimit();
+// the same for a GitHub App, as the function builds it from GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: one client per
+// isolate, warmed on its installation
+const appAuth = githubAuthFromEnv({
+  GITHUB_APP_ID: requiredEnv('PB_SIMULATOR_APP_ID'),
+  GITHUB_APP_PRIVATE_KEY: requiredEnv('PB_SIMULATOR_APP_KEY'),
+});
+if (appAuth?.kind !== 'app') throw new Error('the App settings were read as another kind of authentication');
+const app = createGitHubClientFor(appAuth, { apiUrl: requiredEnv('PB_SIMULATOR_URL') });
+await app.rateLimit();
 
 test('a tick without the right bearer token is refused with 401 and starts no run', async () => {
   await withDatabase(async ({ store, sql }) => {
@@ -83,5 +93,27 @@ test('an authorized tick backfills from GitHub and answers with the run summary'
     assert.deepEqual(runs, [
       { trigger: 'function', trigger_ref: 'deno-test-invocation', outcome: 'completed' },
     ]);
+  });
+});
+
+test('a tick authenticated as a GitHub App backfills, renewing its installation token as it goes', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const repository = requiredEnv('PB_SIMULATOR_APP_REPOSITORY');
+    const response = await handleBackfillTick(tickRequest({ repositories: [repository], budgetMs: 30_000 }), {
+      store,
+      github: app,
+      budgetMs: 60_000,
+      authorizedTokens: [KEY],
+    });
+    assert.equal(response.status, 200);
+    const { summary } = await response.json();
+    assert.deepEqual(summary.errors.critical, []);
+    assert.equal(summary.repositories[0].outcome, 'completed');
+    const [stored] = await sql<{ n: number }>(
+      `select count(*)::int as n from progressive_backfill.pull_requests p join progressive_backfill.repositories r on r.id = p.repository_id
+        where lower(r.owner || '/' || r.name) = lower($1)`,
+      [repository],
+    );
+    assert.equal(stored?.n, 120);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { handleGitHubWebhook } from '../../../src/edge-functions/github-webhook.ts';
 import { signWebhookBody } from '../../../src/edge-functions/webhook-signature.ts';
+import * as children from '../../../test/fixtures/webhook-payloads.ts';
 import { type Harness, test, withDatabase } from './support.ts';
 
 const SECRET = 'deno-webhook-secret';
@@ -394,5 +395,78 @@ test("an Enterprise Managed User's repository (owner `handle_shortcode`) is stor
         where r.owner = 'mona_emu' and r.name = 'emu'`,
     );
     assert.deepEqual(rows, [{ number: 19 }]);
+  });
+});
+
+test('review, review comment and conversation comment deliveries are stored, and a deleted comment goes', async () => {
+  await withDatabase(async ({ store, sql }) => {
+    const repo = { owner: 'acme', name: 'children', id: 9_300_001 };
+    const pr = { id: 2_300_000_001, number: 5, updatedAt: '2025-01-02T00:00:00Z' };
+    const deliver = async (event: string, payload: unknown) => {
+      const response = await handleGitHubWebhook(await delivery(JSON.stringify(payload), { event }), {
+        store,
+        secret: SECRET,
+      });
+      assert.equal(response.status, 200, event);
+      return response.json();
+    };
+    await deliver('pull_request', children.pullRequestEvent(repo, pr));
+    const review = { id: 61, state: 'commented' as const, body: 'see inline', submittedAt: pr.updatedAt };
+    assert.equal(
+      (await deliver('pull_request_review', children.reviewEvent('submitted', repo, pr, review))).applied,
+      true,
+    );
+    const inline = {
+      id: 62,
+      reviewId: 61,
+      body: 'off by one 🐛',
+      path: 'src/a.ts',
+      line: null,
+      originalLine: 3,
+      createdAt: pr.updatedAt,
+      updatedAt: pr.updatedAt,
+    };
+    await deliver('pull_request_review_comment', children.reviewCommentEvent('created', repo, pr, inline));
+    const talk = { id: 63, body: 'שלום, thanks', createdAt: pr.updatedAt, updatedAt: pr.updatedAt };
+    await deliver('issue_comment', children.issueCommentEvent('created', repo, pr.number, talk));
+    await deliver(
+      'issue_comment',
+      children.issueCommentEvent('created', repo, pr.number, { ...talk, id: 64 }),
+    );
+    await deliver(
+      'issue_comment',
+      children.issueCommentEvent('deleted', repo, pr.number, { ...talk, id: 64 }),
+    );
+
+    assert.deepEqual(
+      await sql(`select github_id::text, state, body from progressive_backfill.reviews where github_id = 61`),
+      [{ github_id: '61', state: 'COMMENTED', body: 'see inline' }],
+    );
+    assert.deepEqual(
+      await sql(
+        `select github_id::text, kind, body, review_github_id::text, path, line, original_line
+           from progressive_backfill.comments where github_id between 62 and 64 order by github_id`,
+      ),
+      [
+        {
+          github_id: '62',
+          kind: 'review_comment',
+          body: 'off by one 🐛',
+          review_github_id: '61',
+          path: 'src/a.ts',
+          line: null,
+          original_line: 3,
+        },
+        {
+          github_id: '63',
+          kind: 'issue_comment',
+          body: 'שלום, thanks',
+          review_github_id: null,
+          path: null,
+          line: null,
+          original_line: null,
+        },
+      ],
+    );
   });
 });

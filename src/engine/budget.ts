@@ -89,6 +89,7 @@ export function planRun(input: PlanInput): Plan {
       : `${pagesPlanned} pages of ${shape.prs} PRs at ${shape.points} point(s) each, ${concurrency} repositories at once`;
   return {
     pageSize: shape.windowSize,
+    ...(fixedSize.length > 0 ? { pageSizeFixed: true } : {}),
     windowsPerRequest: shape.windows,
     pointsPerPage: shape.points,
     pagesAffordable,

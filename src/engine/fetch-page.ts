@@ -131,16 +131,20 @@ export async function fetchRound(
   segments: number,
   onWait?: (ms: number) => Promise<void>,
 ): Promise<PageResult> {
-  const parts = splitRequest(build(size.current), segments).length;
+  const round = splitRequest(build(size.current), segments);
+  const parts = round.length;
   if (parts === 1) {
     return (await fetchWithRetry(ctx, size, build, (r) => ctx.github.fetchPullRequests(r), onWait)).page;
   }
+  // A number walk's parts are consecutive runs that must stay so: a retried part keeps its run (the smaller size
+  // applies from the next round). A window walk's windows are independent: a retried part takes the new size.
+  const numbers = round[0]?.numbers !== undefined;
   const answers = await Promise.all(
     Array.from({ length: parts }, (_, part) =>
       fetchWithRetry(
         ctx,
         size,
-        (windowSize) => splitRequest(build(windowSize), parts)[part]!,
+        (windowSize) => (numbers ? round[part]! : splitRequest(build(windowSize), parts)[part]!),
         (r) => ctx.github.fetchPullRequests(r),
         onWait,
       ),

@@ -36,9 +36,10 @@ export class AdaptivePageSize {
   private state: PageSizeState;
   private readonly limits: PageSizeLimits;
 
-  constructor(max: number, floor = Math.min(5, max), growAfter = 3) {
+  /** `start`: the first size, when growing to `max` must wait for evidence (the number walk's lookups) */
+  constructor(max: number, floor = Math.min(5, max), growAfter = 3, start = max) {
     this.limits = { max, floor, growAfter };
-    this.state = { size: max, streak: 0 };
+    this.state = { size: Math.max(floor, Math.min(max, start)), streak: 0 };
   }
 
   get current(): number {

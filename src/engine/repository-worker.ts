@@ -3,7 +3,9 @@
  * while the current page commits. Every page lands with its cursor and progress in one transaction (the contract's
  * commit function), so stopping or crashing between any two lines loses nothing but the page in flight.
  */
-import type { BackfillScope } from '../domain/scope.ts';
+import type { PullRequestRecord } from '../domain/pull-request.ts';
+import { type BackfillScope, isWholeRepository } from '../domain/scope.ts';
+import { MAX_NUMBERS_PER_REQUEST } from '../github/queries.ts';
 import { GitHubError, type PageResult } from '../github/types.ts';
 import { type ChunkLease, StoreError } from '../store/types.ts';
 import {
@@ -18,6 +20,17 @@ import { BudgetExhausted, fetchRound, StopRequested } from './fetch-page.ts';
 import { drainFollowUps, pageChildren } from './follow-ups.ts';
 import { runHealthChecks } from './health.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
+import {
+  advanceNumbers,
+  FRESH_NUMBER_WALK,
+  isNumberWalkCursor,
+  MIN_NUMBERS_PER_REQUEST,
+  type NumberWalkCursor,
+  numberRequest,
+  numbersPerPoint,
+  numbersWin,
+  type ShapePrices,
+} from './number-walk.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import { RoundPacer } from './segments.ts';
@@ -46,7 +59,15 @@ export async function backfillRepository(
   target: RepositoryTarget,
   report: RepositoryReport,
 ): Promise<void> {
-  const size = new AdaptivePageSize(ctx.plan.pageSize);
+  const size: WalkSizes = {
+    windows: new AdaptivePageSize(ctx.plan.pageSize),
+    numbers: new AdaptivePageSize(
+      MAX_NUMBERS_PER_REQUEST,
+      MIN_NUMBERS_PER_REQUEST,
+      3,
+      FIRST_NUMBERS_PER_REQUEST,
+    ),
+  };
   while (ctx.stopReason() === null) {
     const verdict = await runHealthChecks(ctx.healthChecks, HEALTH_TIMEOUT_MS);
     for (const r of verdict.results) {
@@ -57,7 +78,8 @@ export async function backfillRepository(
       break;
     }
     if (verdict.status === 'warn') {
-      size.shrink();
+      size.windows.shrink();
+      size.numbers.shrink();
       await ctx.clock.sleep(WARN_DELAY_MS, ctx.signal);
     }
     const lease = await ctx.store.claimChunk({
@@ -94,31 +116,108 @@ export async function backfillRepository(
 
 interface Fetched {
   page: PageResult;
-  cursor: WalkCursor;
+  cursor: AnyWalkCursor;
+}
+
+type AnyWalkCursor = WalkCursor | NumberWalkCursor;
+
+/** The walks' page sizes: windows of up to 100 pull requests, runs of up to 1,000 numbers. */
+interface WalkSizes {
+  windows: AdaptivePageSize;
+  numbers: AdaptivePageSize;
+}
+
+/** Lookups in the number walk's first request (the probe): moderate, since GitHub answers in 10 s or not at all. */
+const FIRST_NUMBERS_PER_REQUEST = 250;
+
+/**
+ * The walk a chunk carries on: its stored cursor's, or for a walk not begun, the number walk's probe when a number
+ * walk could bring more pull requests per point than windows at all — for whole repositories only (a scope's
+ * filters exist on connections, not on numbers), and not when the operator set the page size (chunk-size sizes
+ * windows: pages of exactly it are what was asked for).
+ */
+function startCursor(
+  ctx: RunContext,
+  target: RepositoryTarget,
+  lease: ChunkLease,
+  prices: ShapePrices,
+): AnyWalkCursor {
+  if (isNumberWalkCursor(lease.cursor)) return lease.cursor;
+  if (lease.cursor !== null || !isWholeRepository(target.scope) || ctx.plan.pageSizeFixed)
+    return parseWalkCursor(lease.cursor, target.scope);
+  // every number a pull request, every window full: the best either walk could do
+  const best = { total: 1, newest: 1, states: { OPEN: 0, CLOSED: 0, MERGED: 0 } };
+  const windowsBest = (prices.windows * prices.windowSize) / Math.max(1, prices.windowsPoints);
+  return numbersPerPoint(best, prices) > windowsBest
+    ? { ...FRESH_NUMBER_WALK }
+    : parseWalkCursor(null, target.scope);
+}
+
+/** Each walk's price per request, from the cost model, for the number walk's probe to choose by. */
+function shapePrices(ctx: RunContext, target: RepositoryTarget, lease: ChunkLease): ShapePrices {
+  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, MAX_NUMBERS_PER_REQUEST);
+  return {
+    numbers: MAX_NUMBERS_PER_REQUEST,
+    numbersPoints: ctx.github.predictCost(request),
+    windowSize: ctx.plan.pageSize,
+    windows: ctx.plan.windowsPerRequest,
+    windowsPoints: ctx.plan.pointsPerPage,
+  };
 }
 
 async function runChunk(
   ctx: RunContext,
   target: RepositoryTarget,
   lease: ChunkLease,
-  size: AdaptivePageSize,
+  size: WalkSizes,
   report: RepositoryReport,
 ): Promise<ChunkResult> {
   const token = lease.fencingToken;
   let expected = lease.cursor;
-  let cursor = parseWalkCursor(lease.cursor, target.scope);
+  const prices = shapePrices(ctx, target, lease);
+  let cursor = startCursor(ctx, target, lease, prices);
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
-  const fetchNext = async (from: WalkCursor): Promise<Fetched> => {
+  const fetchNext = async (from: AnyWalkCursor): Promise<Fetched> => {
+    if (isNumberWalkCursor(from)) {
+      // when time binds, a round is several full requests in flight at once: more numbers, the same points each
+      const count = size.numbers.current;
+      const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
+      const parallel = pacer.parallelFor(ctx, left);
+      const build = (n: number) => numberRequest(from, target, lease.fieldProfile, n * parallel);
+      const started = ctx.clock.now();
+      const page = await fetchRound(ctx, size.numbers, build, parallel, heartbeat);
+      pacer.observed(ctx.clock.now() - started, 1);
+      return { page, cursor: from };
+    }
     const build = (windowSize: number) =>
       walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);
-    const segments = pacer.segmentsFor(ctx, build(size.current), report, size.current);
+    const round = build(size.windows.current);
+    const segments = pacer.segmentsFor(ctx, round, report, round.windows.length * size.windows.current);
     const started = ctx.clock.now();
-    const page = await fetchRound(ctx, size, build, segments, heartbeat);
+    const page = await fetchRound(ctx, size.windows, build, segments, heartbeat);
     pacer.observed(ctx.clock.now() - started, segments);
     return { page, cursor: from };
+  };
+
+  const advance = (
+    from: AnyWalkCursor,
+    page: PageResult,
+  ): { prs: PullRequestRecord[]; next: AnyWalkCursor; done: boolean } => {
+    if (!isNumberWalkCursor(from)) return advanceWalk(from, page, target.scope);
+    if (!page.numbers) throw new Error('a number walk request came back without its numbers');
+    const probed = page.numbers.range.count;
+    const step = advanceNumbers(from, page.numbers, page.totalCount, (figures) =>
+      numbersWin(figures, prices, {
+        timeLeftMs: ctx.deadline - ctx.clock.now(),
+        msPerNumber: pacer.requestMs / Math.max(1, probed),
+        spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
+      }),
+    );
+    // the probe chose windows: the partitioned walk starts from scratch (the probe's pull requests are stored)
+    return { ...step, next: step.next ?? parseWalkCursor(null, target.scope) };
   };
 
   const held = { chunkId: lease.chunkId, fencingToken: token };
@@ -133,7 +232,7 @@ async function runChunk(
       const started = ctx.clock.now();
       const { page } = await inFlight;
       inFlight = null;
-      const step = advanceWalk(cursor, page, target.scope);
+      const step = advance(cursor, page);
       const commit = ctx.store.commitPage({
         chunkId: lease.chunkId,
         fencingToken: token,
@@ -171,7 +270,7 @@ async function runChunk(
         total: page.totalCount,
         points: page.rateLimit.cost,
         remaining: page.rateLimit.remaining,
-        pageSize: size.current,
+        pageSize: isNumberWalkCursor(cursor) ? size.numbers.current : size.windows.current,
         durationMs: ctx.clock.now() - started,
       });
       if (page.skippedNodes > 0) {

@@ -7,6 +7,7 @@
  */
 import type { PageRequest, PageResult } from '../github/types.ts';
 import type { RunContext } from './context.ts';
+import { mergeNumbers, splitNumbers } from './number-walk.ts';
 import type { RepositoryReport } from './types.ts';
 
 export interface SegmentsInput {
@@ -40,8 +41,42 @@ export function chooseSegments(input: SegmentsInput): number {
   return affordable;
 }
 
-/** A round's windows dealt into `segments` requests, round-robin so the largest partitions' windows spread out. */
+/**
+ * Most number requests of one repository in flight at once: GitHub's secondary limits count concurrent requests
+ * and the CPU time they take.
+ */
+export const MAX_PARALLEL_NUMBER_REQUESTS = 8;
+
+/** The time one request takes is an estimate: aim at this share of the time left. */
+const TIME_MARGIN = 0.8;
+
+export interface ParallelInput {
+  /** full number requests the walk still needs */
+  requestsLeft: number;
+  /** the time one takes */
+  requestMs: number;
+  timeLeftMs: number;
+  max: number;
+}
+
+/**
+ * Number requests in flight at once. Runs of numbers are independent, so s requests of K numbers in one round walk
+ * s × K for the points s rounds of one would cost: each request is priced on its own either way. Only time
+ * decides: one at a time unless that would not fit the time left, then the fewest that do, up to `max`.
+ */
+export function chooseParallelRequests(input: ParallelInput): number {
+  const needed = Math.max(0, input.requestsLeft) * input.requestMs;
+  const usable = Math.max(1, input.timeLeftMs * TIME_MARGIN);
+  if (needed <= usable) return 1;
+  return Math.max(1, Math.min(input.max, Math.ceil(needed / usable)));
+}
+
+/**
+ * A round dealt into `segments` requests: a window walk's windows round-robin, so the largest partitions' windows
+ * spread out; a number walk's numbers in consecutive runs.
+ */
 export function splitRequest(request: PageRequest, segments: number): PageRequest[] {
+  if (request.numbers) return splitNumbers(request, segments);
   const parts = Math.max(1, Math.min(segments, request.windows.length));
   return Array.from({ length: parts }, (_, part) => ({
     ...request,
@@ -57,6 +92,7 @@ export function mergePages(pages: readonly PageResult[]): PageResult {
     (merged, page) => ({
       totalCount: Math.max(merged.totalCount, page.totalCount),
       windows: { ...merged.windows, ...page.windows },
+      ...(merged.numbers && page.numbers ? { numbers: mergeNumbers([merged.numbers, page.numbers]) } : {}),
       skippedNodes: merged.skippedNodes + page.skippedNodes,
       ...mergeChildren(merged, page),
       predictedCost: merged.predictedCost + page.predictedCost,
@@ -84,19 +120,38 @@ export class RoundPacer {
     this.sequentialRoundMs = initialMs;
   }
 
-  segmentsFor(ctx: RunContext, round: PageRequest, report: RepositoryReport, windowSize: number): number {
+  /** `prsPerRound`: what the round is expected to bring (a number walk's wasted slots left out). */
+  segmentsFor(ctx: RunContext, round: PageRequest, report: RepositoryReport, prsPerRound: number): number {
     return chooseSegments({
       windows: round.windows.length,
       prsLeft: (report.prTotalCount ?? 0) - report.storedAfter,
-      prsPerRound: round.windows.length * windowSize,
+      prsPerRound,
       sequentialRoundMs: this.sequentialRoundMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
       spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
-      pointsPerRound: ctx.plan.pointsPerPage,
+      pointsPerRound: ctx.github.predictCost(round),
     });
   }
 
-  /** GitHub's time grows with the nodes asked for: a round split s ways would have taken s times as long. */
+  /** the time one request took, as measured last (for a window round: as one request) */
+  get requestMs(): number {
+    return this.sequentialRoundMs;
+  }
+
+  /** Number requests in flight for the next round, from the time one takes (see chooseParallelRequests). */
+  parallelFor(ctx: RunContext, requestsLeft: number): number {
+    return chooseParallelRequests({
+      requestsLeft,
+      requestMs: this.sequentialRoundMs,
+      timeLeftMs: ctx.deadline - ctx.clock.now(),
+      max: MAX_PARALLEL_NUMBER_REQUESTS,
+    });
+  }
+
+  /**
+   * GitHub's time grows with the nodes asked for: a window round split s ways would have taken s times as long
+   * (`segments` = s). A number round's requests are each a full one, so it took what one takes (`segments` = 1).
+   */
   observed(ms: number, segments: number): void {
     this.sequentialRoundMs = ms * segments;
   }

@@ -50,6 +50,8 @@ export interface EngineDeps {
 
 export interface Plan {
   pageSize: number;
+  /** the operator set the page size (chunk-size): windows of exactly it, so the walk goes by window */
+  pageSizeFixed?: boolean;
   /** at most: windows close as their partitions finish */
   windowsPerRequest: number;
   pointsPerPage: number;

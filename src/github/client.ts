@@ -11,12 +11,15 @@ import { type MappedChildren, mapFollowUpPage, mapWindowChildren } from './map-c
 import {
   LOOKUP_BATCH_SIZE,
   lookupAlias,
+  NEWEST_PULL_REQUEST,
+  numberAlias,
   OWNER_REPOSITORIES_QUERY,
   pageRequestQuery,
   pageRequestWindows,
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
   repositoryLookupVariables,
+  STATE_COUNTS,
   scopeDocumentOptions,
   searchCountKey,
   TOTAL_COUNT,
@@ -34,6 +37,7 @@ import {
   type FollowUpResult,
   type GitHubClient,
   GitHubError,
+  type NumberRange,
   type PageRequest,
   type PageResult,
   type PageWindow,
@@ -124,7 +128,61 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     };
   }
 
-  const fetchPullRequests = (request: PageRequest) => fetchWindows(request, 'fetching pull requests of');
+  /**
+   * A number walk's request: each number answers with its pull request, an issue (left out), or null beside a
+   * NOT_FOUND error at its alias (a deleted or transferred issue), which is tolerated; any other error fails.
+   */
+  async function fetchNumbers(request: PageRequest, range: NumberRange): Promise<PageResult> {
+    const { query, variables } = pageRequestQuery(request);
+    const predictedCost = queryCost(query, variables).cost;
+    const repository = `${request.owner}/${request.name}`;
+    const aliases = new Set(Array.from({ length: range.count }, (_, i) => numberAlias(i)));
+    const { data, headers } = await graphql<PageData>(query, variables, {
+      action: `fetching pull requests by number of ${repository}`,
+      repository,
+      tolerate: (error) =>
+        error.type === 'NOT_FOUND' &&
+        error.path?.length === 2 &&
+        error.path[0] === 'repository' &&
+        aliases.has(String(error.path[1])),
+    });
+    const repo = requireRepository(data.repository, repository) as unknown as Record<string, unknown>;
+    const nodes: unknown[] = [];
+    for (let i = 0; i < range.count; i++) {
+      const node = repo[numberAlias(i)] as { __typename?: string } | null | undefined;
+      if (node?.__typename === 'PullRequest') nodes.push(node);
+    }
+    const { records, skipped } = mapPullRequestNodes(nodes, request.profile);
+    const children = request.profile === 'full' ? mapWindowChildren(nodes) : undefined;
+    const newest = repo[NEWEST_PULL_REQUEST] as {
+      totalCount: number;
+      nodes: ({ number: number } | null)[] | null;
+    };
+    const count = (alias: string) => (repo[alias] as { totalCount: number } | null)?.totalCount ?? 0;
+    return {
+      totalCount: newest.totalCount,
+      numbers: {
+        range,
+        nodes: records,
+        newest: newest.nodes?.at(-1)?.number ?? null,
+        states: {
+          OPEN: count(STATE_COUNTS.OPEN),
+          CLOSED: count(STATE_COUNTS.CLOSED),
+          MERGED: count(STATE_COUNTS.MERGED),
+        },
+      },
+      windows: {},
+      skippedNodes: skipped,
+      ...(children && { children }),
+      rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
+      predictedCost,
+    };
+  }
+
+  const fetchPullRequests = (request: PageRequest) =>
+    request.numbers
+      ? fetchNumbers(request, request.numbers)
+      : fetchWindows(request, 'fetching pull requests of');
   const fetchUpdatedPullRequests = (request: UpdatedPageRequest) =>
     fetchWindows(request, 'fetching recently updated pull requests of');
 

@@ -6,7 +6,7 @@
 import type { FieldProfile, PullRequestState } from '../domain/pull-request.ts';
 import { isWholeRepository, scopeSearchQueries } from '../domain/scope.ts';
 import { PULL_REQUEST_FRAGMENT_NAME, pullRequestFragment } from './pull-request-fields.ts';
-import type { PageRequest, UpdatedPageRequest } from './types.ts';
+import type { NumberRange, PageRequest, UpdatedPageRequest } from './types.ts';
 
 /** Repositories per aliased lookup query: 100 count-only connections cost 1 point together. */
 export const LOOKUP_BATCH_SIZE = 100;
@@ -202,7 +202,62 @@ export function scopeDocumentOptions(
   return { base, totalCount: true, ...(scope.states ? { totalStates: scope.states } : {}) };
 }
 
+/** The most numbers one request looks up: GitHub answers within 10 seconds or not at all (the page size adapts). */
+export const MAX_NUMBERS_PER_REQUEST = 1_000;
+/** The response key of the i-th number looked up. */
+export function numberAlias(index: number): string {
+  return `n${index}`;
+}
+/** Response keys of a number walk's request besides its lookups. */
+export const NEWEST_PULL_REQUEST = 'newest';
+export const STATE_COUNTS = { OPEN: 'open', CLOSED: 'closed', MERGED: 'merged' } as const;
+
+const numbersDocuments = new Map<string, string>();
+
+/**
+ * The number walk's document: `count` numbers looked up one by one, the newest pull request's number and the
+ * repository's pull requests per state (count-only connections: a handful of connection requests, no more).
+ */
+export function pullRequestNumbersDocument(profile: FieldProfile, count: number): string {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_NUMBERS_PER_REQUEST) {
+    throw new RangeError(`a number request looks up 1 to ${MAX_NUMBERS_PER_REQUEST} numbers, got ${count}`);
+  }
+  const key = `${profile}|${count}`;
+  let query = numbersDocuments.get(key);
+  if (query === undefined) {
+    const variables = ['$owner: String!', '$name: String!'];
+    const lookups: string[] = [];
+    for (let i = 0; i < count; i++) {
+      variables.push(`$${numberAlias(i)}: Int!`);
+      lookups.push(
+        `${numberAlias(i)}: issueOrPullRequest(number: $${numberAlias(i)}) { __typename ...${PULL_REQUEST_FRAGMENT_NAME} }`,
+      );
+    }
+    const states = Object.entries(STATE_COUNTS).map(
+      ([state, alias]) => `${alias}: pullRequests(states: [${state}]) { totalCount }`,
+    );
+    query = `query PullRequestNumbers(${variables.join(', ')}) {
+  repository(owner: $owner, name: $name) {
+    ${NEWEST_PULL_REQUEST}: pullRequests(last: 1, orderBy: ${ORDER_BY.CREATED_AT_ASC}) { totalCount nodes { number } }
+    ${states.join('\n    ')}
+    ${lookups.join('\n    ')}
+  }
+  ${RATE_LIMIT_SELECTION}
+}
+${pullRequestFragment(profile)}`;
+    numbersDocuments.set(key, query);
+  }
+  return query;
+}
+
+function pullRequestNumbersQuery(request: PageRequest, range: NumberRange): BuiltQuery {
+  const variables: Record<string, unknown> = { owner: request.owner, name: request.name };
+  for (let i = 0; i < range.count; i++) variables[numberAlias(i)] = range.from + i;
+  return { query: pullRequestNumbersDocument(request.profile, range.count), variables };
+}
+
 export function pageRequestQuery(request: PageRequest | UpdatedPageRequest): BuiltQuery {
+  if ('numbers' in request && request.numbers) return pullRequestNumbersQuery(request, request.numbers);
   const windows = pageRequestWindows(request);
   const options = scopeDocumentOptions(request, windows);
   const built = pullRequestWindowsQuery(request, request.profile, windows, options);

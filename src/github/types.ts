@@ -38,11 +38,26 @@ export interface WalkWindowRequest {
   cursor: string | null;
 }
 
+/**
+ * A run of the repository's issue/pull-request numbers, each looked up on its own (`issueOrPullRequest(number:)`):
+ * single-object lookups are no connections, so GitHub prices them by the connections inside the profile's fields
+ * alone (none in `core`: any number of lookups cost 1 point).
+ */
+export interface NumberRange {
+  /** the first number looked up */
+  from: number;
+  /** how many consecutive numbers */
+  count: number;
+}
+
 export interface PageRequest {
   owner: string;
   name: string;
   profile: FieldProfile;
+  /** empty when the request looks numbers up instead */
   windows: WalkWindowRequest[];
+  /** the number walk's request: these numbers, plus the repository's newest pull request and its state counts */
+  numbers?: NumberRange;
   /** narrows every window to the scope's base, and makes the page's totalCount the scope's size */
   scope?: BackfillScope;
 }
@@ -56,9 +71,22 @@ export interface PageWindow {
   totalCount: number;
 }
 
+/** The answer to a number walk's request. */
+export interface NumbersAnswer {
+  range: NumberRange;
+  /** the pull requests among the numbers (issues and numbers that are nothing any more are left out) */
+  nodes: PullRequestRecord[];
+  /** the number of the newest pull request; null when there is none */
+  newest: number | null;
+  /** pull requests per state, as GitHub counted them for this request */
+  states: Record<PullRequestState, number>;
+}
+
 export interface PageResult {
   /** pull requests in the repository */
   totalCount: number;
+  /** a number walk's request: what its numbers are */
+  numbers?: NumbersAnswer;
   /** `full` profile: each pull request's inline children and follow-ups, by the pull request's github id */
   children?: Map<string, MappedChildren>;
   /** by window key */

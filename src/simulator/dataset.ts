@@ -53,7 +53,22 @@ export interface RepositorySpec {
   pullRequestsWithoutIds?: number;
   /** the first pull requests carry the hard child cases of children.ts (CHILD_CASES); needs 5 or more PRs */
   childCases?: boolean;
+  /**
+   * share (0..0.9) of the number sequence taken by issues, evenly spread; by default PR numbers rise with gaps of 1
+   * to 5 (about two issues per pull request). A few numbers between pull requests belong to nothing any more
+   * (deleted or transferred issues): a lookup of them answers NOT_FOUND.
+   */
+  issueShare?: number;
 }
+
+/** What a number of a repository's shared issue/pull-request sequence is now. */
+export type NumberOwner =
+  | { kind: 'pullRequest'; index: number }
+  | { kind: 'issue'; number: number }
+  | { kind: 'missing' };
+
+/** One number in this many between pull requests is a deleted or transferred issue: NOT_FOUND. */
+const MISSING_EVERY = 40;
 
 export type { SimComment, SimReview, SimReviewComment } from './children.ts';
 
@@ -214,6 +229,9 @@ export class SimRepository {
     if (!Number.isInteger(spec.pullRequests) || spec.pullRequests < 0) {
       throw new Error(`pullRequests must be a non-negative integer for ${spec.owner}/${spec.name}`);
     }
+    if (spec.issueShare !== undefined && !(spec.issueShare >= 0 && spec.issueShare <= 0.9)) {
+      throw new Error(`issueShare must be from 0 to 0.9 for ${spec.owner}/${spec.name}`);
+    }
     this.owner = spec.owner;
     this.name = spec.name;
     this.isPrivate = spec.isPrivate ?? false;
@@ -256,8 +274,33 @@ export class SimRepository {
   }
 
   private numberOf(index: number): number {
-    // Issues share the number sequence: PR numbers rise with gaps of 1 to 5.
-    return 3 * index + 1 + (hashTuple(this.seed, this.salt, index, 'number') % 3);
+    const share = this.spec.issueShare;
+    // Issues share the number sequence: by default PR numbers rise with gaps of 1 to 5.
+    if (share === undefined) return 3 * index + 1 + (hashTuple(this.seed, this.salt, index, 'number') % 3);
+    // a mean gap of 1 / (1 - share); the jitter stays under the gap's floor, so numbers still strictly rise
+    const gap = 1 / (1 - share);
+    const jitter = Math.floor(gap) - 1;
+    const offset = jitter > 0 ? hashTuple(this.seed, this.salt, index, 'number') % (jitter + 1) : 0;
+    return Math.floor(index * gap) + 1 + offset;
+  }
+
+  /**
+   * The owner of a number: a pull request (numbers rise with the index, so a binary search finds it), an issue,
+   * or nothing (a deleted or transferred issue, or a number not given out yet).
+   */
+  numberOwner(number: number): NumberOwner {
+    if (!Number.isInteger(number) || number < 1 || this.count === 0) return { kind: 'missing' };
+    let low = 0;
+    let high = this.count - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.numberOf(middle) < number) low = middle + 1;
+      else high = middle;
+    }
+    if (this.numberOf(low) === number) return { kind: 'pullRequest', index: low };
+    if (number > this.numberOf(this.count - 1)) return { kind: 'missing' };
+    if (hashTuple(this.seed, this.salt, number, 'missing') % MISSING_EVERY === 0) return { kind: 'missing' };
+    return { kind: 'issue', number };
   }
 
   private databaseIdOf(index: number): number | null {

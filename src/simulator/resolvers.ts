@@ -20,7 +20,14 @@ import {
 import type { PullRequestState } from '../domain/pull-request.ts';
 import { createChildResolvers } from './children-resolvers.ts';
 import { connection, listConnection, pageArgs, sortedWindow, sortKeyCursor } from './connection.ts';
-import type { Dataset, OrderField, SimActor, SimPullRequest, SimRepository } from './dataset.ts';
+import {
+  type Dataset,
+  nodeId,
+  type OrderField,
+  type SimActor,
+  type SimPullRequest,
+  type SimRepository,
+} from './dataset.ts';
 
 export interface RateLimitPayload {
   cost: number;
@@ -144,16 +151,20 @@ const children = createChildResolvers({
     pullRequestObject(repository, pr, context as ExecutionContext),
 });
 
+/** A token without pull-request read permission: FORBIDDEN, in GitHub's wording for its kind. */
+function assertCanReadPullRequests(repository: SimRepository, context: ExecutionContext): void {
+  if (context.token.canReadPullRequests(repository.owner, repository.name)) return;
+  const by = context.token.kind === 'integration' ? 'integration' : 'personal access token';
+  throw githubError('FORBIDDEN', `Resource not accessible by ${by}`, { saml_failure: false });
+}
+
 function pullRequestConnection(
   repository: SimRepository,
   args: Args,
   context: ExecutionContext,
   info: GraphQLResolveInfo,
 ) {
-  if (!context.token.canReadPullRequests(repository.owner, repository.name)) {
-    const by = context.token.kind === 'integration' ? 'integration' : 'personal access token';
-    throw githubError('FORBIDDEN', `Resource not accessible by ${by}`, { saml_failure: false });
-  }
+  assertCanReadPullRequests(repository, context);
   const orderBy = args.orderBy as { field: string; direction: 'ASC' | 'DESC' } | null | undefined;
   const field = (orderBy?.field ?? 'CREATED_AT') as OrderField;
   if (field !== 'CREATED_AT' && field !== 'UPDATED_AT') {
@@ -220,7 +231,43 @@ function repositoryObject(repository: SimRepository, context: ExecutionContext):
     createdAt: isoSeconds(repository.createdAt),
     pullRequests: (args: Args, ctx: ExecutionContext, info: GraphQLResolveInfo) =>
       pullRequestConnection(repository, args, ctx, info),
+    issueOrPullRequest: ({ number }: Args, ctx: ExecutionContext) =>
+      numberLookup(repository, Number(number), ctx, true),
+    pullRequest: ({ number }: Args, ctx: ExecutionContext) =>
+      numberLookup(repository, Number(number), ctx, false),
   };
+}
+
+/**
+ * `issueOrPullRequest(number:)` and `pullRequest(number:)`: the pull request, an issue (only the former), or, as on
+ * GitHub, null with a NOT_FOUND error at the alias's path for a number that is nothing (or not a pull request).
+ */
+function numberLookup(
+  repository: SimRepository,
+  number: number,
+  context: ExecutionContext,
+  issues: boolean,
+): Resolved {
+  const owner = repository.numberOwner(number);
+  if (owner.kind === 'pullRequest') {
+    assertCanReadPullRequests(repository, context);
+    context.servedRepositories.add(repository);
+    return pullRequestObject(repository, repository.pullRequest(owner.index), context);
+  }
+  if (owner.kind === 'issue' && issues) {
+    return {
+      __typename: 'Issue',
+      id: nodeId('I', 'issue', context.dataset.seed, repository.nodeId, number),
+      number,
+      url: `${repository.url}/issues/${number}`,
+    };
+  }
+  throw githubError(
+    'NOT_FOUND',
+    issues
+      ? `Could not resolve to an issue or pull request with the number of ${number}.`
+      : `Could not resolve to a PullRequest with the number of ${number}.`,
+  );
 }
 
 function visibleRepository(

@@ -411,7 +411,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       remaining: limit - window.used,
       used: window.used,
       resetAt: isoSecondsMs(window.startedAt + HOUR_MS),
-      nodeCount: predicted.nodeCount,
+      nodeCount: predicted.nodeCount + checks.lookups,
     };
     const context: ExecutionContext = {
       dataset,
@@ -433,7 +433,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     const latency =
       typeof options.latencyMs === 'function'
-        ? options.latencyMs({ index, cost: predicted.cost, nodeCount: predicted.nodeCount })
+        ? options.latencyMs({ index, cost: predicted.cost, nodeCount: rateLimit.nodeCount })
         : (options.latencyMs ?? 0);
     if (latency > 0) await sleep(latency);
 

@@ -24,6 +24,12 @@ export const MAX_PAGE_SIZE = 100;
 export interface StaticCheckResult {
   errors: GraphQLError[];
   dryRun: boolean;
+  /**
+   * single-object lookups by number (`issueOrPullRequest(number:)`, `pullRequest(number:)`…) on a repository.
+   * GitHub's documented node calculation counts only connections; the simulator counts each lookup as a node
+   * requested too (for `rateLimit.nodeCount` and its latency), since each is a pull request GitHub must load.
+   */
+  lookups: number;
 }
 
 function pathOf(path: readonly string[], field: FieldNode): string[] {
@@ -112,6 +118,7 @@ export function staticChecks(
   }
   const errors: GraphQLError[] = [];
   let dryRun = false;
+  let lookups = 0;
 
   const walk = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined, path: string[]) => {
     for (const selection of selectionSet.selections) {
@@ -133,6 +140,7 @@ export function staticChecks(
       const type = getNamedType(field.type);
       if (parentType === schema.getQueryType() && field.name === 'rateLimit' && args.dryRun === true)
         dryRun = true;
+      if (parentType.name === 'Repository' && field.args.some((a) => a.name === 'number')) lookups++;
       if (isConnection(type) && field.args.some((a) => a.name === 'first')) {
         errors.push(...paginationErrors(field, selection, args, fieldPath, fragments));
       }
@@ -141,5 +149,5 @@ export function staticChecks(
   };
   const root = operation.operation === 'query' ? schema.getQueryType() : schema.getMutationType();
   walk(operation.selectionSet, root ?? undefined, []);
-  return { errors, dryRun };
+  return { errors, dryRun, lookups };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { chooseSegments, mergePages, type SegmentsInput, splitRequest } from '../../src/engine/segments.ts';
+import {
+  chooseParallelRequests,
+  chooseSegments,
+  mergePages,
+  type SegmentsInput,
+  splitRequest,
+} from '../../src/engine/segments.ts';
 import { parseWalkCursor, walkRequest } from '../../src/engine/walk.ts';
 import type { PageResult } from '../../src/github/types.ts';
 
@@ -71,5 +77,19 @@ describe('a split round', () => {
     expect(Object.keys(merged.windows).sort()).toEqual(['mergedForward', 'openForward', 'x']);
     expect(merged).toMatchObject({ totalCount: 10, skippedNodes: 3, predictedCost: 4 });
     expect(merged.rateLimit).toMatchObject({ remaining: 3_998, cost: 4, nodeCount: 300 });
+  });
+});
+
+describe('how many number requests a round keeps in flight', () => {
+  // 60 full requests left, 2 s each
+  const numbers = { requestsLeft: 60, requestMs: 2_000, timeLeftMs: 3_600_000, max: 8 };
+  test.each<[string, Partial<typeof numbers>, number]>([
+    ['time does not bind: one at a time', {}, 1],
+    ['nothing left', { requestsLeft: 0, timeLeftMs: 0 }, 1],
+    ['120 s of work in 100 s: two, aiming at 80% of the time left', { timeLeftMs: 100_000 }, 2],
+    ['120 s of work in 22 s: seven', { timeLeftMs: 22_000 }, 7],
+    ['120 s of work in 5 s: no more than the cap', { timeLeftMs: 5_000 }, 8],
+  ])('%s', (_name, change, expected) => {
+    expect(chooseParallelRequests({ ...numbers, ...change })).toBe(expected);
   });
 });

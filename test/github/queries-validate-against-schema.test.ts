@@ -7,8 +7,10 @@ import { parseWalkCursor, walkRequest } from '../../src/engine/walk.ts';
 import { FOLLOW_UP_REQUESTS, followUpQuery } from '../../src/github/children-queries.ts';
 import {
   LOOKUP_BATCH_SIZE,
+  MAX_NUMBERS_PER_REQUEST,
   OWNER_REPOSITORIES_QUERY,
   pageRequestQuery,
+  pullRequestNumbersDocument,
   pullRequestWindowsDocument,
   RATE_LIMIT_QUERY,
   repositoryLookupQuery,
@@ -63,6 +65,12 @@ const everyQuery: [string, string][] = [
     [1, 6].map((windows): [string, string] => [
       `page scoped to ${JSON.stringify(scope)}, ${windows} window(s)`,
       scopedPage(scope, windows).query,
+    ]),
+  ),
+  ...FIELD_PROFILES.flatMap((profile) =>
+    [1, 250, MAX_NUMBERS_PER_REQUEST].map((count): [string, string] => [
+      `number walk ${profile}, ${count} lookup(s)`,
+      pullRequestNumbersDocument(profile, count),
     ]),
   ),
   ['lookup of 1 repository', repositoryLookupQuery(1)],

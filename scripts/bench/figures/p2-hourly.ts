@@ -16,7 +16,7 @@ const HOUR_MS = 3_600_000;
 
 export async function prsPerHour(config: BenchConfig): Promise<FigureResult> {
   const hours = config.quick ? 1 : 3;
-  // 900 spendable points × up to 600 PRs per point each hour: enough repositories that the work never runs out.
+  // 900 spendable points × up to 1,000 PRs per point each hour: enough repositories that the work never runs out.
   const repositories = Array.from({ length: hours * 3 }, (_, i) => ({
     owner: 'bench',
     name: `hourly-${i}`,
@@ -70,8 +70,9 @@ export async function prsPerHour(config: BenchConfig): Promise<FigureResult> {
       notes: [
         `P2: ${thousands(summary.prsWritten)} PRs in ${hours} budget windows (${simulatedHours.toFixed(2)} simulated ` +
           `hours, ${wallSeconds.toFixed(0)} s of real time), ${summary.pointsSpent} points spent on pages; the ` +
-          'ceiling is 900 spendable points × 600 PRs (six windows of 100) = 540,000 PRs/hour; a repository whose ' +
-          'largest state partition holds a share s of its PRs reaches 900 × 200 / s. The seed is bound by its schedule, not ' +
+          'number walk brings up to 1,000 × d PRs per point where a share d of the numbers are pull requests (a third ' +
+          "in the simulator's default numbering: 900 × 333 = 300,000 PRs/hour; three in five: 540,000), the window walk " +
+          '900 × 200 / s where the largest state partition holds a share s. The seed is bound by its schedule, not ' +
           `the budget: 10 chunks × 25 PRs every 15 minutes = 1,000 PRs/hour (it spent ${replay.points} points).`,
       ],
       panels: [

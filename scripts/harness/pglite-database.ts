@@ -1,5 +1,5 @@
 /**
- * A fresh in-memory PGlite database, migrated, in the shape the harness's diffs read (`client.query`), with the
+ * A PGlite database (in memory by default, or the folder given), migrated, in the shape the harness's diffs read (`client.query`), with the
  * product's PGlite store over it: so an end-to-end test can run the same engine flow on PGlite as on Postgres.
  */
 import type pg from 'pg';
@@ -7,8 +7,10 @@ import { openMigratedPglite, pgliteStore } from '../../src/store/pglite.ts';
 import type { Store } from '../../src/store/types.ts';
 import type { TestDatabase } from './database.ts';
 
-export async function createPgliteDatabase(): Promise<{ database: TestDatabase; store: Store }> {
-  const db = await openMigratedPglite(null);
+export async function createPgliteDatabase(
+  dir: string | null = null,
+): Promise<{ database: TestDatabase; store: Store }> {
+  const db = await openMigratedPglite(dir);
   const store = pgliteStore(db);
   // the diffs call only `query(text, params)` and read `rows`, which PGlite answers alike
   const client = {

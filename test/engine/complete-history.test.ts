@@ -17,7 +17,7 @@ const repo = { owner: 'history', name: 'talk', pullRequests: 420, childCases: tr
 
 const backends = {
   Postgres: async () => ({}),
-  PGlite: createPgliteDatabase,
+  PGlite: () => createPgliteDatabase(),
   Supabase: async () => {
     const database = await createTestDatabase();
     const key = 'service-role-key-for-the-shim';

@@ -50,6 +50,8 @@ export interface EngineEnvironmentInput {
   database?: TestDatabase;
   /** the store the engine writes through (default: the Postgres adapter on the database's URL) */
   store?: Store;
+  /** a GitHub-like API without lookups by number (see SimulatorOptions) */
+  refuseNumberLookups?: boolean;
 }
 
 export async function startEngineEnvironment(input: EngineEnvironmentInput): Promise<EngineEnvironment> {
@@ -61,6 +63,7 @@ export async function startEngineEnvironment(input: EngineEnvironmentInput): Pro
     sleep: (ms) => clock.sleep(ms),
     latencyMs: input.latencyMs ?? 0,
     ...(input.faults ? { faults: input.faults } : {}),
+    ...(input.refuseNumberLookups ? { refuseNumberLookups: true } : {}),
   });
   if (!input.database && !input.adminUrl)
     throw new Error('startEngineEnvironment: give a database or an adminUrl');

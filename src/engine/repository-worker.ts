@@ -127,6 +127,9 @@ interface WalkSizes {
   numbers: AdaptivePageSize;
 }
 
+/** The probe's failures that mean lookups by number are not answered here, not that GitHub is down. */
+const PROBE_REFUSALS: ReadonlySet<string> = new Set(['invalid', 'partial', 'unknown']);
+
 /** Lookups in the number walk's first request (the probe): moderate, since GitHub answers in 10 s or not at all. */
 const FIRST_NUMBERS_PER_REQUEST = 250;
 
@@ -180,17 +183,35 @@ async function runChunk(
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
+  const fetchNumbers = async (from: NumberWalkCursor): Promise<Fetched> => {
+    // when time binds, a round is several full requests in flight at once: more numbers, the same points each
+    const count = size.numbers.current;
+    const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
+    const parallel = pacer.parallelFor(ctx, left);
+    const build = (n: number) => numberRequest(from, target, lease.fieldProfile, n * parallel);
+    const started = ctx.clock.now();
+    const page = await fetchRound(ctx, size.numbers, build, parallel, heartbeat);
+    pacer.observed(ctx.clock.now() - started, 1);
+    return { page, cursor: from };
+  };
   const fetchNext = async (from: AnyWalkCursor): Promise<Fetched> => {
     if (isNumberWalkCursor(from)) {
-      // when time binds, a round is several full requests in flight at once: more numbers, the same points each
-      const count = size.numbers.current;
-      const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
-      const parallel = pacer.parallelFor(ctx, left);
-      const build = (n: number) => numberRequest(from, target, lease.fieldProfile, n * parallel);
-      const started = ctx.clock.now();
-      const page = await fetchRound(ctx, size.numbers, build, parallel, heartbeat);
-      pacer.observed(ctx.clock.now() - started, 1);
-      return { page, cursor: from };
+      if (from.max !== null) return fetchNumbers(from);
+      try {
+        return await fetchNumbers(from);
+      } catch (error) {
+        // A GitHub (or a GitHub Enterprise Server, or an imitation) that does not answer lookups by number: the
+        // probe has stored nothing, so the window walk starts in its place.
+        if (!(error instanceof GitHubError) || !PROBE_REFUSALS.has(error.kind)) throw error;
+        ctx.record({
+          severity: 'warning',
+          repository: target.fullName,
+          kind: error.kind,
+          message: `lookups by number were refused, so the walk goes by windows: ${error.message}`,
+          chunkId: lease.chunkId,
+        });
+        return fetchNext(parseWalkCursor(null, target.scope));
+      }
     }
     const build = (windowSize: number) =>
       walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);
@@ -230,8 +251,11 @@ async function runChunk(
     inFlight = fetchNext(cursor);
     while (inFlight) {
       const started = ctx.clock.now();
-      const { page } = await inFlight;
+      const fetched = await inFlight;
       inFlight = null;
+      // the cursor the request went out with: the probe's, or the window walk's when the probe was refused
+      cursor = fetched.cursor;
+      const { page } = fetched;
       const step = advance(cursor, page);
       const commit = ctx.store.commitPage({
         chunkId: lease.chunkId,

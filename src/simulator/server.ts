@@ -104,6 +104,8 @@ export interface SimulatorOptions {
   primaryLimitStatus?: 200 | 403 | 429;
   /** deprecated 32-bit `databaseId` fields with a larger id: null (default) or a field error */
   int32Overflow?: 'null' | 'error';
+  /** a GitHub-like API that does not answer lookups by number: `issueOrPullRequest` is an unknown field there */
+  refuseNumberLookups?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -378,6 +380,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (coerced.errors) return rejected(coerced.errors);
     const checks = staticChecks(schema, document, operation, coerced.coerced);
     if (checks.errors.length > 0) return rejected(checks.errors);
+    if (options.refuseNumberLookups && /\bissueOrPullRequest\b/.test(payload.query)) {
+      return rejected(
+        [new GraphQLError('Cannot query field "issueOrPullRequest" on type "Repository".')],
+        true,
+      );
+    }
 
     const predicted = queryCost(document, coerced.coerced, operation.name?.value);
     if (predicted.nodeCount > MAX_NODES) {

@@ -89,3 +89,26 @@ describe('the number walk when time binds', () => {
     expect(largest).toBeGreaterThan(1_000);
   }, 120_000);
 });
+
+describe('where lookups by number are not answered', () => {
+  // an API that refuses `issueOrPullRequest` as an unknown field (an older GitHub Enterprise Server, an imitation)
+  const env = engineEnvironmentFor({
+    dataset: {
+      seed: 13,
+      repositories: [{ owner: 'acme', name: 'plain', pullRequests: 1_200, issueShare: 0.2 }],
+    },
+    refuseNumberLookups: true,
+  });
+
+  test('the refused probe hands the walk to the windows, which end exactly equal to GitHub', async () => {
+    const summary = await env.run({});
+    expect(summary.errors.critical).toEqual([]);
+    expect(summary.outcome).toBe('completed');
+    expect(await env.stored('acme', 'plain')).toEqual(truth(env.sim, 'acme', 'plain', 'core'));
+    const refused = env.sim.requests.filter((r) => r.operationName === 'PullRequestNumbers');
+    expect(refused.map((r) => r.cost)).toEqual([0]); // asked once, refused, not charged
+    expect(env.sim.requests.some((r) => r.operationName === 'PullRequestPage' && r.status === 200)).toBe(
+      true,
+    );
+  }, 120_000);
+});

@@ -1,26 +1,34 @@
 /**
  * The CLI killed with SIGKILL mid-run (a cancelled job, a runner timeout, `kill -9`), then run again at once, as a
  * user would: the rerun takes over the lease the dead process left — without waiting for it to expire — and goes
- * on to exactly GitHub's data. It never reports a green, empty run for a repository it skipped.
+ * on to exactly GitHub's data. It never reports a green, empty run for a repository it skipped: while the holder is
+ * alive, the rerun exits 6 and says who holds it until when.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPgliteDatabase } from '../../scripts/harness/pglite-database.ts';
+import { createPostgresStore } from '../../src/store/postgres.ts';
 import { readStored, truth } from '../support/engine-environment.ts';
 import { type CliEnvironment, startCliEnvironment } from './cli-environment.ts';
-import { spawnCli } from './cli-harness.ts';
+import { runMain, spawnCli } from './cli-harness.ts';
 
 const PULL_REQUESTS = 400;
 
-describe('SIGKILL during a CLI run, then an immediate rerun', () => {
+describe('a CLI rerun of a repository another process held: killed with SIGKILL, or alive', () => {
   let env: CliEnvironment;
   // slow GitHub while the process is killed, instant for the rerun
   let latencyMs = 400;
   beforeAll(async () => {
     env = await startCliEnvironment(
-      { seed: 131, repositories: [{ owner: 'acme', name: 'killed', pullRequests: PULL_REQUESTS }] },
+      {
+        seed: 131,
+        repositories: [
+          { owner: 'acme', name: 'killed', pullRequests: PULL_REQUESTS },
+          { owner: 'acme', name: 'held', pullRequests: 300 },
+        ],
+      },
       { latencyMs: () => latencyMs },
     );
   });
@@ -83,6 +91,34 @@ describe('SIGKILL during a CLI run, then an immediate rerun', () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a live holder is never taken over: the rerun exits 6, says locked by whom until when, and writes nothing', async () => {
+    latencyMs = 0;
+    const args = ['run', '--repo', 'acme/held', '--chunk-size', '20', ...env.flags];
+    expect((await runMain([...args, '--max-chunks', '1'], env.env)).code).toBe(0);
+    const count = async () =>
+      (
+        await env.db.client.query(
+          'select count(*)::int as n from progressive_backfill.pull_requests p join progressive_backfill.repositories r on r.id = p.repository_id where r.name = $1',
+          ['held'],
+        )
+      ).rows[0].n;
+    const before = await count();
+    const alive = createPostgresStore(env.db.url);
+    try {
+      const row = await alive.getRepository({ owner: 'acme', name: 'held' });
+      expect(
+        await alive.claimChunk({ repositoryId: row!.id, workerId: 'alive-worker', leaseSeconds: 120 }),
+      ).not.toBeNull();
+      const rerun = await runMain(args, env.env);
+      expect(rerun.code, rerun.stdout + rerun.stderr).toBe(6);
+      expect(`${rerun.stdout}\n${rerun.stderr}`).toMatch(/locked by alive-worker until \d{4}-\d\d-\d\dT/);
+      expect(rerun.stdout).not.toMatch(/run completed/);
+      expect(await count()).toBe(before);
+    } finally {
+      await alive.close();
     }
   });
 });

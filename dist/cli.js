@@ -36,8 +36,8 @@ function inScope(pr, scope) {
 function createdBefore(pr, since2) {
   return Date.parse(pr.created_at) < Date.parse(since2);
 }
-function scopeSearchQueries(repository2, scope) {
-  const common = [`repo:${repository2.owner}/${repository2.name}`, "is:pr"];
+function scopeSearchQueries(repository, scope) {
+  const common = [`repo:${repository.owner}/${repository.name}`, "is:pr"];
   if (scope.since !== void 0) common.push(`created:>=${scope.since}`);
   if (scope.base !== void 0) common.push(`base:"${scope.base}"`);
   if (!scope.states) return [common.join(" ")];
@@ -48,8 +48,29 @@ function scopeSearchQueries(repository2, scope) {
   };
   return scope.states.map((state) => [...common, qualifiers[state]].join(" "));
 }
+function describeScope(scope) {
+  const parts = [
+    scope.since !== void 0 ? `since ${scope.since}` : null,
+    scope.states ? `states ${scope.states.join(",")}` : null,
+    scope.base !== void 0 ? `base ${scope.base}` : null
+  ].filter((part) => part !== null);
+  return parts.length > 0 ? parts.join(", ") : "the whole repository";
+}
 function isWholeRepository(scope) {
   return scope.since === void 0 && scope.states === void 0 && scope.base === void 0;
+}
+function sameScope(a, b) {
+  return a.since === b.since && a.base === b.base && (a.states ?? PULL_REQUEST_STATES).join() === (b.states ?? PULL_REQUEST_STATES).join();
+}
+function scopeFor(given2, backfill) {
+  const stored = backfill.scope ?? WHOLE_REPOSITORY;
+  if (given2 === void 0) return { scope: stored };
+  if (sameScope(given2, stored) || backfill.status === "idle" || backfill.status === "cancelled")
+    return { scope: given2 };
+  const name = backfill.fullName;
+  return {
+    refused: `repository ${name} is being backfilled with scope "${describeScope(stored)}", and this run gives "${describeScope(given2)}"; run with the same scope, or \`progressive-backfill cancel ${name}\` first`
+  };
 }
 var PULL_REQUEST_STATES, WHOLE_REPOSITORY;
 var init_scope = __esm({
@@ -766,56 +787,6 @@ var init_map_children = __esm({
   }
 });
 
-// src/github/pull-request-fields.ts
-function pullRequestFragment(profile) {
-  return `fragment ${PULL_REQUEST_FRAGMENT_NAME} on PullRequest {
-    ${PROFILE_FIELDS[profile]}
-}`;
-}
-var LABELS_PER_PULL_REQUEST, FULL_PROFILE_ITEMS_PER_PULL_REQUEST, AUTHOR_SELECTION, CORE_FIELDS, LABELS_AND_DECISION, STANDARD_FIELDS, PROFILE_FIELDS, PULL_REQUEST_FRAGMENT_NAME;
-var init_pull_request_fields = __esm({
-  "src/github/pull-request-fields.ts"() {
-    "use strict";
-    init_children_queries();
-    LABELS_PER_PULL_REQUEST = 20;
-    FULL_PROFILE_ITEMS_PER_PULL_REQUEST = 20;
-    AUTHOR_SELECTION = `author {
-      ${ACTOR_IDENTITY}
-    }`;
-    CORE_FIELDS = `id
-    fullDatabaseId
-    number
-    title
-    body
-    state
-    isDraft
-    createdAt
-    updatedAt
-    closedAt
-    mergedAt
-    additions
-    deletions
-    changedFiles
-    baseRefName
-    headRefName
-    url
-    ${AUTHOR_SELECTION}`;
-    LABELS_AND_DECISION = `labels(first: ${LABELS_PER_PULL_REQUEST}) { nodes { name } }
-    reviewDecision`;
-    STANDARD_FIELDS = `${LABELS_AND_DECISION}
-    reviews { totalCount }
-    comments { totalCount }`;
-    PROFILE_FIELDS = {
-      core: CORE_FIELDS,
-      standard: `${CORE_FIELDS}
-    ${STANDARD_FIELDS}`,
-      full: `${CORE_FIELDS}
-    ${INLINE_CHILDREN_FIELDS}`
-    };
-    PULL_REQUEST_FRAGMENT_NAME = "PullRequestFields";
-  }
-});
-
 // src/github/map.ts
 function mapPullRequestNodes(nodes, profile) {
   const records = [];
@@ -861,34 +832,61 @@ function mapPullRequestNode(node, profile) {
   record.review_decision = pr.reviewDecision ?? null;
   record.review_count = pr.reviews?.totalCount ?? 0;
   record.comment_count = pr.comments?.totalCount ?? 0;
-  if (profile === "standard") return record;
-  const summarised = (pr.reviews?.nodes ?? []).filter((review) => review?.state !== "PENDING");
-  record.reviews = summarised.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).flatMap(
-    (review) => review ? [
-      {
-        author_login: review.author?.login ?? null,
-        state: review.state,
-        submitted_at: review.submittedAt ?? null
-      }
-    ] : []
-  );
-  const comments = (pr.comments?.nodes ?? []).slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST);
-  record.comments = comments.flatMap(
-    (comment) => comment ? [
-      {
-        author_login: comment.author?.login ?? null,
-        created_at: comment.createdAt,
-        body_length: comment.body.length
-      }
-    ] : []
-  );
   return record;
 }
 var init_map = __esm({
   "src/github/map.ts"() {
     "use strict";
     init_map_children();
-    init_pull_request_fields();
+  }
+});
+
+// src/github/pull-request-fields.ts
+function pullRequestFragment(profile) {
+  return `fragment ${PULL_REQUEST_FRAGMENT_NAME} on PullRequest {
+    ${PROFILE_FIELDS[profile]}
+}`;
+}
+var LABELS_PER_PULL_REQUEST, AUTHOR_SELECTION, CORE_FIELDS, LABELS_AND_DECISION, STANDARD_FIELDS, PROFILE_FIELDS, PULL_REQUEST_FRAGMENT_NAME;
+var init_pull_request_fields = __esm({
+  "src/github/pull-request-fields.ts"() {
+    "use strict";
+    init_children_queries();
+    LABELS_PER_PULL_REQUEST = 20;
+    AUTHOR_SELECTION = `author {
+      ${ACTOR_IDENTITY}
+    }`;
+    CORE_FIELDS = `id
+    fullDatabaseId
+    number
+    title
+    body
+    state
+    isDraft
+    createdAt
+    updatedAt
+    closedAt
+    mergedAt
+    additions
+    deletions
+    changedFiles
+    baseRefName
+    headRefName
+    url
+    ${AUTHOR_SELECTION}`;
+    LABELS_AND_DECISION = `labels(first: ${LABELS_PER_PULL_REQUEST}) { nodes { name } }
+    reviewDecision`;
+    STANDARD_FIELDS = `${LABELS_AND_DECISION}
+    reviews { totalCount }
+    comments { totalCount }`;
+    PROFILE_FIELDS = {
+      core: CORE_FIELDS,
+      standard: `${CORE_FIELDS}
+    ${STANDARD_FIELDS}`,
+      full: `${CORE_FIELDS}
+    ${INLINE_CHILDREN_FIELDS}`
+    };
+    PULL_REQUEST_FRAGMENT_NAME = "PullRequestFields";
   }
 });
 
@@ -950,8 +948,8 @@ ${pullRequestFragment(profile)}`;
   }
   return query;
 }
-function pullRequestWindowsQuery(repository2, profile, windows, options2 = {}) {
-  const variables = { owner: repository2.owner, name: repository2.name };
+function pullRequestWindowsQuery(repository, profile, windows, options2 = {}) {
+  const variables = { owner: repository.owner, name: repository.name };
   for (const window of windows) {
     assertPageSize(window.size);
     const names = windowVariables(window);
@@ -989,7 +987,47 @@ function scopeDocumentOptions(request, windows) {
   }
   return { base: base2, totalCount: true, ...scope.states ? { totalStates: scope.states } : {} };
 }
+function numberAlias(index) {
+  return `n${index}`;
+}
+function pullRequestNumbersDocument(profile, count) {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_NUMBERS_PER_REQUEST) {
+    throw new RangeError(`a number request looks up 1 to ${MAX_NUMBERS_PER_REQUEST} numbers, got ${count}`);
+  }
+  const key = `${profile}|${count}`;
+  let query = numbersDocuments.get(key);
+  if (query === void 0) {
+    const variables = ["$owner: String!", "$name: String!"];
+    const lookups = [];
+    for (let i = 0; i < count; i++) {
+      variables.push(`$${numberAlias(i)}: Int!`);
+      lookups.push(
+        `${numberAlias(i)}: issueOrPullRequest(number: $${numberAlias(i)}) { __typename ...${PULL_REQUEST_FRAGMENT_NAME} }`
+      );
+    }
+    const states2 = Object.entries(STATE_COUNTS).map(
+      ([state, alias]) => `${alias}: pullRequests(states: [${state}]) { totalCount }`
+    );
+    query = `query PullRequestNumbers(${variables.join(", ")}) {
+  repository(owner: $owner, name: $name) {
+    ${NEWEST_PULL_REQUEST}: pullRequests(last: 1, orderBy: ${ORDER_BY.CREATED_AT_ASC}) { totalCount nodes { number } }
+    ${states2.join("\n    ")}
+    ${lookups.join("\n    ")}
+  }
+  ${RATE_LIMIT_SELECTION}
+}
+${pullRequestFragment(profile)}`;
+    numbersDocuments.set(key, query);
+  }
+  return query;
+}
+function pullRequestNumbersQuery(request, range) {
+  const variables = { owner: request.owner, name: request.name };
+  for (let i = 0; i < range.count; i++) variables[numberAlias(i)] = range.from + i;
+  return { query: pullRequestNumbersDocument(request.profile, range.count), variables };
+}
 function pageRequestQuery(request) {
+  if ("numbers" in request && request.numbers) return pullRequestNumbersQuery(request, request.numbers);
   const windows = pageRequestWindows(request);
   const options2 = scopeDocumentOptions(request, windows);
   const built = pullRequestWindowsQuery(request, request.profile, windows, options2);
@@ -1041,7 +1079,7 @@ function assertPageSize(size) {
     throw new RangeError(`page size must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${size}`);
   }
 }
-var LOOKUP_BATCH_SIZE, OWNER_REPOSITORIES_PAGE_SIZE, MAX_PAGE_SIZE, RATE_LIMIT_SELECTION, ORDER_BY, UPDATED_WINDOW, TOTAL_COUNT, WINDOW_KEY, documentCache, OWNER_REPOSITORIES_QUERY, RATE_LIMIT_QUERY;
+var LOOKUP_BATCH_SIZE, OWNER_REPOSITORIES_PAGE_SIZE, MAX_PAGE_SIZE, RATE_LIMIT_SELECTION, ORDER_BY, UPDATED_WINDOW, TOTAL_COUNT, WINDOW_KEY, documentCache, MAX_NUMBERS_PER_REQUEST, NEWEST_PULL_REQUEST, STATE_COUNTS, numbersDocuments, OWNER_REPOSITORIES_QUERY, RATE_LIMIT_QUERY;
 var init_queries = __esm({
   "src/github/queries.ts"() {
     "use strict";
@@ -1059,6 +1097,10 @@ var init_queries = __esm({
     TOTAL_COUNT = "total";
     WINDOW_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
     documentCache = /* @__PURE__ */ new Map();
+    MAX_NUMBERS_PER_REQUEST = 1e3;
+    NEWEST_PULL_REQUEST = "newest";
+    STATE_COUNTS = { OPEN: "open", CLOSED: "closed", MERGED: "merged" };
+    numbersDocuments = /* @__PURE__ */ new Map();
     OWNER_REPOSITORIES_QUERY = `query OwnerRepositories($login: String!, $after: String) {
   repositoryOwner(login: $login) {
     login
@@ -1268,9 +1310,9 @@ function createTransport(options2) {
   const timeoutMs = options2.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const sent = new Set(options2.token ? [options2.token] : []);
   const octokit = createOctokit(options2, apiUrl, timeoutMs, sent);
-  const failure = (action, repository2) => ({
+  const failure = (action, repository) => ({
     action,
-    repository: repository2,
+    repository,
     timeoutMs
   });
   const redacted = (error) => withoutTokens(error, sent);
@@ -1374,12 +1416,12 @@ function createGitHubOperations(transport) {
     const counting = scopeDocumentOptions(request, windows);
     const { query, variables } = pageRequestQuery(request);
     const predictedCost = queryCost(query, variables).cost;
-    const repository2 = `${request.owner}/${request.name}`;
+    const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql(query, variables, {
-      action: `${action} ${repository2}`,
-      repository: repository2
+      action: `${action} ${repository}`,
+      repository
     });
-    const repo = requireRepository(data.repository, repository2);
+    const repo = requireRepository(data.repository, repository);
     const read = {};
     let skippedNodes = 0;
     const children2 = request.profile === "full" ? /* @__PURE__ */ new Map() : void 0;
@@ -1400,7 +1442,46 @@ function createGitHubOperations(transport) {
       predictedCost
     };
   }
-  const fetchPullRequests = (request) => fetchWindows(request, "fetching pull requests of");
+  async function fetchNumbers(request, range) {
+    const { query, variables } = pageRequestQuery(request);
+    const predictedCost = queryCost(query, variables).cost;
+    const repository = `${request.owner}/${request.name}`;
+    const aliases = new Set(Array.from({ length: range.count }, (_, i) => numberAlias(i)));
+    const { data, headers } = await graphql(query, variables, {
+      action: `fetching pull requests by number of ${repository}`,
+      repository,
+      tolerate: (error) => error.type === "NOT_FOUND" && error.path?.length === 2 && error.path[0] === "repository" && aliases.has(String(error.path[1]))
+    });
+    const repo = requireRepository(data.repository, repository);
+    const nodes = [];
+    for (let i = 0; i < range.count; i++) {
+      const node = repo[numberAlias(i)];
+      if (node?.__typename === "PullRequest") nodes.push(node);
+    }
+    const { records, skipped } = mapPullRequestNodes(nodes, request.profile);
+    const children2 = request.profile === "full" ? mapWindowChildren(nodes) : void 0;
+    const newest = repo[NEWEST_PULL_REQUEST];
+    const count = (alias) => repo[alias]?.totalCount ?? 0;
+    return {
+      totalCount: newest.totalCount,
+      numbers: {
+        range,
+        nodes: records,
+        newest: newest.nodes?.at(-1)?.number ?? null,
+        states: {
+          OPEN: count(STATE_COUNTS.OPEN),
+          CLOSED: count(STATE_COUNTS.CLOSED),
+          MERGED: count(STATE_COUNTS.MERGED)
+        }
+      },
+      windows: {},
+      skippedNodes: skipped,
+      ...children2 && { children: children2 },
+      rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
+      predictedCost
+    };
+  }
+  const fetchPullRequests = (request) => request.numbers ? fetchNumbers(request, request.numbers) : fetchWindows(request, "fetching pull requests of");
   const fetchUpdatedPullRequests = (request) => fetchWindows(request, "fetching recently updated pull requests of");
   async function lookupRepositories(refs) {
     const found = [];
@@ -1461,11 +1542,11 @@ function createGitHubOperations(transport) {
   async function fetchFollowUps(request) {
     const { query, variables } = followUpRequestQuery(request.tasks);
     const predictedCost = queryCost(query, variables).cost;
-    const repository2 = `${request.owner}/${request.name}`;
+    const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql(
       query,
       variables,
-      { action: `fetching reviews and comments of ${repository2}`, repository: repository2, tolerate: isGoneNode }
+      { action: `fetching reviews and comments of ${repository}`, repository, tolerate: isGoneNode }
     );
     return {
       outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[followUpAlias(k)])),
@@ -1498,11 +1579,11 @@ function readTotalCount(data, repo, counting, firstWindow) {
   }
   return (counting.totalCount ? repo[TOTAL_COUNT] : repo[firstWindow])?.totalCount ?? 0;
 }
-function requireRepository(repository2, fullName) {
-  if (repository2 === null) {
+function requireRepository(repository, fullName) {
+  if (repository === null) {
     throw new GitHubError("not_found", `${fullName} does not exist or the token cannot see it.`);
   }
-  return repository2;
+  return repository;
 }
 function pageWindow(connection2, nodes, direction) {
   const { pageInfo, totalCount } = connection2;
@@ -1611,7 +1692,7 @@ var EXPECTED_SCHEMA_VERSION, SCHEMA;
 var init_schema_version = __esm({
   "src/store/schema-version.ts"() {
     "use strict";
-    EXPECTED_SCHEMA_VERSION = 20261202600001;
+    EXPECTED_SCHEMA_VERSION = 20261203500001;
     SCHEMA = "progressive_backfill";
   }
 });
@@ -1744,32 +1825,6 @@ var init_migrate = __esm({
   }
 });
 
-// src/domain/postgres-text.ts
-function storableText(text) {
-  const clean = text.includes(NUL) ? text.replaceAll(NUL, "") : text;
-  return clean.isWellFormed() ? clean : clean.toWellFormed();
-}
-function storableStrings(value) {
-  if (typeof value === "string") return storableText(value);
-  if (Array.isArray(value)) {
-    const cleaned = value.map((item) => storableStrings(item));
-    return cleaned.some((item, i) => item !== value[i]) ? cleaned : value;
-  }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
-    const cleaned = entries.map(([key, item]) => [key, storableStrings(item)]);
-    return cleaned.some(([, item], i) => item !== entries[i][1]) ? Object.fromEntries(cleaned) : value;
-  }
-  return value;
-}
-var NUL;
-var init_postgres_text = __esm({
-  "src/domain/postgres-text.ts"() {
-    "use strict";
-    NUL = String.fromCharCode(0);
-  }
-});
-
 // src/store/rpc.ts
 function jsonb(value) {
   return new JsonbArg(value);
@@ -1832,7 +1887,7 @@ function createRpcStore(transport, options2 = {}) {
       throw toStoreError(fn, error, secrets);
     }
   }
-  const prsArg = (prs) => jsonb(storableStrings(prs));
+  const prsArg = (prs) => jsonb(prs);
   const errorText = (text) => redactSecrets(text, secrets);
   return {
     kind: transport.kind,
@@ -1875,12 +1930,13 @@ function createRpcStore(transport, options2 = {}) {
       });
       return rows ?? [];
     },
-    async startBackfill(repositoryId, fieldProfile, scope = WHOLE_REPOSITORY) {
-      await call("backfill_start_backfill", {
+    async startBackfill(repositoryId, fieldProfile, scope) {
+      const state = await call("backfill_start_backfill", {
         p_repository_id: repositoryId,
         p_field_profile: fieldProfile,
-        p_scope: jsonb(scope)
+        p_scope: scope === void 0 ? null : jsonb(scope)
       });
+      return state.scope;
     },
     async claimChunk(input) {
       let holderKey = null;
@@ -1921,7 +1977,7 @@ function createRpcStore(transport, options2 = {}) {
         p_done: input.done,
         p_lease_seconds: input.leaseSeconds,
         p_run_id: input.runId,
-        ...input.children && { p_children: jsonb(storableStrings(input.children)) }
+        ...input.children && { p_children: jsonb(input.children) }
       });
     },
     async completeChunk(chunkId, fencingToken) {
@@ -1953,6 +2009,9 @@ function createRpcStore(transport, options2 = {}) {
     retryBackfill(repositoryId) {
       return call("backfill_retry", { p_repository_id: repositoryId });
     },
+    retryChunk(chunkId) {
+      return call("backfill_retry_chunk", { p_chunk_id: chunkId });
+    },
     untrackRepository(repositoryId) {
       return call("backfill_untrack", { p_repository_id: repositoryId });
     },
@@ -1972,14 +2031,23 @@ function createRpcStore(transport, options2 = {}) {
         p_grace_seconds: input.graceSeconds
       });
     },
+    refreshPosition(repositoryId) {
+      return call("backfill_refresh_position", { p_repository_id: repositoryId });
+    },
     commitRefresh(input) {
       return call("backfill_commit_refresh", {
         p_repository_id: input.repositoryId,
+        p_expected_cursor: input.expectedCursor,
+        p_next_cursor: input.nextCursor,
+        p_target_watermark: input.targetWatermark,
+        p_holder: input.holder,
         p_prs: prsArg(input.prs),
         p_points_spent: input.pointsSpent,
-        p_new_watermark: input.newWatermark,
+        p_removed: jsonb(
+          (input.removed ?? []).map((pr) => ({ github_id: pr.github_id, updated_at: pr.updated_at }))
+        ),
         p_run_id: input.runId,
-        ...input.children && { p_children: jsonb(storableStrings(input.children)) }
+        ...input.children && { p_children: jsonb(input.children) }
       });
     },
     listFollowUps(repositoryId, limit) {
@@ -1993,7 +2061,7 @@ function createRpcStore(transport, options2 = {}) {
         p_repository_id: input.repositoryId,
         p_chunk_id: input.chunkId,
         p_fencing_token: input.fencingToken,
-        p_pages: jsonb(storableStrings(input.pages)),
+        p_pages: jsonb(input.pages),
         p_points_spent: input.pointsSpent,
         p_walk_done: input.walkDone,
         p_lease_seconds: input.leaseSeconds,
@@ -2010,6 +2078,31 @@ function createRpcStore(transport, options2 = {}) {
         p_node_id: input.repository.nodeId,
         p_observed_at: input.observedAt,
         p_prs: prsArg(input.prs)
+      });
+    },
+    receiveChildWebhook(input) {
+      return call("backfill_receive_child", {
+        p_delivery_id: input.deliveryId,
+        p_event: input.event,
+        p_repository_github_id: input.repository.githubId,
+        p_owner: input.repository.owner,
+        p_name: input.repository.name,
+        p_pull_request_github_id: "githubId" in input.pullRequest ? input.pullRequest.githubId : null,
+        p_pull_request_number: "number" in input.pullRequest ? input.pullRequest.number : null,
+        p_contributors: jsonb(input.contributors),
+        p_review: "review" in input.child ? jsonb(input.child.review) : null,
+        p_comment: "comment" in input.child ? jsonb(input.child.comment) : null
+      });
+    },
+    receiveCommentDeletion(input) {
+      return call("backfill_receive_comment_deletion", {
+        p_delivery_id: input.deliveryId,
+        p_event: input.event,
+        p_repository_github_id: input.repository.githubId,
+        p_owner: input.repository.owner,
+        p_name: input.repository.name,
+        p_kind: input.kind,
+        p_github_id: input.githubId
       });
     },
     upsertPullRequests(repositoryId, prs) {
@@ -2054,9 +2147,7 @@ var JsonbArg, MIGRATE_HINT, SQLSTATE_CODES, CONNECTION_CLASSES, NETWORK_CODES2, 
 var init_rpc = __esm({
   "src/store/rpc.ts"() {
     "use strict";
-    init_postgres_text();
     init_redact();
-    init_scope();
     init_schema_version();
     init_types2();
     JsonbArg = class {
@@ -2115,6 +2206,41 @@ var init_rpc = __esm({
   }
 });
 
+// src/domain/postgres-text.ts
+function storableText(text) {
+  const clean = text.includes(NUL) ? text.replaceAll(NUL, "") : text;
+  return clean.isWellFormed() ? clean : clean.toWellFormed();
+}
+function storableStrings(value) {
+  if (typeof value === "string") return storableText(value);
+  if (Array.isArray(value)) {
+    const cleaned = value.map((item) => storableStrings(item));
+    return cleaned.some((item, i) => item !== value[i]) ? cleaned : value;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    const cleaned = entries.map(([key, item]) => [key, storableStrings(item)]);
+    return cleaned.some(([, item], i) => item !== entries[i][1]) ? Object.fromEntries(cleaned) : value;
+  }
+  return value;
+}
+function storableJson(value) {
+  const text = JSON.stringify(value);
+  if (text === void 0 || !text.includes("\\u")) return text;
+  return text.replace(
+    FIXABLE_ESCAPE,
+    (sequence, nul, surrogate) => nul ? "" : surrogate ? "\\ufffd" : sequence
+  );
+}
+var NUL, FIXABLE_ESCAPE;
+var init_postgres_text = __esm({
+  "src/domain/postgres-text.ts"() {
+    "use strict";
+    NUL = String.fromCharCode(0);
+    FIXABLE_ESCAPE = /\\(?:(u0000)|(ud[89a-f][0-9a-f]{2})|[^u]|u[0-9a-f]{4})/g;
+  }
+});
+
 // src/store/sql-call.ts
 function buildSqlCall(fn, args) {
   if (!IDENTIFIER.test(fn)) throw new Error(`not a function name: ${fn}`);
@@ -2124,7 +2250,7 @@ function buildSqlCall(fn, args) {
     if (value === void 0) continue;
     if (!IDENTIFIER.test(name)) throw new Error(`not an argument name: ${name}`);
     if (value instanceof JsonbArg) {
-      values.push(value.value === null || value.value === void 0 ? null : JSON.stringify(value.value));
+      values.push(value.value === null || value.value === void 0 ? null : storableJson(value.value));
       named.push(`${name} => $${values.length}::jsonb`);
     } else {
       values.push(value);
@@ -2137,6 +2263,7 @@ var IDENTIFIER;
 var init_sql_call = __esm({
   "src/store/sql-call.ts"() {
     "use strict";
+    init_postgres_text();
     init_rpc();
     init_schema_version();
     IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -2269,7 +2396,7 @@ function toJsonArgs(args) {
   const body = {};
   for (const [name, value] of Object.entries(args)) {
     if (value === void 0) continue;
-    body[name] = value instanceof JsonbArg ? value.value ?? null : value;
+    body[name] = value instanceof JsonbArg ? storableStrings(value.value ?? null) : value;
   }
   return body;
 }
@@ -2313,6 +2440,7 @@ var PostgrestCallError, MAX_MESSAGE;
 var init_supabase = __esm({
   "src/store/supabase.ts"() {
     "use strict";
+    init_postgres_text();
     init_connection_url();
     init_rpc();
     init_schema_version();
@@ -2774,10 +2902,10 @@ function createDataset(options2) {
     (spec, salt) => new SimRepository(options2.seed, salt, spec, historyEndsAt, spacing)
   );
   const byName = /* @__PURE__ */ new Map();
-  for (const repository2 of repositories) {
-    const key = repository2.nameWithOwner.toLowerCase();
-    if (byName.has(key)) throw new Error(`duplicate repository ${repository2.nameWithOwner}`);
-    byName.set(key, repository2);
+  for (const repository of repositories) {
+    const key = repository.nameWithOwner.toLowerCase();
+    if (byName.has(key)) throw new Error(`duplicate repository ${repository.nameWithOwner}`);
+    byName.set(key, repository);
   }
   return {
     seed: options2.seed,
@@ -2786,13 +2914,14 @@ function createDataset(options2) {
     ownerRepositories: (owner) => repositories.filter((r) => r.owner.toLowerCase() === owner.toLowerCase())
   };
 }
-var TWO_POW_31, DAY, MEMO_LIMIT, USER_NAMES, BOTS, SimRepository;
+var MISSING_EVERY, TWO_POW_31, DAY, MEMO_LIMIT, USER_NAMES, BOTS, SimRepository;
 var init_dataset = __esm({
   "src/simulator/dataset.ts"() {
     "use strict";
     init_children2();
     init_random();
     init_text();
+    MISSING_EVERY = 40;
     TWO_POW_31 = 2 ** 31;
     DAY = 86400;
     MEMO_LIMIT = 512;
@@ -2810,6 +2939,9 @@ var init_dataset = __esm({
         this.spacing = spacing;
         if (!Number.isInteger(spec.pullRequests) || spec.pullRequests < 0) {
           throw new Error(`pullRequests must be a non-negative integer for ${spec.owner}/${spec.name}`);
+        }
+        if (spec.issueShare !== void 0 && !(spec.issueShare >= 0 && spec.issueShare <= 0.9)) {
+          throw new Error(`issueShare must be from 0 to 0.9 for ${spec.owner}/${spec.name}`);
         }
         this.owner = spec.owner;
         this.name = spec.name;
@@ -2858,6 +2990,7 @@ var init_dataset = __esm({
       withoutIds;
       ids;
       childOverrides = /* @__PURE__ */ new Map();
+      baseOverrides = /* @__PURE__ */ new Map();
       childRounds = /* @__PURE__ */ new Map();
       changeEvents = 0;
       get nameWithOwner() {
@@ -2874,7 +3007,30 @@ var init_dataset = __esm({
         return this.withoutIds.size;
       }
       numberOf(index) {
-        return 3 * index + 1 + hashTuple(this.seed, this.salt, index, "number") % 3;
+        const share = this.spec.issueShare;
+        if (share === void 0) return 3 * index + 1 + hashTuple(this.seed, this.salt, index, "number") % 3;
+        const gap = 1 / (1 - share);
+        const jitter = Math.floor(gap) - 1;
+        const offset = jitter > 0 ? hashTuple(this.seed, this.salt, index, "number") % (jitter + 1) : 0;
+        return Math.floor(index * gap) + 1 + offset;
+      }
+      /**
+       * The owner of a number: a pull request (numbers rise with the index, so a binary search finds it), an issue,
+       * or nothing (a deleted or transferred issue, or a number not given out yet).
+       */
+      numberOwner(number) {
+        if (!Number.isInteger(number) || number < 1 || this.count === 0) return { kind: "missing" };
+        let low = 0;
+        let high = this.count - 1;
+        while (low < high) {
+          const middle = low + high >> 1;
+          if (this.numberOf(middle) < number) low = middle + 1;
+          else high = middle;
+        }
+        if (this.numberOf(low) === number) return { kind: "pullRequest", index: low };
+        if (number > this.numberOf(this.count - 1)) return { kind: "missing" };
+        if (hashTuple(this.seed, this.salt, number, "missing") % MISSING_EVERY === 0) return { kind: "missing" };
+        return { kind: "issue", number };
       }
       databaseIdOf(index) {
         if (this.withoutIds.has(index)) return null;
@@ -2953,7 +3109,27 @@ var init_dataset = __esm({
         }
         const override = this.overrides.get(index);
         const children2 = this.childOverrides.get(index);
-        return override || children2 ? { ...generated, ...override, ...children2 } : generated;
+        const baseRefName = this.baseOverrides.get(index);
+        return override || children2 || baseRefName !== void 0 ? { ...generated, ...override, ...children2, ...baseRefName !== void 0 ? { baseRefName } : {} } : generated;
+      }
+      /**
+       * Someone acts on a pull request now: merges, closes or reopens it, or retargets it to another base branch. Its
+       * updatedAt moves, as on GitHub.
+       */
+      changePullRequest(index, nowSec, change) {
+        const current = this.skeleton(index);
+        const at = Math.max(nowSec, current.updatedAt + 1);
+        const state = change.state ?? current.state;
+        const ended = state === "OPEN" ? null : current.state === "OPEN" ? at : current.closedAt;
+        this.overrides.set(index, {
+          state,
+          isDraft: state === "MERGED" ? false : current.isDraft,
+          updatedAt: at,
+          closedAt: ended,
+          mergedAt: state === "MERGED" ? current.mergedAt ?? at : null
+        });
+        if (change.baseRefName !== void 0) this.baseOverrides.set(index, change.baseRefName);
+        this.version++;
       }
       /**
        * People act on a pull request now: a new conversation comment, the first one edited, the last one deleted
@@ -3491,7 +3667,7 @@ function createChildResolvers(deps) {
       resourcePath: new URL(url).pathname
     };
   }
-  function reviewCommentObject(repository2, pr, review, comment, context) {
+  function reviewCommentObject(repository, pr, review, comment, context) {
     return {
       __typename: "PullRequestReviewComment",
       ...authoredFields(comment, `${pr.url}#discussion_r${comment.databaseId}`, context),
@@ -3503,15 +3679,15 @@ function createChildResolvers(deps) {
         if (comment.replyTo === null) return null;
         for (const other of pr.reviews) {
           const target = other.comments.find((candidate) => candidate.databaseId === comment.replyTo);
-          if (target) return reviewCommentObject(repository2, pr, other, target, context);
+          if (target) return reviewCommentObject(repository, pr, other, target, context);
         }
         return null;
       },
-      pullRequestReview: () => reviewObject(repository2, pr, review, context),
-      pullRequest: () => deps.pullRequestObject(repository2, pr, context)
+      pullRequestReview: () => reviewObject(repository, pr, review, context),
+      pullRequest: () => deps.pullRequestObject(repository, pr, context)
     };
   }
-  function reviewObject(repository2, pr, review, context) {
+  function reviewObject(repository, pr, review, context) {
     return {
       __typename: "PullRequestReview",
       ...authoredFields(review, `${pr.url}#pullrequestreview-${review.databaseId}`, context),
@@ -3521,9 +3697,9 @@ function createChildResolvers(deps) {
       comments: (args) => listConnection(
         review.comments,
         args,
-        (comment) => reviewCommentObject(repository2, pr, review, comment, context)
+        (comment) => reviewCommentObject(repository, pr, review, comment, context)
       ),
-      pullRequest: () => deps.pullRequestObject(repository2, pr, context)
+      pullRequest: () => deps.pullRequestObject(repository, pr, context)
     };
   }
   function issueCommentObject(pr, comment, context) {
@@ -3532,7 +3708,7 @@ function createChildResolvers(deps) {
       ...authoredFields(comment, `${pr.url}#issuecomment-${comment.databaseId}`, context)
     };
   }
-  function pullRequestChildren(repository2, pr, context) {
+  function pullRequestChildren(repository, pr, context) {
     return {
       totalCommentsCount: pr.comments.length,
       labels: (args) => listConnection(pr.labels, args, (label) => ({
@@ -3547,7 +3723,7 @@ function createChildResolvers(deps) {
         const reviews = visibleReviews(pr, context).filter(
           (review) => (!states2 || states2.includes(review.state)) && (!author || review.author?.login === author)
         );
-        return listConnection(reviews, args, (review) => reviewObject(repository2, pr, review, context));
+        return listConnection(reviews, args, (review) => reviewObject(repository, pr, review, context));
       },
       comments: (args) => listConnection(pr.comments, args, (comment) => issueCommentObject(pr, comment, context))
     };
@@ -3570,13 +3746,13 @@ function locate(repositories, id) {
   if (!match) return null;
   const parts = Buffer.from(match[2] ?? "", "base64url").toString("utf8").split(":").map(Number);
   const [, salt, index] = parts;
-  const repository2 = repositories[salt ?? -1];
-  if (!repository2 || index === void 0 || !Number.isInteger(index)) return null;
-  if (index < 0 || index >= repository2.pullRequestCount) return null;
-  const pr = repository2.pullRequest(index);
-  if (match[1] === "PR") return pr.nodeId === id ? { repository: repository2, pr } : null;
+  const repository = repositories[salt ?? -1];
+  if (!repository || index === void 0 || !Number.isInteger(index)) return null;
+  if (index < 0 || index >= repository.pullRequestCount) return null;
+  const pr = repository.pullRequest(index);
+  if (match[1] === "PR") return pr.nodeId === id ? { repository, pr } : null;
   const review = pr.reviews.find((candidate) => candidate.nodeId === id);
-  return review ? { repository: repository2, pr, review } : null;
+  return review ? { repository, pr, review } : null;
 }
 var init_children_resolvers = __esm({
   "src/simulator/children-resolvers.ts"() {
@@ -3631,7 +3807,7 @@ function actorObject(actor) {
     ...actor.type === "EnterpriseUserAccount" ? {} : { databaseId: actor.databaseId }
   };
 }
-function pullRequestObject(repository2, pr, context) {
+function pullRequestObject(repository, pr, context) {
   const fullDatabaseId = pr.databaseId === null ? null : String(pr.databaseId);
   return {
     __typename: "PullRequest",
@@ -3663,15 +3839,17 @@ function pullRequestObject(repository2, pr, context) {
     permalink: pr.url,
     resourcePath: new URL(pr.url).pathname,
     reviewDecision: pr.reviewDecision,
-    repository: () => repositoryObject(repository2, context),
-    ...children.pullRequestChildren(repository2, pr, context)
+    repository: () => repositoryObject(repository, context),
+    ...children.pullRequestChildren(repository, pr, context)
   };
 }
-function pullRequestConnection(repository2, args, context, info) {
-  if (!context.token.canReadPullRequests(repository2.owner, repository2.name)) {
-    const by = context.token.kind === "integration" ? "integration" : "personal access token";
-    throw githubError("FORBIDDEN", `Resource not accessible by ${by}`, { saml_failure: false });
-  }
+function assertCanReadPullRequests(repository, context) {
+  if (context.token.canReadPullRequests(repository.owner, repository.name)) return;
+  const by = context.token.kind === "integration" ? "integration" : "personal access token";
+  throw githubError("FORBIDDEN", `Resource not accessible by ${by}`, { saml_failure: false });
+}
+function pullRequestConnection(repository, args, context, info) {
+  assertCanReadPullRequests(repository, context);
   const orderBy = args.orderBy;
   const field = orderBy?.field ?? "CREATED_AT";
   if (field !== "CREATED_AT" && field !== "UPDATED_AT") {
@@ -3680,16 +3858,16 @@ function pullRequestConnection(repository2, args, context, info) {
   const descending = orderBy?.direction === "DESC";
   const states2 = args.states ?? null;
   const baseRefName = typeof args.baseRefName === "string" ? args.baseRefName : null;
-  const list = repository2.ordered(field, states2, baseRefName);
+  const list = repository.ordered(field, states2, baseRefName);
   const window = sortedWindow(list, field, descending, pageArgs(args));
   const indexAt = (position) => list.indexAt(descending ? list.size - 1 - position : position);
   if (selects(info, ["nodes", "edges"]) && window.end > window.start)
-    context.servedRepositories.add(repository2);
+    context.servedRepositories.add(repository);
   return connection(
     list.size,
     window,
-    (position) => pullRequestObject(repository2, repository2.pullRequest(indexAt(position)), context),
-    (position) => sortKeyCursor(field, repository2.keyOf(field, indexAt(position)))
+    (position) => pullRequestObject(repository, repository.pullRequest(indexAt(position)), context),
+    (position) => sortKeyCursor(field, repository.keyOf(field, indexAt(position)))
   );
 }
 function ownerObject(login, repositories, context) {
@@ -3705,9 +3883,9 @@ function ownerObject(login, repositories, context) {
     resourcePath: `/${canonical}`,
     avatarUrl: () => `https://avatars.githubusercontent.com/${canonical}`,
     repositories: (args) => {
-      const visible = repositories.filter((repository2) => context.token.canSee(repository2.owner, repository2.name)).filter((repository2) => {
-        if (args.privacy === "PRIVATE") return repository2.isPrivate;
-        if (args.privacy === "PUBLIC") return !repository2.isPrivate;
+      const visible = repositories.filter((repository) => context.token.canSee(repository.owner, repository.name)).filter((repository) => {
+        if (args.privacy === "PRIVATE") return repository.isPrivate;
+        if (args.privacy === "PUBLIC") return !repository.isPrivate;
         return true;
       });
       const orderBy = args.orderBy;
@@ -3715,35 +3893,57 @@ function ownerObject(login, repositories, context) {
         visible.sort((a, b) => a.name.localeCompare(b.name, "en"));
         if (orderBy.direction === "DESC") visible.reverse();
       }
-      return listConnection(visible, args, (repository2) => repositoryObject(repository2, context));
+      return listConnection(visible, args, (repository) => repositoryObject(repository, context));
     }
   };
 }
-function repositoryObject(repository2, context) {
+function repositoryObject(repository, context) {
   return {
     __typename: "Repository",
-    id: repository2.nodeId,
-    databaseId: repository2.databaseId,
-    name: repository2.name,
-    nameWithOwner: repository2.nameWithOwner,
-    owner: () => ownerObject(repository2.owner, context.dataset.ownerRepositories(repository2.owner), context),
-    isPrivate: repository2.isPrivate,
-    visibility: repository2.isPrivate ? "PRIVATE" : "PUBLIC",
-    url: repository2.url,
-    resourcePath: `/${repository2.nameWithOwner}`,
-    createdAt: isoSeconds(repository2.createdAt),
-    pullRequests: (args, ctx, info) => pullRequestConnection(repository2, args, ctx, info)
+    id: repository.nodeId,
+    databaseId: repository.databaseId,
+    name: repository.name,
+    nameWithOwner: repository.nameWithOwner,
+    owner: () => ownerObject(repository.owner, context.dataset.ownerRepositories(repository.owner), context),
+    isPrivate: repository.isPrivate,
+    visibility: repository.isPrivate ? "PRIVATE" : "PUBLIC",
+    url: repository.url,
+    resourcePath: `/${repository.nameWithOwner}`,
+    createdAt: isoSeconds(repository.createdAt),
+    pullRequests: (args, ctx, info) => pullRequestConnection(repository, args, ctx, info),
+    issueOrPullRequest: ({ number }, ctx) => numberLookup(repository, Number(number), ctx, true),
+    pullRequest: ({ number }, ctx) => numberLookup(repository, Number(number), ctx, false)
   };
 }
+function numberLookup(repository, number, context, issues) {
+  const owner = repository.numberOwner(number);
+  if (owner.kind === "pullRequest") {
+    assertCanReadPullRequests(repository, context);
+    context.servedRepositories.add(repository);
+    return pullRequestObject(repository, repository.pullRequest(owner.index), context);
+  }
+  if (owner.kind === "issue" && issues) {
+    return {
+      __typename: "Issue",
+      id: nodeId("I", "issue", context.dataset.seed, repository.nodeId, number),
+      number,
+      url: `${repository.url}/issues/${number}`
+    };
+  }
+  throw githubError(
+    "NOT_FOUND",
+    issues ? `Could not resolve to an issue or pull request with the number of ${number}.` : `Could not resolve to a PullRequest with the number of ${number}.`
+  );
+}
 function visibleRepository(context, owner, name) {
-  const repository2 = context.dataset.repository(owner, name);
-  return repository2 && context.token.canSee(repository2.owner, repository2.name) ? repository2 : void 0;
+  const repository = context.dataset.repository(owner, name);
+  return repository && context.token.canSee(repository.owner, repository.name) ? repository : void 0;
 }
 function searchCount(context, args) {
   if (args.type !== "ISSUE")
     throw new GraphQLError3(`The simulator models only ISSUE searches, got ${args.type}.`);
   const terms = String(args.query).match(/"[^"]*"|\S+/g) ?? [];
-  let repository2;
+  let repository;
   let since2 = Number.NEGATIVE_INFINITY;
   let base2 = null;
   const states2 = /* @__PURE__ */ new Set(["OPEN", "CLOSED", "MERGED"]);
@@ -3753,7 +3953,7 @@ function searchCount(context, args) {
     const value = rest.join(":").replace(/^"(.*)"$/, "$1");
     if (key === "repo") {
       const [owner, name] = value.split("/");
-      repository2 = visibleRepository(context, String(owner), String(name));
+      repository = visibleRepository(context, String(owner), String(name));
     } else if (term === "is:pr") pullRequests = true;
     else if (term === "is:open") for (const s of ["CLOSED", "MERGED"]) states2.delete(s);
     else if (term === "is:closed") states2.delete("OPEN");
@@ -3764,11 +3964,11 @@ function searchCount(context, args) {
     else throw new GraphQLError3(`The simulator does not model the search term "${term}".`);
   }
   if (!pullRequests) throw new GraphQLError3("The simulator models only searches for pull requests (is:pr).");
-  if (!repository2) return { issueCount: 0 };
-  const list = repository2.ordered("CREATED_AT", [...states2], base2);
+  if (!repository) return { issueCount: 0 };
+  const list = repository.ordered("CREATED_AT", [...states2], base2);
   let count = 0;
   for (let position = 0; position < list.size; position++) {
-    if (repository2.keyOf("CREATED_AT", list.indexAt(position))[0] >= since2) count++;
+    if (repository.keyOf("CREATED_AT", list.indexAt(position))[0] >= since2) count++;
   }
   return { issueCount: count };
 }
@@ -3780,11 +3980,11 @@ function rootValue(context) {
   return {
     rateLimit: () => context.rateLimit,
     repository: ({ owner, name }) => {
-      const repository2 = visibleRepository(context, String(owner), String(name));
-      if (!repository2) {
+      const repository = visibleRepository(context, String(owner), String(name));
+      if (!repository) {
         throw githubError("NOT_FOUND", `Could not resolve to a Repository with the name '${owner}/${name}'.`);
       }
-      return repositoryObject(repository2, context);
+      return repositoryObject(repository, context);
     },
     search: (args) => searchCount(context, args),
     node: ({ id }) => children.nodeById(context.dataset.repositories, String(id), context),
@@ -3845,12 +4045,13 @@ var init_resolvers = __esm({
     "use strict";
     init_children_resolvers();
     init_connection();
+    init_dataset();
     INT32_MAX = 2 ** 31 - 1;
     children = createChildResolvers({
       isoSeconds,
       actorObject,
       int32: (value, context) => int32(value, context),
-      pullRequestObject: (repository2, pr, context) => pullRequestObject(repository2, pr, context)
+      pullRequestObject: (repository, pr, context) => pullRequestObject(repository, pr, context)
     });
     EMPTY_PAGE_INFO = { startCursor: null, endCursor: null, hasNextPage: false, hasPreviousPage: false };
     fieldResolver = (source, args, context, info) => {
@@ -3903,23 +4104,12 @@ function expectedRecord(pr, profile) {
   const reviews = pr.reviews.filter((review) => review.state !== "PENDING");
   record.review_count = reviews.length;
   record.comment_count = pr.comments.length;
-  if (profile === "standard") return record;
-  record.reviews = reviews.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((review) => ({
-    author_login: review.author?.login ?? null,
-    state: review.state,
-    submitted_at: iso(review.submittedAt)
-  }));
-  record.comments = pr.comments.slice(0, FULL_PROFILE_ITEMS_PER_PULL_REQUEST).map((comment) => ({
-    author_login: comment.author?.login ?? null,
-    created_at: isoSeconds(comment.createdAt),
-    body_length: comment.body.length
-  }));
   return record;
 }
-function* groundTruthPages(repository2, profile, size) {
+function* groundTruthPages(repository, profile, size) {
   let page = [];
-  for (let index = 0; index < repository2.pullRequestCount; index++) {
-    const record = expectedRecord(repository2.pullRequest(index), profile);
+  for (let index = 0; index < repository.pullRequestCount; index++) {
+    const record = expectedRecord(repository.pullRequest(index), profile);
     if (record) page.push(record);
     if (page.length >= size) {
       yield page;
@@ -3928,8 +4118,8 @@ function* groundTruthPages(repository2, profile, size) {
   }
   if (page.length > 0) yield page;
 }
-function groundTruth(repository2, profile) {
-  return [...groundTruthPages(repository2, profile, Number.POSITIVE_INFINITY)].flat();
+function groundTruth(repository, profile) {
+  return [...groundTruthPages(repository, profile, Number.POSITIVE_INFINITY)].flat();
 }
 var init_ground_truth = __esm({
   "src/simulator/ground-truth.ts"() {
@@ -4159,6 +4349,7 @@ function staticChecks(schema, document, operation, variables) {
   }
   const errors = [];
   let dryRun = false;
+  let lookups = 0;
   const walk2 = (selectionSet, parentType, path) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind3.INLINE_FRAGMENT) {
@@ -4179,6 +4370,7 @@ function staticChecks(schema, document, operation, variables) {
       const type = getNamedType2(field.type);
       if (parentType === schema.getQueryType() && field.name === "rateLimit" && args.dryRun === true)
         dryRun = true;
+      if (parentType.name === "Repository" && field.args.some((a) => a.name === "number")) lookups++;
       if (isConnection(type) && field.args.some((a) => a.name === "first")) {
         errors.push(...paginationErrors(field, selection, args, fieldPath, fragments));
       }
@@ -4187,7 +4379,7 @@ function staticChecks(schema, document, operation, variables) {
   };
   const root = operation.operation === "query" ? schema.getQueryType() : schema.getMutationType();
   walk2(operation.selectionSet, root ?? void 0, []);
-  return { errors, dryRun };
+  return { errors, dryRun, lookups };
 }
 var MAX_PAGE_SIZE2;
 var init_static_checks = __esm({
@@ -4231,9 +4423,9 @@ async function readBody(request) {
 async function startSimulator(options2) {
   const dataset = "repositories" in options2.dataset && typeof options2.dataset.repository === "function" ? options2.dataset : createDataset(options2.dataset);
   const datasetRepository = (owner, name) => {
-    const repository2 = dataset.repository(owner, name);
-    if (!repository2) throw new Error(`no repository ${owner}/${name} in the dataset`);
-    return repository2;
+    const repository = dataset.repository(owner, name);
+    if (!repository) throw new Error(`no repository ${owner}/${name} in the dataset`);
+    return repository;
   };
   const now = options2.now ?? Date.now;
   const sleep = options2.sleep ?? realSleep;
@@ -4390,6 +4582,12 @@ async function startSimulator(options2) {
     if (coerced.errors) return rejected(coerced.errors);
     const checks = staticChecks(schema, document, operation, coerced.coerced);
     if (checks.errors.length > 0) return rejected(checks.errors);
+    if (options2.refuseNumberLookups && /\bissueOrPullRequest\b/.test(payload.query)) {
+      return rejected(
+        [new GraphQLError5('Cannot query field "issueOrPullRequest" on type "Repository".')],
+        true
+      );
+    }
     const predicted = queryCost(document, coerced.coerced, operation.name?.value);
     if (predicted.nodeCount > MAX_NODES) {
       return {
@@ -4421,7 +4619,7 @@ async function startSimulator(options2) {
       remaining: limit - window.used,
       used: window.used,
       resetAt: isoSecondsMs(window.startedAt + HOUR_MS2),
-      nodeCount: predicted.nodeCount
+      nodeCount: predicted.nodeCount + checks.lookups
     };
     const context = {
       dataset,
@@ -4439,8 +4637,8 @@ async function startSimulator(options2) {
       operationName,
       fieldResolver
     });
-    for (const repository2 of context.servedRepositories) repository2.recordPageServed(now());
-    const latency = typeof options2.latencyMs === "function" ? options2.latencyMs({ index, cost: predicted.cost, nodeCount: predicted.nodeCount }) : options2.latencyMs ?? 0;
+    for (const repository of context.servedRepositories) repository.recordPageServed(now());
+    const latency = typeof options2.latencyMs === "function" ? options2.latencyMs({ index, cost: predicted.cost, nodeCount: rateLimit.nodeCount }) : options2.latencyMs ?? 0;
     if (latency > 0) await sleep(latency);
     const body = { data: result.data ?? null };
     if (result.errors && result.errors.length > 0) body.errors = result.errors.map(toGitHubError2);
@@ -4738,6 +4936,15 @@ function parseBase(text, setting = "base") {
   }
   return trimmed;
 }
+function givenScope(parts) {
+  if (parts.since === void 0 && parts.states === void 0 && parts.base === void 0) return void 0;
+  const states2 = parts.states && PULL_REQUEST_STATES.filter((state) => parts.states.includes(state));
+  return {
+    ...parts.since !== void 0 ? { since: parts.since } : {},
+    ...states2 && states2.length < PULL_REQUEST_STATES.length ? { states: states2 } : {},
+    ...parts.base !== void 0 ? { base: parts.base } : {}
+  };
+}
 var RANGES = {
   minPrs: { min: 0 },
   /** GitHub's page limit */
@@ -4919,6 +5126,7 @@ import { join as join4 } from "node:path";
 import { Command as Command2, Option as Option3 } from "commander";
 
 // src/shared-entry/format.ts
+init_scope();
 function formatPercent(ratio2) {
   if (ratio2 === null || ratio2 === void 0 || !Number.isFinite(ratio2)) return "–";
   const pct = ratio2 * 100;
@@ -4987,7 +5195,8 @@ function statusNote(row, context) {
     case "cancelled": {
       const chunk = row.problemChunk;
       const where = chunk ? `chunk ${chunk.chunkNumber} ${chunk.status} after ${chunk.requeues} requeue(s), ${chunk.failures} failure(s): ` : "";
-      return `${where}${row.lastError ?? row.backfillStatus} (\`retry ${name}\` puts it back to work)`;
+      const retry2 = chunk?.id !== void 0 && row.backfillStatus !== "cancelled" ? `\`retry ${name}\` or \`retry --chunk ${chunk.id}\`` : `\`retry ${name}\``;
+      return `${where}${row.lastError ?? row.backfillStatus} (${retry2} puts it back to work)`;
     }
     case "active":
       if (lease) {
@@ -5002,6 +5211,13 @@ function statusNote(row, context) {
       return ratio2 < context.threshold ? `${formatPercent(ratio2)} stored, below the ${threshold} threshold: the next run starts it` : `${formatPercent(ratio2)} stored, at or above the ${threshold} threshold`;
     }
   }
+}
+function untrackedNote(fullName, known) {
+  if (!known) {
+    return `${fullName} is not tracked, and nothing of it is stored: \`progressive-backfill track --repo ${fullName}\` tracks it, \`run --repo ${fullName}\` tracks and backfills it`;
+  }
+  const scope = isWholeRepository(known.scope) ? "" : `, scope ${describeScope(known.scope)}`;
+  return `${known.fullName} is not tracked (runs leave it alone): ${formatCount(known.storedPrCount)} pull requests stored of ${formatCount(known.prTotalCount)} on GitHub when last looked up, backfill ${known.backfillStatus}${scope}; \`progressive-backfill track --repo ${known.fullName}\` brings it back where it was`;
 }
 function progressRow(row, context) {
   const note = statusNote(row, context);
@@ -5064,6 +5280,7 @@ function recoveryLine(recovery) {
 
 // src/cli/parsers.ts
 import { InvalidArgumentError } from "commander";
+init_scope();
 function refusing(parse3) {
   return (text) => {
     try {
@@ -5079,13 +5296,23 @@ var wholeSetting = (key) => refusing((text) => parseWholeSetting(key, text));
 var ratio = refusing((text) => parseThreshold(text));
 var duration = refusing((text) => parseDuration(text, "duration"));
 var since = refusing((text) => parseSince(text));
-var states = refusing((text) => parseStates(text));
+var states = refusing((text) => parseStates(text) ?? [...PULL_REQUEST_STATES]);
 var base = refusing((text) => parseBase(text));
 function collectRepositories(text, previous = []) {
   try {
     const specs = parseRepositoryList(text);
     if (specs.length === 0) throw new InvalidArgumentError("expected owner/name or owner/*.");
     return [...previous, ...specs];
+  } catch (error) {
+    if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError(`${error.message}.`);
+    throw error;
+  }
+}
+function oneRepository(text) {
+  try {
+    const spec = parseRepositorySpec(text);
+    if (spec.name === "*") throw new InvalidArgumentError("name one repository (owner/name), not owner/*.");
+    return spec;
   } catch (error) {
     if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError(`${error.message}.`);
     throw error;
@@ -5710,14 +5937,7 @@ async function withStore(backend, work) {
 }
 
 // src/cli/verify.ts
-var OPTIONAL_COLUMNS = [
-  "labels",
-  "review_decision",
-  "review_count",
-  "comment_count",
-  "reviews",
-  "comments"
-];
+var OPTIONAL_COLUMNS = ["labels", "review_decision", "review_count", "comment_count"];
 var TIMESTAMP_COLUMNS = /* @__PURE__ */ new Set(["created_at", "updated_at", "closed_at", "merged_at"]);
 var MAX_REPORTED = 10;
 async function readStoredPullRequests(db, owner, name, range = { after: 0, through: null }) {
@@ -5810,7 +6030,6 @@ import { hostname } from "node:os";
 import { Command, Option as Option2 } from "commander";
 
 // src/engine/run.ts
-init_scope();
 init_types();
 init_types2();
 
@@ -5978,6 +6197,7 @@ function planRun(input) {
   const reason = pagesAffordable === 0 ? `only ${rateLimit.remaining} points left and ${reserve} are kept in reserve until ${rateLimit.resetAt}` : `${pagesPlanned} pages of ${shape.prs} PRs at ${shape.points} point(s) each, ${concurrency} repositories at once`;
   return {
     pageSize: shape.windowSize,
+    ...fixedSize.length > 0 ? { pageSizeFixed: true } : {},
     windowsPerRequest: shape.windows,
     pointsPerPage: shape.points,
     pagesAffordable,
@@ -6094,9 +6314,9 @@ var ErrorCollector = class {
   add(entry) {
     this.entries.push(entry);
   }
-  hasCritical(repository2) {
+  hasCritical(repository) {
     return this.entries.some(
-      (e) => e.severity === "critical" && (repository2 === void 0 || e.repository === repository2)
+      (e) => e.severity === "critical" && (repository === void 0 || e.repository === repository)
     );
   }
   summary() {
@@ -6246,10 +6466,104 @@ async function recoverAndReport(store, limits, emit, record) {
 // src/engine/refresh.ts
 init_scope();
 init_queries();
+init_types2();
 
 // src/engine/fetch-page.ts
 init_types();
 import pRetry from "p-retry";
+
+// src/engine/number-walk.ts
+var FRESH_NUMBER_WALK = {
+  v: 3,
+  kind: "numbers",
+  next: 1,
+  max: null,
+  taken: 0,
+  total: null
+};
+var MIN_NUMBERS_PER_REQUEST = 25;
+function isNumberWalkCursor(cursor) {
+  return typeof cursor === "object" && cursor !== null && cursor.v === 3;
+}
+function numberRequest(cursor, repo, profile, count) {
+  const left2 = cursor.max === null ? count : Math.max(1, cursor.max - cursor.next + 1);
+  return {
+    owner: repo.owner,
+    name: repo.name,
+    profile,
+    windows: [],
+    numbers: { from: cursor.next, count: Math.min(count, left2) }
+  };
+}
+function advanceNumbers(cursor, answer, totalCount, chooseNumbers) {
+  if (answer.range.from !== cursor.next) {
+    throw new Error(`number walk answer starts at ${answer.range.from}, the cursor at ${cursor.next}`);
+  }
+  const byId = /* @__PURE__ */ new Map();
+  for (const pr of answer.nodes) byId.set(pr.github_id, pr);
+  const prs = [...byId.values()];
+  const max = cursor.max ?? answer.newest ?? 0;
+  if (cursor.max === null && max > 0) {
+    const figures = { total: totalCount, newest: max, states: answer.states };
+    if (!chooseNumbers(figures)) return { prs, next: null, done: false };
+  }
+  const next = answer.range.from + answer.range.count;
+  return {
+    prs,
+    next: { v: 3, kind: "numbers", next, max, taken: cursor.taken + prs.length, total: totalCount },
+    done: next > max
+  };
+}
+function numbersPerPoint(figures, prices) {
+  const density = figures.newest > 0 ? Math.min(1, figures.total / figures.newest) : 0;
+  return prices.numbers * density / Math.max(1, prices.numbersPoints);
+}
+function windowsPerPoint(figures, prices) {
+  const full = prices.windows * prices.windowSize / Math.max(1, prices.windowsPoints);
+  const largest = Math.max(...Object.values(figures.states), 1);
+  const requests = Math.ceil(largest / (2 * prices.windowSize));
+  return Math.min(full, figures.total / requests);
+}
+function numbersWin(figures, prices, room) {
+  if (numbersPerPoint(figures, prices) <= windowsPerPoint(figures, prices)) return false;
+  if (!room) return true;
+  const timeBinds = figures.newest * room.msPerNumber > room.timeLeftMs;
+  const windowsPoints = Math.ceil(figures.total / windowsPerPoint(figures, prices));
+  return !(timeBinds && windowsPoints <= room.spendablePoints);
+}
+function splitNumbers(request, segments) {
+  const range = request.numbers;
+  if (!range) return [request];
+  const parts = Math.max(1, Math.min(segments, Math.floor(range.count / MIN_NUMBERS_PER_REQUEST)));
+  const base2 = Math.floor(range.count / parts);
+  const extra = range.count % parts;
+  const requests = [];
+  let from = range.from;
+  for (let part = 0; part < parts; part++) {
+    const count = base2 + (part < extra ? 1 : 0);
+    requests.push({ ...request, numbers: { from, count } });
+    from += count;
+  }
+  return requests;
+}
+function mergeNumbers(answers) {
+  const sorted = [...answers].sort((a, b) => a.range.from - b.range.from);
+  const [first, ...rest] = sorted;
+  if (!first) throw new RangeError("no answer to merge");
+  let end = first.range.from + first.range.count;
+  for (const answer of rest) {
+    if (answer.range.from !== end) throw new Error("split number answers are not consecutive");
+    end += answer.range.count;
+  }
+  const newest = sorted.map((a) => a.newest).filter((n) => n !== null);
+  const latest = sorted.at(-1);
+  return {
+    range: { from: first.range.from, count: end - first.range.from },
+    nodes: sorted.flatMap((a) => a.nodes),
+    newest: newest.length > 0 ? Math.max(...newest) : null,
+    states: latest.states
+  };
+}
 
 // src/engine/segments.ts
 function chooseSegments(input) {
@@ -6265,7 +6579,16 @@ function chooseSegments(input) {
   }
   return affordable;
 }
+var MAX_PARALLEL_NUMBER_REQUESTS = 8;
+var TIME_MARGIN = 0.8;
+function chooseParallelRequests(input) {
+  const needed = Math.max(0, input.requestsLeft) * input.requestMs;
+  const usable = Math.max(1, input.timeLeftMs * TIME_MARGIN);
+  if (needed <= usable) return 1;
+  return Math.max(1, Math.min(input.max, Math.ceil(needed / usable)));
+}
 function splitRequest(request, segments) {
+  if (request.numbers) return splitNumbers(request, segments);
   const parts = Math.max(1, Math.min(segments, request.windows.length));
   return Array.from({ length: parts }, (_, part) => ({
     ...request,
@@ -6279,6 +6602,7 @@ function mergePages(pages) {
     (merged, page) => ({
       totalCount: Math.max(merged.totalCount, page.totalCount),
       windows: { ...merged.windows, ...page.windows },
+      ...merged.numbers && page.numbers ? { numbers: mergeNumbers([merged.numbers, page.numbers]) } : {},
       skippedNodes: merged.skippedNodes + page.skippedNodes,
       ...mergeChildren(merged, page),
       predictedCost: merged.predictedCost + page.predictedCost,
@@ -6300,18 +6624,35 @@ var RoundPacer = class {
   constructor(initialMs) {
     this.sequentialRoundMs = initialMs;
   }
-  segmentsFor(ctx, round, report2, windowSize) {
+  /** `prsPerRound`: what the round is expected to bring (a number walk's wasted slots left out). */
+  segmentsFor(ctx, round, report2, prsPerRound) {
     return chooseSegments({
       windows: round.windows.length,
       prsLeft: (report2.prTotalCount ?? 0) - report2.storedAfter,
-      prsPerRound: round.windows.length * windowSize,
+      prsPerRound,
       sequentialRoundMs: this.sequentialRoundMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
       spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
-      pointsPerRound: ctx.plan.pointsPerPage
+      pointsPerRound: ctx.github.predictCost(round)
     });
   }
-  /** GitHub's time grows with the nodes asked for: a round split s ways would have taken s times as long. */
+  /** the time one request took, as measured last (for a window round: as one request) */
+  get requestMs() {
+    return this.sequentialRoundMs;
+  }
+  /** Number requests in flight for the next round, from the time one takes (see chooseParallelRequests). */
+  parallelFor(ctx, requestsLeft) {
+    return chooseParallelRequests({
+      requestsLeft,
+      requestMs: this.sequentialRoundMs,
+      timeLeftMs: ctx.deadline - ctx.clock.now(),
+      max: MAX_PARALLEL_NUMBER_REQUESTS
+    });
+  }
+  /**
+   * GitHub's time grows with the nodes asked for: a window round split s ways would have taken s times as long
+   * (`segments` = s). A number round's requests are each a full one, so it took what one takes (`segments` = 1).
+   */
   observed(ms, segments) {
     this.sequentialRoundMs = ms * segments;
   }
@@ -6397,17 +6738,19 @@ async function fetchWithRetry(ctx, size, build, send, onWait) {
   );
 }
 async function fetchRound(ctx, size, build, segments, onWait) {
-  const parts = splitRequest(build(size.current), segments).length;
+  const round = splitRequest(build(size.current), segments);
+  const parts = round.length;
   if (parts === 1) {
     return (await fetchWithRetry(ctx, size, build, (r) => ctx.github.fetchPullRequests(r), onWait)).page;
   }
+  const numbers = round[0]?.numbers !== void 0;
   const answers = await Promise.all(
     Array.from(
       { length: parts },
       (_, part) => fetchWithRetry(
         ctx,
         size,
-        (windowSize) => splitRequest(build(windowSize), parts)[part],
+        (windowSize) => numbers ? round[part] : splitRequest(build(windowSize), parts)[part],
         (r) => ctx.github.fetchPullRequests(r),
         onWait
       )
@@ -6431,9 +6774,10 @@ function nextPageSize(state, event, limits) {
 var AdaptivePageSize = class {
   state;
   limits;
-  constructor(max, floor = Math.min(5, max), growAfter = 3) {
+  /** `start`: the first size, when growing to `max` must wait for evidence (the number walk's lookups) */
+  constructor(max, floor = Math.min(5, max), growAfter = 3, start2 = max) {
     this.limits = { max, floor, growAfter };
-    this.state = { size: max, streak: 0 };
+    this.state = { size: Math.max(floor, Math.min(max, start2)), streak: 0 };
   }
   get current() {
     return this.state.size;
@@ -6477,12 +6821,14 @@ function followUpPage2(task, outcome) {
 }
 async function drainFollowUps(ctx, target, lease, walkDone, report2, onWait, onlyFull = false) {
   const size = new AdaptivePageSize(FOLLOW_UP_REQUESTS);
+  let requests = 0;
   for (; ; ) {
     const tasks = await ctx.store.listFollowUps(target.repositoryId, FOLLOW_UP_REQUESTS);
-    if (tasks.length === 0 && !(walkDone && lease)) return { completed: false, drained: true };
+    if (tasks.length === 0 && !(walkDone && lease)) return { completed: false, drained: true, requests };
     if (onlyFull && !walkDone && tasks.length < FOLLOW_UP_REQUESTS)
-      return { completed: false, drained: false };
-    if (ctx.stopReason() !== null || ctx.signal.aborted) return { completed: false, drained: false };
+      return { completed: false, drained: false, requests };
+    if (ctx.stopReason() !== null || ctx.signal.aborted)
+      return { completed: false, drained: false, requests };
     let pages = [];
     let points = 0;
     if (tasks.length > 0) {
@@ -6495,6 +6841,7 @@ async function drainFollowUps(ctx, target, lease, walkDone, report2, onWait, onl
       );
       pages = request.tasks.map((task, k) => followUpPage2(task, page.outcomes[k]));
       points = page.rateLimit.cost;
+      requests++;
     }
     const result = await ctx.store.commitFollowUps({
       repositoryId: target.repositoryId,
@@ -6516,8 +6863,8 @@ async function drainFollowUps(ctx, target, lease, walkDone, report2, onWait, onl
       remaining: result.remaining,
       points
     });
-    if (result.completed) return { completed: true, drained: true };
-    if (result.remaining === 0 && !(walkDone && lease)) return { completed: false, drained: true };
+    if (result.completed) return { completed: true, drained: true, requests };
+    if (result.remaining === 0 && !(walkDone && lease)) return { completed: false, drained: true, requests };
   }
 }
 
@@ -6535,17 +6882,38 @@ function beatWhileWaiting(beat) {
 
 // src/engine/refresh.ts
 var CLOCK_SKEW_MS = 5 * 6e4;
-async function refreshRepository(ctx, target, watermark, report2) {
-  const since2 = new Date(Date.parse(watermark) - CLOCK_SKEW_MS).toISOString();
+function refreshStep(window, floor, scope) {
+  const nodes = window?.nodes ?? [];
+  const recent = nodes.filter((pr) => Date.parse(pr.updated_at) >= Date.parse(floor));
+  const reached = recent.length < nodes.length || !window?.hasMore;
+  if (!reached && !window?.cursor)
+    throw new Error("GitHub listed more pull requests but gave no cursor to them");
+  return {
+    keep: recent.filter((pr) => inScope(pr, scope)),
+    removed: recent.filter((pr) => !inScope(pr, scope)),
+    next: reached ? null : window?.cursor ?? null
+  };
+}
+async function refreshRepository(ctx, target, report2) {
+  const position = await ctx.store.refreshPosition(target.repositoryId);
+  if (position.watermark === null) return;
+  const floor = new Date(Date.parse(position.watermark) - CLOCK_SKEW_MS).toISOString();
   const size = new AdaptivePageSize(100);
-  let after = null;
-  let newest = null;
+  let expected = position.cursor;
+  let targetWatermark = position.targetWatermark;
+  const holder = `${ctx.workerId}#${ctx.runId ?? "dry"}`;
   const runId = ctx.runId;
   const heartbeat = beatWhileWaiting(async () => {
     if (runId !== null) await ctx.store.heartbeatRun(runId);
   });
-  if (ctx.profile === "full") await drainFollowUps(ctx, target, null, false, report2, heartbeat);
+  if (report2.outcome !== "completed") report2.outcome = "in_progress";
+  const leftover = await drainFollowUps(ctx, target, null, false, report2, heartbeat);
+  if (leftover.drained && leftover.requests > 0 && expected === null) {
+    if (report2.outcome !== "completed") report2.outcome = "refreshed";
+    return;
+  }
   while (ctx.stopReason() === null) {
+    const after = expected;
     const { page } = await fetchWithRetry(
       ctx,
       size,
@@ -6553,33 +6921,46 @@ async function refreshRepository(ctx, target, watermark, report2) {
       (request) => ctx.github.fetchUpdatedPullRequests(request),
       heartbeat
     );
-    const nodes = page.windows[UPDATED_WINDOW]?.nodes ?? [];
-    newest ??= nodes[0]?.updated_at ?? watermark;
-    const recent = nodes.filter((pr) => pr.updated_at >= since2);
-    const reachedWatermark = recent.length < nodes.length || !page.windows[UPDATED_WINDOW]?.hasMore;
-    const fresh = recent.filter((pr) => inScope(pr, ctx.scope));
-    const result = await ctx.store.commitRefresh({
-      repositoryId: target.repositoryId,
-      runId: ctx.runId,
-      prs: fresh,
-      pointsSpent: page.rateLimit.cost,
-      newWatermark: reachedWatermark ? newest : null,
-      children: pageChildren(page, fresh)
-    });
+    const window = page.windows[UPDATED_WINDOW];
+    targetWatermark ??= window?.nodes[0]?.updated_at ?? position.watermark;
+    const step = refreshStep(window, floor, target.scope);
+    let result;
+    try {
+      result = await ctx.store.commitRefresh({
+        repositoryId: target.repositoryId,
+        runId: ctx.runId,
+        expectedCursor: expected,
+        nextCursor: step.next,
+        targetWatermark,
+        holder,
+        prs: step.keep,
+        removed: step.removed,
+        pointsSpent: page.rateLimit.cost,
+        children: pageChildren(page, step.keep)
+      });
+    } catch (error) {
+      if (!(error instanceof StoreError && error.code === "cursor_conflict")) throw error;
+      report2.pointsSpent += page.rateLimit.cost;
+      if (report2.outcome === "in_progress") report2.outcome = "skipped";
+      report2.detail = "another worker is refreshing it";
+      return;
+    }
     if (page.children) await drainFollowUps(ctx, target, null, false, report2, heartbeat);
     report2.prsWritten += result.inserted + result.updated;
     report2.pointsSpent += page.rateLimit.cost;
     report2.pages++;
-    report2.storedAfter += result.inserted;
-    if (reachedWatermark) {
+    report2.storedAfter += result.inserted - result.removed;
+    if (step.next === null) {
       if (report2.outcome !== "completed") report2.outcome = "refreshed";
       return;
     }
-    after = page.windows[UPDATED_WINDOW]?.cursor ?? null;
+    expected = step.next;
   }
 }
 
 // src/engine/repository-worker.ts
+init_scope();
+init_queries();
 init_types();
 init_types2();
 
@@ -6684,7 +7065,15 @@ function afterChunkFailed(answer, error, breaker, now) {
 var HEALTH_TIMEOUT_MS = 5e3;
 var WARN_DELAY_MS = 2e3;
 async function backfillRepository(ctx, target, report2) {
-  const size = new AdaptivePageSize(ctx.plan.pageSize);
+  const size = {
+    windows: new AdaptivePageSize(ctx.plan.pageSize),
+    numbers: new AdaptivePageSize(
+      MAX_NUMBERS_PER_REQUEST,
+      MIN_NUMBERS_PER_REQUEST,
+      3,
+      FIRST_NUMBERS_PER_REQUEST
+    )
+  };
   while (ctx.stopReason() === null) {
     const verdict = await runHealthChecks(ctx.healthChecks, HEALTH_TIMEOUT_MS);
     for (const r of verdict.results) {
@@ -6695,7 +7084,8 @@ async function backfillRepository(ctx, target, report2) {
       break;
     }
     if (verdict.status === "warn") {
-      size.shrink();
+      size.windows.shrink();
+      size.numbers.shrink();
       await ctx.clock.sleep(WARN_DELAY_MS, ctx.signal);
     }
     const lease = await ctx.store.claimChunk({
@@ -6728,20 +7118,84 @@ async function backfillRepository(ctx, target, report2) {
     }
   }
 }
+var PROBE_REFUSALS = /* @__PURE__ */ new Set(["invalid", "partial", "unknown"]);
+var FIRST_NUMBERS_PER_REQUEST = 250;
+function startCursor(ctx, target, lease, prices) {
+  if (isNumberWalkCursor(lease.cursor)) return lease.cursor;
+  if (lease.cursor !== null || !isWholeRepository(target.scope) || ctx.plan.pageSizeFixed)
+    return parseWalkCursor(lease.cursor, target.scope);
+  const best = { total: 1, newest: 1, states: { OPEN: 0, CLOSED: 0, MERGED: 0 } };
+  const windowsBest = prices.windows * prices.windowSize / Math.max(1, prices.windowsPoints);
+  return numbersPerPoint(best, prices) > windowsBest ? { ...FRESH_NUMBER_WALK } : parseWalkCursor(null, target.scope);
+}
+function shapePrices(ctx, target, lease) {
+  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, MAX_NUMBERS_PER_REQUEST);
+  return {
+    numbers: MAX_NUMBERS_PER_REQUEST,
+    numbersPoints: ctx.github.predictCost(request),
+    windowSize: ctx.plan.pageSize,
+    windows: ctx.plan.windowsPerRequest,
+    windowsPoints: ctx.plan.pointsPerPage
+  };
+}
 async function runChunk(ctx, target, lease, size, report2) {
   const token = lease.fencingToken;
   let expected = lease.cursor;
-  let cursor = parseWalkCursor(lease.cursor, ctx.scope);
+  const prices = shapePrices(ctx, target, lease);
+  let cursor = startCursor(ctx, target, lease, prices);
   let pages = 0;
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
-  const fetchNext = async (from) => {
-    const build = (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, ctx.scope);
-    const segments = pacer.segmentsFor(ctx, build(size.current), report2, size.current);
+  const fetchNumbers = async (from) => {
+    const count = size.numbers.current;
+    const left2 = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
+    const parallel = pacer.parallelFor(ctx, left2);
+    const build = (n) => numberRequest(from, target, lease.fieldProfile, n * parallel);
     const started = ctx.clock.now();
-    const page = await fetchRound(ctx, size, build, segments, heartbeat);
+    const page = await fetchRound(ctx, size.numbers, build, parallel, heartbeat);
+    pacer.observed(ctx.clock.now() - started, 1);
+    return { page, cursor: from };
+  };
+  const fetchNext = async (from) => {
+    if (isNumberWalkCursor(from)) {
+      if (from.max !== null) return fetchNumbers(from);
+      try {
+        return await fetchNumbers(from);
+      } catch (error) {
+        if (!(error instanceof GitHubError) || !PROBE_REFUSALS.has(error.kind)) throw error;
+        ctx.record({
+          severity: "warning",
+          repository: target.fullName,
+          kind: error.kind,
+          message: `lookups by number were refused, so the walk goes by windows: ${error.message}`,
+          chunkId: lease.chunkId
+        });
+        return fetchNext(parseWalkCursor(null, target.scope));
+      }
+    }
+    const build = (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);
+    const round = build(size.windows.current);
+    const segments = pacer.segmentsFor(ctx, round, report2, round.windows.length * size.windows.current);
+    const started = ctx.clock.now();
+    const page = await fetchRound(ctx, size.windows, build, segments, heartbeat);
     pacer.observed(ctx.clock.now() - started, segments);
     return { page, cursor: from };
+  };
+  const advance = (from, page) => {
+    if (!isNumberWalkCursor(from)) return advanceWalk(from, page, target.scope);
+    if (!page.numbers) throw new Error("a number walk request came back without its numbers");
+    const probed = page.numbers.range.count;
+    const step = advanceNumbers(
+      from,
+      page.numbers,
+      page.totalCount,
+      (figures) => numbersWin(figures, prices, {
+        timeLeftMs: ctx.deadline - ctx.clock.now(),
+        msPerNumber: pacer.requestMs / Math.max(1, probed),
+        spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve
+      })
+    );
+    return { ...step, next: step.next ?? parseWalkCursor(null, target.scope) };
   };
   const held = { chunkId: lease.chunkId, fencingToken: token };
   let inFlight = null;
@@ -6751,9 +7205,11 @@ async function runChunk(ctx, target, lease, size, report2) {
     inFlight = fetchNext(cursor);
     while (inFlight) {
       const started = ctx.clock.now();
-      const { page } = await inFlight;
+      const fetched = await inFlight;
       inFlight = null;
-      const step = advanceWalk(cursor, page, ctx.scope);
+      cursor = fetched.cursor;
+      const { page } = fetched;
+      const step = advance(cursor, page);
       const commit = ctx.store.commitPage({
         chunkId: lease.chunkId,
         fencingToken: token,
@@ -6791,7 +7247,7 @@ async function runChunk(ctx, target, lease, size, report2) {
         total: page.totalCount,
         points: page.rateLimit.cost,
         remaining: page.rateLimit.remaining,
-        pageSize: size.current,
+        pageSize: isNumberWalkCursor(cursor) ? size.numbers.current : size.windows.current,
         durationMs: ctx.clock.now() - started
       });
       if (page.skippedNodes > 0) {
@@ -6926,15 +7382,34 @@ async function lookUp(github, refs) {
   }
   return { found, missing };
 }
-async function countScope(github, found, scope) {
-  if (!scope || isWholeRepository(scope)) return found;
+async function countScope(github, scoped) {
   const counted = [];
-  for (const info of found) {
+  for (const { info, scope } of scoped) {
+    if (isWholeRepository(scope)) {
+      counted.push(info);
+      continue;
+    }
     const request = walkRequest(parseWalkCursor(null, scope), info, "core", 1, 1, scope);
     const page = await github.fetchPullRequests(request);
     counted.push({ ...info, prTotalCount: page.totalCount });
   }
   return counted;
+}
+async function scopesFor(found, given2, storedOf, refused) {
+  const scoped = [];
+  for (const info of found) {
+    const stored = await storedOf(info);
+    const fullName = `${info.owner}/${info.name}`;
+    const verdict = scopeFor(given2, {
+      fullName: stored?.fullName ?? fullName,
+      status: stored?.backfillStatus ?? "idle",
+      scope: stored?.scope
+    });
+    if ("refused" in verdict)
+      refused.push({ fullName: stored?.fullName ?? fullName, message: verdict.refused });
+    else scoped.push({ info, scope: verdict.scope });
+  }
+  return scoped;
 }
 function track(store, info, priority) {
   return store.trackRepository({
@@ -6949,16 +7424,25 @@ function track(store, info, priority) {
 async function selectRepositories(store, github, options2) {
   const { refs, emptyOwners } = await expandSpecs(github, options2.repositories);
   const looked = await lookUp(github, refs);
-  const found = await countScope(github, looked.found, options2.scope);
+  const refused = [];
+  const storedRow = (info) => store.getRepository({ owner: info.owner, name: info.name });
+  const found = await countScope(github, await scopesFor(looked.found, options2.scope, storedRow, refused));
   const missing = looked.missing;
   missing.push(...emptyOwners);
   if (refs.length === 0 && !options2.dryRun) {
-    const tracked = (await store.progress()).map((row) => {
+    const progress = await store.progress();
+    const byName = new Map(progress.map((row) => [row.fullName.toLowerCase(), row]));
+    const tracked = progress.map((row) => {
       const [owner, name] = row.fullName.split("/");
       return { owner, name };
     });
     const current = await lookUp(github, tracked);
-    for (const info of await countScope(github, current.found, options2.scope)) await track(store, info);
+    const storedOf = async (info) => {
+      const row = byName.get(`${info.owner}/${info.name}`.toLowerCase());
+      return row ?? storedRow(info);
+    };
+    const scoped = await scopesFor(current.found, options2.scope, storedOf, refused);
+    for (const info of await countScope(github, scoped)) await track(store, info);
     missing.push(...current.missing);
   }
   const named = [];
@@ -6981,7 +7465,8 @@ async function selectRepositories(store, github, options2) {
         storedPrCount: 0,
         tracked: false,
         priority: 0,
-        backfillStatus: "idle"
+        backfillStatus: "idle",
+        scope: options2.scope ?? {}
       }
     );
   }
@@ -6997,6 +7482,9 @@ async function selectRepositories(store, github, options2) {
   if (refs.length > 0) {
     const wanted = new Set(namedIds);
     candidates = candidates.filter((c) => wanted.has(c.repositoryId));
+  } else {
+    const refusedNames = new Set(refused.map((r) => r.fullName.toLowerCase()));
+    candidates = candidates.filter((c) => !refusedNames.has(c.fullName.toLowerCase()));
   }
   const chosen = new Set(candidates.map((c) => c.repositoryId));
   const skipped = [];
@@ -7017,7 +7505,8 @@ async function selectRepositories(store, github, options2) {
           backfillStatus: "idle",
           needsStart: true,
           needsRefresh: false,
-          watermark: null
+          watermark: null,
+          scope: row.scope
         });
         continue;
       }
@@ -7029,13 +7518,14 @@ async function selectRepositories(store, github, options2) {
       row
     });
   }
-  return { candidates, skipped, missing, named };
+  return { candidates, skipped, missing, named, refused };
 }
 function skipReason(row, options2) {
   const total = row.prTotalCount ?? 0;
-  if (row.backfillStatus === "failed" || row.backfillStatus === "stalled" || row.backfillStatus === "cancelled") {
-    return `backfill is ${row.backfillStatus}; name it with --repo (force) to restart it`;
+  if (row.backfillStatus === "failed" || row.backfillStatus === "stalled") {
+    return `backfill is ${row.backfillStatus}; \`progressive-backfill retry ${row.fullName}\` puts it back to work`;
   }
+  if (row.backfillStatus === "cancelled") return "backfill is cancelled; name it with --repo to restart it";
   if (row.backfillStatus === "paused") return "paused until its resume time";
   if (total < options2.minPrs) return `${total} PRs on GitHub, under min-prs ${options2.minPrs}`;
   const completeness = total > 0 ? row.storedPrCount / total : 1;
@@ -7101,6 +7591,13 @@ async function runBackfill(options2, deps) {
       });
       reports.set(fullName, emptyReport(fullName, null, "failed", "not found on GitHub"));
     }
+    for (const r of selection.refused) {
+      record({ severity: "critical", repository: r.fullName, kind: "store", message: r.message });
+      reports.set(
+        r.fullName,
+        emptyReport(r.fullName, null, "failed", "refused: the run gives another scope")
+      );
+    }
     for (const s of selection.skipped) {
       const report2 = emptyReport(s.fullName, s.repositoryId, "skipped", s.reason);
       if (s.row) fillCounts(report2, s.row.storedPrCount, s.row.prTotalCount);
@@ -7159,7 +7656,6 @@ async function runBackfill(options2, deps) {
         runId,
         workerId: options2.workerId,
         profile: options2.fieldProfile,
-        scope: options2.scope ?? WHOLE_REPOSITORY,
         leaseSeconds: options2.leaseSeconds ?? DEFAULTS.leaseSeconds,
         pagesPerChunk: options2.pagesPerChunk ?? DEFAULTS.pagesPerChunk,
         breakerThreshold: options2.breakerThreshold ?? DEFAULTS.breakerThreshold,
@@ -7247,10 +7743,13 @@ async function runBackfill(options2, deps) {
 }
 async function lockedElsewhere(store, selection, options2) {
   const selected = new Set(selection.candidates.map((c) => c.repositoryId));
+  const refused = new Set(selection.refused.map((r) => r.fullName.toLowerCase()));
   const named = selection.named.filter((r) => r.id > 0).map((r) => r.id);
   if (options2.repositories.length > 0 && named.length === 0) return [];
   const leases = await store.leases(options2.repositories.length > 0 ? named : void 0);
-  return leases.filter((lease) => !selected.has(lease.repositoryId));
+  return leases.filter(
+    (lease) => !selected.has(lease.repositoryId) && !refused.has(lease.fullName.toLowerCase())
+  );
 }
 async function waitOutLease(ctx, contextFor, lease, report2, options2, recovered) {
   const [current] = await ctx.store.leases([lease.repositoryId]);
@@ -7303,7 +7802,8 @@ function inProgressCandidate(row) {
     backfillStatus: row.backfillStatus,
     needsStart: false,
     needsRefresh: false,
-    watermark: null
+    watermark: null,
+    scope: row.scope
   };
 }
 function budgetContexts(ctx, planFor, healthChecks) {
@@ -7331,7 +7831,8 @@ async function processCandidate(runCtx, contextFor, c, report2, options2) {
     repositoryId: c.repositoryId,
     owner: c.owner,
     name: c.name,
-    fullName: c.fullName
+    fullName: c.fullName,
+    scope: c.scope
   };
   const began = ctx.clock.now();
   ctx.emit({
@@ -7343,14 +7844,12 @@ async function processCandidate(runCtx, contextFor, c, report2, options2) {
   });
   try {
     ctx = await contextFor(c.owner);
-    let watermark = c.watermark;
-    if (c.needsStart) watermark = new Date(ctx.clock.now()).toISOString();
-    if (c.needsStart || !c.needsRefresh)
-      await ctx.store.startBackfill(c.repositoryId, options2.fieldProfile, ctx.scope);
-    if (c.needsStart || !c.needsRefresh) await backfillRepository(ctx, target, report2);
+    if (c.needsStart || !c.needsRefresh) {
+      target.scope = await ctx.store.startBackfill(c.repositoryId, options2.fieldProfile, options2.scope);
+      await backfillRepository(ctx, target, report2);
+    }
     const backfilled = report2.outcome === "completed" || c.needsRefresh && !c.needsStart;
-    if (backfilled && watermark && ctx.stopReason() === null)
-      await refreshRepository(ctx, target, watermark, report2);
+    if (backfilled && ctx.stopReason() === null) await refreshRepository(ctx, target, report2);
   } catch (error) {
     const refused = error instanceof StoreError && error.code === "invalid_transition";
     const kind = error instanceof GitHubError ? error.kind : refused ? "store" : "internal";
@@ -7491,13 +7990,14 @@ function backfillOptions(flags, repositories, force) {
     ...flags.chunkSize !== void 0 ? { chunkSize: flags.chunkSize } : {},
     ...flags.maxChunks !== void 0 ? { maxChunks: flags.maxChunks } : {},
     ...flags.reservePoints !== void 0 ? { reservePoints: flags.reservePoints } : {},
-    ...flags.concurrency !== void 0 ? { concurrency: flags.concurrency } : {},
-    scope: {
-      ...flags.since !== void 0 ? { since: flags.since } : {},
-      ...flags.states !== void 0 ? { states: flags.states } : {},
-      ...flags.base !== void 0 ? { base: flags.base } : {}
-    }
+    ...flags.concurrency !== void 0 ? { concurrency: flags.concurrency } : {}
   };
+  const scope = givenScope({
+    ...flags.since !== void 0 ? { since: flags.since } : {},
+    ...flags.states !== void 0 ? { states: flags.states } : {},
+    ...flags.base !== void 0 ? { base: flags.base } : {}
+  });
+  if (scope) options2.scope = scope;
   validateOptions(options2);
   return options2;
 }
@@ -7744,16 +8244,22 @@ async function operate(store, command, ref, args = {}) {
     const track2 = "id" in ref ? "track it" : `\`progressive-backfill track --repo ${ref.owner}/${ref.name}\``;
     throw new StoreError("invalid_input", `${named}: ${track2} first`);
   }
+  await asOperatorInput(ACTIONS[command](store, row, args), `${row.fullName}: `);
+  return await store.getRepository({ id: row.id }) ?? row;
+}
+function retryChunk(store, chunkId) {
+  return asOperatorInput(store.retryChunk(chunkId), "", ["invalid_transition", "invalid_input"]);
+}
+async function asOperatorInput(done, prefix, codes = ["invalid_transition"]) {
   try {
-    await ACTIONS[command](store, row, args);
+    return await done;
   } catch (error) {
-    if (error instanceof StoreError && error.code === "invalid_transition") {
+    if (error instanceof StoreError && codes.includes(error.code)) {
       const reason = error.message.replace(/^backfill_\w+: /, "");
-      throw new StoreError("invalid_input", `${row.fullName}: ${reason}`, { cause: error });
+      throw new StoreError("invalid_input", `${prefix}${reason}`, { cause: error });
     }
     throw error;
   }
-  return await store.getRepository({ id: row.id }) ?? row;
 }
 function operatedLine(row) {
   return `${row.fullName}: ${row.backfillStatus}${row.tracked ? "" : ", untracked"}`;
@@ -7768,21 +8274,11 @@ function pauseUntil(text) {
     throw error;
   }
 }
-function repository(text) {
-  try {
-    const spec = parseRepositorySpec(text);
-    if (spec.name === "*") throw new InvalidArgumentError2("name one repository (owner/name), not owner/*.");
-    return spec;
-  } catch (error) {
-    if (error instanceof InvalidRepositorySpecError) throw new InvalidArgumentError2(`${error.message}.`);
-    throw error;
-  }
-}
 var DESCRIPTIONS = {
   pause: "Pause a backfill: no run works on it until --until passes, or until `resume`.",
   resume: "Resume a paused backfill now.",
   cancel: "Cancel a backfill: its open chunk ends and no run works on it until `retry`.",
-  retry: "Put a failed, stalled or cancelled backfill back to work from its cursor, its requeue count reset.",
+  retry: "Put a failed, stalled or cancelled backfill back to work from its cursor, its requeue count reset; or, with --chunk, the failed or stalled chunk that stopped it.",
   untrack: "Take a repository out of the tracked set (its data stays; `track` brings it back where it was)."
 };
 var REASON = "why, shown by `status`";
@@ -7794,17 +8290,27 @@ var OPTIONS = {
       "an ISO 8601 time or a duration from now (90m, 2h); default: until resumed"
     ).argParser(pauseUntil)
   ],
-  cancel: () => [new Option4("--reason <text>", REASON).argParser(nonEmpty)]
+  cancel: () => [new Option4("--reason <text>", REASON).argParser(nonEmpty)],
+  retry: () => [
+    new Option4("--chunk <id>", "retry this failed or stalled chunk (its id in `status`) instead").argParser(
+      integerIn(1)
+    )
+  ]
 };
 function operatorCommand(name, ctx, done) {
-  const command = new Command4(name).description(DESCRIPTIONS[name]).argument("<owner/name>", "a tracked repository", repository);
+  const command = new Command4(name).description(DESCRIPTIONS[name]).argument(name === "retry" ? "[owner/name]" : "<owner/name>", "a tracked repository", oneRepository);
   for (const option of OPTIONS[name]?.() ?? []) command.addOption(option);
   addDatabaseOptions(command);
   addJsonOption(command, "the repository afterwards");
   return command.action(async (ref, flags) => {
+    if (ref === void 0 === (flags.chunk === void 0)) {
+      command.error("error: name a repository (owner/name) or a chunk (--chunk <id>), one of the two", {
+        exitCode: ExitCode.BadInput
+      });
+    }
     const after = await withStore(
       storeBackend(flags, ctx),
-      (store) => operate(store, name, ref, { reason: flags.reason, until: flags.until ?? null })
+      (store) => ref === void 0 ? retryChunk(store, flags.chunk) : operate(store, name, ref, { reason: flags.reason, until: flags.until ?? null })
     );
     ctx.out(flags.json ? JSON.stringify(after, null, 2) : operatedLine(after));
     done(ExitCode.Ok);
@@ -7839,40 +8345,70 @@ function recoverCommand(ctx, done) {
 }
 
 // src/cli/commands/status.ts
-import { Command as Command6 } from "commander";
+import { Command as Command6, Option as Option6 } from "commander";
 function statusCommand(ctx, done) {
   const command = new Command6("status").description(
     "Print backfill progress: stored and GitHub totals, progress, rate and ETA per tracked repository, and why each is where it is (paused, failed, stalled, locked by another worker, below or above the threshold)."
   );
+  command.addOption(
+    new Option6(
+      "--repo <owner/name>",
+      "only these repositories (repeatable); one that is not tracked is said so, with what is stored of it"
+    ).argParser((text, previous = []) => [...previous, oneRepository(text)])
+  );
   addDatabaseOptions(command);
   addJsonOption(command, "the progress rows");
   return command.action(async (flags) => {
-    const { rows, leases } = await withStore(storeBackend(flags, ctx), async (store) => ({
-      rows: await store.progress(),
-      leases: await store.leases()
-    }));
+    const { rows, leases, untracked } = await withStore(storeBackend(flags, ctx), async (store) => {
+      const all = await store.progress();
+      const named = flags.repo ?? [];
+      const key = (fullName) => fullName.toLowerCase();
+      const wanted = new Set(named.map((ref) => key(`${ref.owner}/${ref.name}`)));
+      const rows2 = named.length === 0 ? all : all.filter((row) => wanted.has(key(row.fullName)));
+      const shown = new Set(rows2.map((row) => key(row.fullName)));
+      const untracked2 = [];
+      for (const ref of named) {
+        const fullName = `${ref.owner}/${ref.name}`;
+        if (!shown.has(key(fullName))) untracked2.push({ fullName, known: await store.getRepository(ref) });
+      }
+      return { rows: rows2, leases: await store.leases(), untracked: untracked2 };
+    });
     const context = { leases, threshold: DEFAULTS.completenessThreshold };
-    ctx.out(
-      flags.json ? JSON.stringify(
-        rows.map((row) => ({ ...row, note: statusNote(row, context) })),
-        null,
-        2
-      ) : statusTable(rows, context)
-    );
+    if (flags.json) {
+      const tracked = rows.map((row) => ({ ...row, note: statusNote(row, context) }));
+      const others = untracked.map(({ fullName, known }) => ({
+        fullName,
+        tracked: false,
+        ...known ? {
+          repositoryId: known.id,
+          backfillStatus: known.backfillStatus,
+          storedPrCount: known.storedPrCount,
+          prTotalCount: known.prTotalCount,
+          scope: known.scope
+        } : {},
+        note: untrackedNote(fullName, known)
+      }));
+      ctx.out(JSON.stringify([...tracked, ...others], null, 2));
+    } else {
+      const lines = untracked.map(({ fullName, known }) => untrackedNote(fullName, known));
+      ctx.out(
+        rows.length === 0 && lines.length > 0 ? lines.join("\n") : [statusTable(rows, context), ...lines].join("\n")
+      );
+    }
     done(ExitCode.Ok);
   });
 }
 
 // src/cli/commands/track.ts
-import { Command as Command7, Option as Option6 } from "commander";
+import { Command as Command7, Option as Option7 } from "commander";
 function trackCommand(ctx, done) {
   const command = new Command7("track").description("Track repositories: look them up on GitHub and add them to the set `run` works through.").addOption(
-    new Option6(
+    new Option7(
       "--repo <owner/name>",
       "repository to track, or owner/* for all of an owner; repeatable, comma lists allowed"
     ).argParser(collectRepositories).makeOptionMandatory()
   ).addOption(
-    new Option6(
+    new Option7(
       "--priority <n>",
       "higher is backfilled first, 0-1000 (default: unchanged, 0 for new ones)"
     ).argParser(integerIn(0, 1e3))

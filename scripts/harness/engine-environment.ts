@@ -52,6 +52,8 @@ export interface EngineEnvironmentInput {
   store?: Store;
   /** a GitHub-like API without lookups by number (see SimulatorOptions) */
   refuseNumberLookups?: boolean;
+  /** a GitHub-like API that caps lookups by number per query (see SimulatorOptions) */
+  maxNumberLookups?: number;
 }
 
 export async function startEngineEnvironment(input: EngineEnvironmentInput): Promise<EngineEnvironment> {
@@ -64,6 +66,7 @@ export async function startEngineEnvironment(input: EngineEnvironmentInput): Pro
     latencyMs: input.latencyMs ?? 0,
     ...(input.faults ? { faults: input.faults } : {}),
     ...(input.refuseNumberLookups ? { refuseNumberLookups: true } : {}),
+    ...(input.maxNumberLookups !== undefined ? { maxNumberLookups: input.maxNumberLookups } : {}),
   });
   if (!input.database && !input.adminUrl)
     throw new Error('startEngineEnvironment: give a database or an adminUrl');

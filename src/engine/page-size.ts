@@ -34,7 +34,7 @@ export function nextPageSize(
 /** The rule's state for one walk or refresh. */
 export class AdaptivePageSize {
   private state: PageSizeState;
-  private readonly limits: PageSizeLimits;
+  private limits: PageSizeLimits;
 
   /** `start`: the first size, when growing to `max` must wait for evidence (the number walk's lookups) */
   constructor(max: number, floor = Math.min(5, max), growAfter = 3, start = max) {
@@ -48,6 +48,13 @@ export class AdaptivePageSize {
 
   shrink(): void {
     this.state = nextPageSize(this.state, 'failed', this.limits);
+  }
+
+  /** A size GitHub refused outright (not a timeout): half of it becomes the most this walk asks for. */
+  capBelowCurrent(): void {
+    const max = Math.max(this.limits.floor, Math.floor(this.state.size / 2));
+    this.limits = { ...this.limits, max };
+    this.state = { size: max, streak: 0 };
   }
 
   succeeded(): void {

@@ -184,6 +184,24 @@ async function runChunk(
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNumbers = async (from: NumberWalkCursor): Promise<Fetched> => {
+    try {
+      return await fetchNumbersOnce(from);
+    } catch (error) {
+      // An API that caps lookups per query refuses a grown request as invalid: the size it last answered is enough.
+      if (!(error instanceof GitHubError) || error.kind !== 'invalid') throw error;
+      if (size.numbers.current <= FIRST_NUMBERS_PER_REQUEST) throw error;
+      size.numbers.capBelowCurrent();
+      ctx.record({
+        severity: 'warning',
+        repository: target.fullName,
+        kind: error.kind,
+        message: `GitHub refused a request of many lookups, so they go ${size.numbers.current} at a time: ${error.message}`,
+        chunkId: lease.chunkId,
+      });
+      return fetchNumbers(from);
+    }
+  };
+  const fetchNumbersOnce = async (from: NumberWalkCursor): Promise<Fetched> => {
     // when time binds, a round is several full requests in flight at once: more numbers, the same points each
     const count = size.numbers.current;
     const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);

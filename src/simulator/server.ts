@@ -106,6 +106,8 @@ export interface SimulatorOptions {
   int32Overflow?: 'null' | 'error';
   /** a GitHub-like API that does not answer lookups by number: `issueOrPullRequest` is an unknown field there */
   refuseNumberLookups?: boolean;
+  /** a GitHub-like API that caps lookups by number per query, refusing a query with more as invalid */
+  maxNumberLookups?: number;
 }
 
 export interface RequestLogEntry {
@@ -380,7 +382,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (coerced.errors) return rejected(coerced.errors);
     const checks = staticChecks(schema, document, operation, coerced.coerced);
     if (checks.errors.length > 0) return rejected(checks.errors);
-    if (options.refuseNumberLookups && /\bissueOrPullRequest\b/.test(payload.query)) {
+    const lookups = payload.query.match(/\bissueOrPullRequest\b/g)?.length ?? 0;
+    if (options.maxNumberLookups !== undefined && lookups > options.maxNumberLookups) {
+      return rejected([
+        new GraphQLError(
+          `This query has ${lookups} lookups by number; at most ${options.maxNumberLookups} are allowed.`,
+        ),
+      ]);
+    }
+    if (options.refuseNumberLookups && lookups > 0) {
       return rejected(
         [new GraphQLError('Cannot query field "issueOrPullRequest" on type "Repository".')],
         true,

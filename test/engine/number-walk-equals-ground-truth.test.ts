@@ -112,3 +112,25 @@ describe('where lookups by number are not answered', () => {
     );
   }, 120_000);
 });
+
+describe('where a query may hold only so many lookups by number', () => {
+  // an API that refuses a query of more than 400 lookups: the walk grows 250 → 500, is refused once, keeps 250
+  const env = engineEnvironmentFor({
+    dataset: {
+      seed: 14,
+      repositories: [{ owner: 'acme', name: 'capped', pullRequests: 3_000, issueShare: 0.2 }],
+    },
+    maxNumberLookups: 400,
+  });
+
+  test('the refused size is halved for good, and the walk by number ends exactly equal to GitHub', async () => {
+    const summary = await env.run({});
+    expect(summary.errors.critical).toEqual([]);
+    expect(summary.outcome).toBe('completed');
+    expect(await env.stored('acme', 'capped')).toEqual(truth(env.sim, 'acme', 'capped', 'core'));
+    const numbers = env.sim.requests.filter((r) => r.operationName === 'PullRequestNumbers');
+    expect(numbers.filter((r) => r.cost === 0)).toHaveLength(1);
+    expect(numbers.filter((r) => r.cost > 0).length).toBeGreaterThan(5);
+    expect(env.sim.requests.some((r) => r.operationName === 'PullRequestPage')).toBe(false);
+  }, 120_000);
+});

@@ -45,4 +45,16 @@ describe('the page-size rule', () => {
     for (let i = 0; i < 6; i++) size.succeeded();
     expect(size.current).toBe(100);
   });
+
+  test('a size refused outright is capped at half of it: growth stops there for good', () => {
+    const size = new AdaptivePageSize(1000, 5, 3, 250);
+    for (let i = 0; i < 3; i++) size.succeeded();
+    expect(size.current).toBe(500);
+    size.capBelowCurrent();
+    expect(size.current).toBe(250);
+    for (let i = 0; i < 9; i++) size.succeeded();
+    expect(size.current).toBe(250);
+    size.shrink();
+    expect(size.current).toBe(125);
+  });
 });

@@ -4582,7 +4582,15 @@ async function startSimulator(options2) {
     if (coerced.errors) return rejected(coerced.errors);
     const checks = staticChecks(schema, document, operation, coerced.coerced);
     if (checks.errors.length > 0) return rejected(checks.errors);
-    if (options2.refuseNumberLookups && /\bissueOrPullRequest\b/.test(payload.query)) {
+    const lookups = payload.query.match(/\bissueOrPullRequest\b/g)?.length ?? 0;
+    if (options2.maxNumberLookups !== void 0 && lookups > options2.maxNumberLookups) {
+      return rejected([
+        new GraphQLError5(
+          `This query has ${lookups} lookups by number; at most ${options2.maxNumberLookups} are allowed.`
+        )
+      ]);
+    }
+    if (options2.refuseNumberLookups && lookups > 0) {
       return rejected(
         [new GraphQLError5('Cannot query field "issueOrPullRequest" on type "Repository".')],
         true
@@ -6785,6 +6793,12 @@ var AdaptivePageSize = class {
   shrink() {
     this.state = nextPageSize(this.state, "failed", this.limits);
   }
+  /** A size GitHub refused outright (not a timeout): half of it becomes the most this walk asks for. */
+  capBelowCurrent() {
+    const max = Math.max(this.limits.floor, Math.floor(this.state.size / 2));
+    this.limits = { ...this.limits, max };
+    this.state = { size: max, streak: 0 };
+  }
   succeeded() {
     this.state = nextPageSize(this.state, "succeeded", this.limits);
   }
@@ -7147,6 +7161,23 @@ async function runChunk(ctx, target, lease, size, report2) {
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNumbers = async (from) => {
+    try {
+      return await fetchNumbersOnce(from);
+    } catch (error) {
+      if (!(error instanceof GitHubError) || error.kind !== "invalid") throw error;
+      if (size.numbers.current <= FIRST_NUMBERS_PER_REQUEST) throw error;
+      size.numbers.capBelowCurrent();
+      ctx.record({
+        severity: "warning",
+        repository: target.fullName,
+        kind: error.kind,
+        message: `GitHub refused a request of many lookups, so they go ${size.numbers.current} at a time: ${error.message}`,
+        chunkId: lease.chunkId
+      });
+      return fetchNumbers(from);
+    }
+  };
+  const fetchNumbersOnce = async (from) => {
     const count = size.numbers.current;
     const left2 = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
     const parallel = pacer.parallelFor(ctx, left2);

@@ -184,24 +184,6 @@ async function runChunk(
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNumbers = async (from: NumberWalkCursor): Promise<Fetched> => {
-    try {
-      return await fetchNumbersOnce(from);
-    } catch (error) {
-      // An API that caps lookups per query refuses a grown request as invalid: the size it last answered is enough.
-      if (!(error instanceof GitHubError) || error.kind !== 'invalid') throw error;
-      if (size.numbers.current <= FIRST_NUMBERS_PER_REQUEST) throw error;
-      size.numbers.capBelowCurrent();
-      ctx.record({
-        severity: 'warning',
-        repository: target.fullName,
-        kind: error.kind,
-        message: `GitHub refused a request of many lookups, so they go ${size.numbers.current} at a time: ${error.message}`,
-        chunkId: lease.chunkId,
-      });
-      return fetchNumbers(from);
-    }
-  };
-  const fetchNumbersOnce = async (from: NumberWalkCursor): Promise<Fetched> => {
     // when time binds, a round is several full requests in flight at once: more numbers, the same points each
     const count = size.numbers.current;
     const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
@@ -214,21 +196,27 @@ async function runChunk(
   };
   const fetchNext = async (from: AnyWalkCursor): Promise<Fetched> => {
     if (isNumberWalkCursor(from)) {
-      if (from.max !== null) return fetchNumbers(from);
       try {
         return await fetchNumbers(from);
       } catch (error) {
-        // A GitHub (or a GitHub Enterprise Server, or an imitation) that does not answer lookups by number: the
-        // probe has stored nothing, so the window walk starts in its place.
         if (!(error instanceof GitHubError) || !PROBE_REFUSALS.has(error.kind)) throw error;
+        // Refused outright, not timed out: the probe by an API without lookups by number (an older GitHub
+        // Enterprise Server, an imitation), whose place the window walk takes (the probe stored nothing); or a
+        // grown request by one that caps lookups per query, where half the size goes on.
+        const probe = from.max === null;
+        const capped = !probe && error.kind === 'invalid' && size.numbers.current > FIRST_NUMBERS_PER_REQUEST;
+        if (!probe && !capped) throw error;
+        if (capped) size.numbers.capBelowCurrent();
         ctx.record({
           severity: 'warning',
           repository: target.fullName,
           kind: error.kind,
-          message: `lookups by number were refused, so the walk goes by windows: ${error.message}`,
+          message: probe
+            ? `lookups by number were refused, so the walk goes by windows: ${error.message}`
+            : `GitHub refused a request of many lookups, so they go ${size.numbers.current} at a time: ${error.message}`,
           chunkId: lease.chunkId,
         });
-        return fetchNext(parseWalkCursor(null, target.scope));
+        return fetchNext(probe ? parseWalkCursor(null, target.scope) : from);
       }
     }
     const build = (windowSize: number) =>

@@ -7161,23 +7161,6 @@ async function runChunk(ctx, target, lease, size, report2) {
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
   const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNumbers = async (from) => {
-    try {
-      return await fetchNumbersOnce(from);
-    } catch (error) {
-      if (!(error instanceof GitHubError) || error.kind !== "invalid") throw error;
-      if (size.numbers.current <= FIRST_NUMBERS_PER_REQUEST) throw error;
-      size.numbers.capBelowCurrent();
-      ctx.record({
-        severity: "warning",
-        repository: target.fullName,
-        kind: error.kind,
-        message: `GitHub refused a request of many lookups, so they go ${size.numbers.current} at a time: ${error.message}`,
-        chunkId: lease.chunkId
-      });
-      return fetchNumbers(from);
-    }
-  };
-  const fetchNumbersOnce = async (from) => {
     const count = size.numbers.current;
     const left2 = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
     const parallel = pacer.parallelFor(ctx, left2);
@@ -7189,19 +7172,22 @@ async function runChunk(ctx, target, lease, size, report2) {
   };
   const fetchNext = async (from) => {
     if (isNumberWalkCursor(from)) {
-      if (from.max !== null) return fetchNumbers(from);
       try {
         return await fetchNumbers(from);
       } catch (error) {
         if (!(error instanceof GitHubError) || !PROBE_REFUSALS.has(error.kind)) throw error;
+        const probe = from.max === null;
+        const capped = !probe && error.kind === "invalid" && size.numbers.current > FIRST_NUMBERS_PER_REQUEST;
+        if (!probe && !capped) throw error;
+        if (capped) size.numbers.capBelowCurrent();
         ctx.record({
           severity: "warning",
           repository: target.fullName,
           kind: error.kind,
-          message: `lookups by number were refused, so the walk goes by windows: ${error.message}`,
+          message: probe ? `lookups by number were refused, so the walk goes by windows: ${error.message}` : `GitHub refused a request of many lookups, so they go ${size.numbers.current} at a time: ${error.message}`,
           chunkId: lease.chunkId
         });
-        return fetchNext(parseWalkCursor(null, target.scope));
+        return fetchNext(probe ? parseWalkCursor(null, target.scope) : from);
       }
     }
     const build = (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);

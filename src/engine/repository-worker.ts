@@ -35,7 +35,7 @@ import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
 import { RoundPacer } from './segments.ts';
 import type { RepositoryReport } from './types.ts';
-import { advanceWalk, parseWalkCursor, type WalkCursor, walkRequest } from './walk.ts';
+import { advanceWalk, parseWalkCursor, roundsLeft, type WalkCursor, walkRequest } from './walk.ts';
 
 export interface RepositoryTarget {
   repositoryId: number;
@@ -188,10 +188,14 @@ async function runChunk(
     const count = size.numbers.current;
     const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
     const parallel = pacer.parallelFor(ctx, left);
-    const build = (n: number) => numberRequest(from, target, lease.fieldProfile, n * parallel);
+    // the probe asks for the fewest lookups when time binds (see probeNumbers)
+    const probe = (n: number) =>
+      pacer.probeFor(ctx, report, n, MIN_NUMBERS_PER_REQUEST, ctx.plan.windowsPerRequest * ctx.plan.pageSize);
+    const build = (n: number) =>
+      numberRequest(from, target, lease.fieldProfile, from.max === null ? probe(n) : n * parallel);
     const started = ctx.clock.now();
     const page = await fetchRound(ctx, size.numbers, build, parallel, heartbeat);
-    pacer.observed(ctx.clock.now() - started, 1);
+    pacer.observedNumbers(ctx.clock.now() - started);
     return { page, cursor: from };
   };
   const fetchNext = async (from: AnyWalkCursor): Promise<Fetched> => {
@@ -222,10 +226,16 @@ async function runChunk(
     const build = (windowSize: number) =>
       walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);
     const round = build(size.windows.current);
-    const segments = pacer.segmentsFor(ctx, round, report, round.windows.length * size.windows.current);
+    const segments = pacer.segmentsFor(
+      ctx,
+      round,
+      report,
+      round.windows.length * size.windows.current,
+      (left) => roundsLeft(from, size.windows.current, left, target.scope),
+    );
     const started = ctx.clock.now();
     const page = await fetchRound(ctx, size.windows, build, segments, heartbeat);
-    pacer.observed(ctx.clock.now() - started, segments);
+    pacer.observedWindows(ctx.clock.now() - started, segments);
     return { page, cursor: from };
   };
 

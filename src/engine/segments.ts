@@ -23,12 +23,25 @@ export interface SegmentsInput {
   spendablePoints: number;
   /** points one round costs as one request */
   pointsPerRound: number;
+  /**
+   * rounds the walk needs at the least whatever the split (its largest partition's: see walk.ts roundsLeft), when
+   * more than `prsLeft ÷ prsPerRound`
+   */
+  walkRounds?: number;
 }
 
-/** Concurrent requests per round: 1 unless wall time binds, then the fewest that fit the time the points afford. */
+/**
+ * Concurrent requests per round: 1 unless wall time binds, then the fewest that fit the time the points afford. A
+ * round takes as long as its heaviest request: s requests of w windows carry up to ⌈w ÷ s⌉ windows each.
+ */
 export function chooseSegments(input: SegmentsInput): number {
-  const rounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound));
-  const timeNeeded = (segments: number) => (rounds * input.sequentialRoundMs) / segments;
+  const rounds = Math.max(
+    Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound)),
+    input.walkRounds ?? 0,
+  );
+  const windows = Math.max(1, input.windows);
+  const timeNeeded = (segments: number) =>
+    (rounds * input.sequentialRoundMs * Math.ceil(windows / segments)) / windows;
   if (rounds === 0 || timeNeeded(1) <= input.timeLeftMs) return 1;
   let affordable = 1;
   for (let segments = 2; segments <= input.windows; segments++) {
@@ -69,6 +82,30 @@ export function chooseParallelRequests(input: ParallelInput): number {
   const usable = Math.max(1, input.timeLeftMs * TIME_MARGIN);
   if (needed <= usable) return 1;
   return Math.max(1, Math.min(input.max, Math.ceil(needed / usable)));
+}
+
+export interface ProbeInput {
+  /** the lookups the probe would ask for otherwise */
+  count: number;
+  /** the fewest the number walk asks for in one request */
+  min: number;
+  /** pull requests the repository lacks, and how many one window round brings */
+  prsLeft: number;
+  prsPerRound: number;
+  /** the time one window round takes as one request (the run's first estimate: nothing is measured yet) */
+  sequentialRoundMs: number;
+  timeLeftMs: number;
+}
+
+/**
+ * Lookups in the number walk's probe. The probe learns the newest number and the state counts whatever its size,
+ * and GitHub's time grows with the lookups asked for. When time binds (the window walk one request a round would
+ * not fit the time left), the walk will likely go by windows, split (numbersWin): the probe's lookups would be time
+ * spent before the first window, so it asks for the fewest.
+ */
+export function probeNumbers(input: ProbeInput): number {
+  const rounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound));
+  return rounds * input.sequentialRoundMs > input.timeLeftMs ? Math.min(input.count, input.min) : input.count;
 }
 
 /**
@@ -112,47 +149,86 @@ function mergeChildren(a: PageResult, b: PageResult): Pick<PageResult, 'children
   return { children: new Map([...(a.children ?? []), ...(b.children ?? [])]) };
 }
 
-/** A repository's rounds so far: how long one takes as a single request, measured from the last. */
+/**
+ * A repository's rounds so far: how long a window round takes as a single request, and a number request, each
+ * measured from its last. Kept apart: a probe of a few lookups says nothing of a round of six 100-PR windows.
+ */
 export class RoundPacer {
-  private sequentialRoundMs: number;
+  private windowRoundMs: number;
+  private numberRequestMs: number;
 
   constructor(initialMs: number) {
-    this.sequentialRoundMs = initialMs;
+    this.windowRoundMs = initialMs;
+    this.numberRequestMs = initialMs;
   }
 
-  /** `prsPerRound`: what the round is expected to bring (a number walk's wasted slots left out). */
-  segmentsFor(ctx: RunContext, round: PageRequest, report: RepositoryReport, prsPerRound: number): number {
+  /**
+   * `prsPerRound`: what the round is expected to bring; `walkRounds`: the fewest rounds the walk can still take, given
+   * the PRs left (see walk.ts roundsLeft).
+   */
+  segmentsFor(
+    ctx: RunContext,
+    round: PageRequest,
+    report: RepositoryReport,
+    prsPerRound: number,
+    walkRounds: (prsLeft: number) => number,
+  ): number {
+    const prsLeft = (report.prTotalCount ?? 0) - report.storedAfter;
     return chooseSegments({
       windows: round.windows.length,
-      prsLeft: (report.prTotalCount ?? 0) - report.storedAfter,
+      prsLeft,
       prsPerRound,
-      sequentialRoundMs: this.sequentialRoundMs,
+      walkRounds: walkRounds(prsLeft),
+      sequentialRoundMs: this.windowRoundMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
       spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
       pointsPerRound: ctx.github.predictCost(round),
     });
   }
 
-  /** the time one request took, as measured last (for a window round: as one request) */
+  /** Lookups in the number walk's probe, given the window rounds it competes with (see probeNumbers). */
+  probeFor(
+    ctx: RunContext,
+    report: RepositoryReport,
+    count: number,
+    min: number,
+    prsPerWindowRound: number,
+  ): number {
+    return probeNumbers({
+      count,
+      min,
+      prsLeft: (report.prTotalCount ?? 0) - report.storedAfter,
+      prsPerRound: prsPerWindowRound,
+      sequentialRoundMs: this.windowRoundMs,
+      timeLeftMs: ctx.deadline - ctx.clock.now(),
+    });
+  }
+
+  /** the time one number request took, as measured last */
   get requestMs(): number {
-    return this.sequentialRoundMs;
+    return this.numberRequestMs;
   }
 
   /** Number requests in flight for the next round, from the time one takes (see chooseParallelRequests). */
   parallelFor(ctx: RunContext, requestsLeft: number): number {
     return chooseParallelRequests({
       requestsLeft,
-      requestMs: this.sequentialRoundMs,
+      requestMs: this.numberRequestMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
       max: MAX_PARALLEL_NUMBER_REQUESTS,
     });
   }
 
+  /** A number round's requests are each a full one, so the round took what one takes. */
+  observedNumbers(ms: number): void {
+    this.numberRequestMs = ms;
+  }
+
   /**
-   * GitHub's time grows with the nodes asked for: a window round split s ways would have taken s times as long
-   * (`segments` = s). A number round's requests are each a full one, so it took what one takes (`segments` = 1).
+   * GitHub's time grows with the nodes asked for: a window round split s ways (`segments`) would have taken s times
+   * as long as one request.
    */
-  observed(ms: number, segments: number): void {
-    this.sequentialRoundMs = ms * segments;
+  observedWindows(ms: number, segments: number): void {
+    this.windowRoundMs = ms * segments;
   }
 }

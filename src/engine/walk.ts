@@ -115,6 +115,23 @@ export function walkRequest(
   return { owner: repo.owner, name: repo.name, profile, windows, scope };
 }
 
+/**
+ * Rounds the walk still needs at the least, however many windows a request carries: a partition is walked by its
+ * two windows only (one for a `since` walk), `windowSize` each a round, so its largest partition bounds the walk. A
+ * partition whose size no window has answered yet counts as all `prsLeft` (the repository's): the worst case.
+ */
+export function roundsLeft(
+  cursor: WalkCursor,
+  windowSize: number,
+  prsLeft: number,
+  scope: BackfillScope = WHOLE_REPOSITORY,
+): number {
+  const perRound = windowSize * (scope.since === undefined ? 2 : 1);
+  const open = cursor.partitions.filter((p) => !p.done);
+  const largest = Math.max(0, ...open.map((p) => Math.min(left(p), Math.max(0, prsLeft))));
+  return Math.ceil(largest / Math.max(1, perRound));
+}
+
 export interface WalkStep {
   prs: PullRequestRecord[];
   next: WalkCursor;

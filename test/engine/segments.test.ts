@@ -1,12 +1,17 @@
 import { describe, expect, test } from 'vitest';
+import type { RunContext } from '../../src/engine/context.ts';
 import {
   chooseParallelRequests,
   chooseSegments,
   mergePages,
+  type ProbeInput,
+  probeNumbers,
+  RoundPacer,
   type SegmentsInput,
   splitRequest,
 } from '../../src/engine/segments.ts';
-import { parseWalkCursor, walkRequest } from '../../src/engine/walk.ts';
+import type { RepositoryReport } from '../../src/engine/types.ts';
+import { parseWalkCursor, roundsLeft, type WalkCursor, walkRequest } from '../../src/engine/walk.ts';
 import type { PageResult } from '../../src/github/types.ts';
 
 // 60 rounds of 600 PRs left, 1 s a round as one request, 1 point a round
@@ -45,6 +50,130 @@ describe('how many concurrent requests a round takes', () => {
     ],
   ])('%s', (_name, change, expected) => {
     expect(chooseSegments({ ...base, ...change })).toBe(expected);
+  });
+});
+
+describe('when the largest partition bounds the walk', () => {
+  // P3's repository: 20,000 PRs, 14,869 of them merged; a round of six windows takes 1.2 s as one request
+  const p3: SegmentsInput = {
+    ...base,
+    prsLeft: 20_000,
+    prsPerRound: 600,
+    sequentialRoundMs: 1_200,
+    timeLeftMs: 20_000,
+  };
+
+  test('its two windows need 75 rounds, not the 34 of six full windows: every window its own request', () => {
+    expect(chooseSegments(p3)).toBe(3);
+    expect(chooseSegments({ ...p3, walkRounds: 75 })).toBe(6);
+  });
+
+  test('four requests of six windows take as long as three (two windows in the heaviest), so the split goes to six', () => {
+    // 60 rounds of 1 s: three requests need 20 s, four too (not 15 s), six 10 s
+    expect(chooseSegments({ ...base, timeLeftMs: 16_000 })).toBe(6);
+    expect(chooseSegments({ ...base, timeLeftMs: 20_000 })).toBe(3);
+  });
+
+  test('fewer rounds than the PRs left at full rounds take change nothing', () => {
+    expect(chooseSegments({ ...base, timeLeftMs: 40_000, walkRounds: 10 })).toBe(2);
+  });
+});
+
+describe('the rounds a partitioned walk still needs', () => {
+  const cursor = (totals: [number, number, boolean][]): WalkCursor => ({
+    v: 2,
+    partitions: (['OPEN', 'CLOSED', 'MERGED'] as const).map((state, i) => ({
+      ...parseWalkCursor(null).partitions[i]!,
+      state,
+      taken: totals[i]![0],
+      total: totals[i]![1],
+      done: totals[i]![2],
+    })),
+  });
+
+  test("the largest partition's left, two windows of 100 a round", () => {
+    expect(
+      roundsLeft(
+        cursor([
+          [600, 1_079, false],
+          [600, 4_052, false],
+          [600, 14_869, false],
+        ]),
+        100,
+        18_200,
+      ),
+    ).toBe(72);
+  });
+
+  test('done partitions do not count; none open, none left', () => {
+    expect(
+      roundsLeft(
+        cursor([
+          [1_079, 1_079, true],
+          [100, 500, false],
+          [14_869, 14_869, true],
+        ]),
+        100,
+        400,
+      ),
+    ).toBe(2);
+    expect(roundsLeft({ v: 2, partitions: [] }, 100, 1_000)).toBe(0);
+  });
+
+  test('a partition no window has answered counts as every PR left', () => {
+    expect(roundsLeft(parseWalkCursor(null), 100, 20_000)).toBe(100);
+  });
+
+  test('a since walk goes one window a partition', () => {
+    expect(roundsLeft(parseWalkCursor(null), 100, 1_000, { since: '2026-01-01T00:00:00Z' })).toBe(10);
+  });
+});
+
+describe("the number walk's probe", () => {
+  // 20,000 PRs left, six windows of 100 a round, 1.5 s a round as one request (the run's first estimate)
+  const probe: ProbeInput = {
+    count: 250,
+    min: 25,
+    prsLeft: 20_000,
+    prsPerRound: 600,
+    sequentialRoundMs: 1_500,
+    timeLeftMs: 3_600_000,
+  };
+  test.each<[string, Partial<ProbeInput>, number]>([
+    ['time does not bind: the probe asks its usual lookups', {}, 250],
+    ['34 rounds of 1.5 s in 22 s: the fewest, the windows go sooner', { timeLeftMs: 22_000 }, 25],
+    ['a usual probe already smaller stays so', { timeLeftMs: 22_000, count: 10 }, 10],
+  ])('%s', (_name, change, expected) => {
+    expect(probeNumbers({ ...probe, ...change })).toBe(expected);
+  });
+});
+
+describe("a repository's pacer", () => {
+  // a fake run: 22 s left, points to spare, a round of six windows priced 1
+  const now = { ms: 0 };
+  const ctx = {
+    deadline: 22_000,
+    clock: { now: () => now.ms },
+    ledger: { remainingPoints: () => 5_000, reserve: 500 },
+    github: { predictCost: () => 1 },
+  } as unknown as RunContext;
+  const report = { prTotalCount: 20_000, storedAfter: 0 } as RepositoryReport;
+  const round = walkRequest(parseWalkCursor(null), { owner: 'o', name: 'n' }, 'core', 100, 6);
+  const rounds = () => 75;
+
+  test("a fast probe of a few lookups leaves the window round's estimate as it was", () => {
+    const pacer = new RoundPacer(1_500);
+    pacer.observedNumbers(150);
+    expect(pacer.requestMs).toBe(150);
+    expect(pacer.segmentsFor(ctx, round, report, 600, rounds)).toBe(6);
+  });
+
+  test('a window round split six ways in 300 ms counts as 1.8 s whole', () => {
+    const pacer = new RoundPacer(100);
+    expect(pacer.segmentsFor(ctx, round, report, 600, rounds)).toBe(1);
+    pacer.observedWindows(300, 6);
+    expect(pacer.segmentsFor(ctx, round, report, 600, rounds)).toBe(6);
+    expect(pacer.requestMs).toBe(100);
   });
 });
 

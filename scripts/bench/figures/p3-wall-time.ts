@@ -12,7 +12,6 @@ import { latency, startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
 import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';
 
-const GOAL_RATIO = 1.05;
 /** Time-bound runs (latency proportional to the nodes requested): the ratio to reach on each hourly budget. */
 const TIME_BOUND_GOALS = [
   { limit: 1_000, ratio: 1.05 },
@@ -104,8 +103,10 @@ export async function wallTime(config: BenchConfig): Promise<FigureResult> {
         measure: `wall time ÷ sequential latency floor ((PRs / 100) × latency), ${latencyText}`,
         product: `${ratio.toFixed(3)}×`,
         seed: `${(seedMs / floorMs).toFixed(0)}×`,
-        goal: `≤ ${GOAL_RATIO}×`,
-        verdict: verdict(ratio <= GOAL_RATIO),
+        // informational: with no time budget the engine optimises points, not wall time (issue 13: "when the
+        // token's budget is not what limits the run, wall time is the limit"); the goals are the time-bound rows'
+        goal: '—',
+        verdict: '—',
       },
       ...timeBound.map(({ goal, ms, completed, requests, pages }) => ({
         figure: 'P3',

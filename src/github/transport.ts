@@ -72,7 +72,12 @@ export interface GitHubTransport {
 
 const DEFAULT_API_URL = 'https://api.github.com';
 const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_CONCURRENT = 4;
+/**
+ * GraphQL requests in flight at once by default: as many as the planner puts out for one repository when time binds
+ * (a round of six windows split six ways, up to eight number requests); GitHub allows 100 at once across its APIs.
+ * Fewer would queue a split round's last requests behind its first, doubling the round's time.
+ */
+export const DEFAULT_MAX_CONCURRENT = 8;
 
 /** GitHub's GraphQL endpoint for a REST base URL (github.com or GHES). */
 export function graphqlBaseUrl(apiUrl: string): string {

@@ -3,6 +3,7 @@ import type { RunContext } from '../../src/engine/context.ts';
 import {
   chooseParallelRequests,
   chooseSegments,
+  MAX_PARALLEL_NUMBER_REQUESTS,
   mergePages,
   type ProbeInput,
   probeNumbers,
@@ -11,7 +12,14 @@ import {
   splitRequest,
 } from '../../src/engine/segments.ts';
 import type { RepositoryReport } from '../../src/engine/types.ts';
-import { parseWalkCursor, roundsLeft, type WalkCursor, walkRequest } from '../../src/engine/walk.ts';
+import {
+  MAX_WALK_WINDOWS,
+  parseWalkCursor,
+  roundsLeft,
+  type WalkCursor,
+  walkRequest,
+} from '../../src/engine/walk.ts';
+import { DEFAULT_MAX_CONCURRENT } from '../../src/github/transport.ts';
 import type { PageResult } from '../../src/github/types.ts';
 
 // 60 rounds of 600 PRs left, 1 s a round as one request, 1 point a round
@@ -175,6 +183,11 @@ describe("a repository's pacer", () => {
     expect(pacer.segmentsFor(ctx, round, report, 600, rounds)).toBe(6);
     expect(pacer.requestMs).toBe(100);
   });
+});
+
+test("the client lets every request of the planner's widest round fly at once (none queues behind another)", () => {
+  expect(DEFAULT_MAX_CONCURRENT).toBeGreaterThanOrEqual(MAX_WALK_WINDOWS);
+  expect(DEFAULT_MAX_CONCURRENT).toBeGreaterThanOrEqual(MAX_PARALLEL_NUMBER_REQUESTS);
 });
 
 describe('a split round', () => {

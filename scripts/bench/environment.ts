@@ -18,13 +18,19 @@ export async function startBenchPostgres(): Promise<{ adminUrl: string; stop(): 
 }
 
 /**
- * GitHub's latency for a request. `per-request`: every request takes `ms` (the issue's "1 s per page").
+ * GitHub's response time for a request. `per-request`: every request takes `ms` (the issue's "1 s per page").
  * `per-100-prs`: `ms` per 100 pull requests asked for, a tenth of it at least (rate-limit and lookup queries), so a
  * two-window request of 2 × 100 takes twice as long as a page of 100.
+ *
+ * The time counts from the request's arrival: what the simulator has already spent on it (resolving the query, and
+ * waiting behind concurrent requests' resolving, since it runs on one thread of this machine where GitHub's servers
+ * work side by side) is part of the response time, not added to it. The simulator's work still shows when it
+ * exceeds the model's time.
  */
 export function latency(model: LatencyModel, ms: number): (request: LatencyInput) => number {
-  if (model === 'per-request') return () => ms;
-  return (request) => ms * Math.max(0.1, request.nodeCount / 100);
+  const total = (request: LatencyInput) =>
+    model === 'per-request' ? ms : ms * Math.max(0.1, request.nodeCount / 100);
+  return (request) => Math.max(0, total(request) - request.elapsedMs);
 }
 
 export interface SeedSide {

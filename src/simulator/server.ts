@@ -86,6 +86,11 @@ export interface LatencyInput {
   index: number;
   cost: number;
   nodeCount: number;
+  /**
+   * what the simulator has spent on the request since it arrived (on its clock): its own work and its wait behind
+   * other requests' work, which a model of GitHub's response time may count as part of that time
+   */
+  elapsedMs: number;
 }
 
 export interface SimulatorOptions {
@@ -451,7 +456,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     const latency =
       typeof options.latencyMs === 'function'
-        ? options.latencyMs({ index, cost: predicted.cost, nodeCount: rateLimit.nodeCount })
+        ? options.latencyMs({
+            index,
+            cost: predicted.cost,
+            nodeCount: rateLimit.nodeCount,
+            elapsedMs: now() - log.at,
+          })
         : (options.latencyMs ?? 0);
     if (latency > 0) await sleep(latency);
 

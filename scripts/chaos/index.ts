@@ -86,9 +86,9 @@ async function main(): Promise<number> {
       for (let i = 0; i < (quick ? 1 : 3); i++) {
         const reserve = 100;
         const storm = await runFaultStorm({
-          pullRequests: quick ? 12_000 : 20_000,
+          pullRequests: quick ? 30_000 : 50_000,
           seed: 99 + i,
-          limit: 150,
+          limit: 120,
           reserve,
           adminUrl: postgres.adminUrl,
         });

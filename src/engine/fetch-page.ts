@@ -87,7 +87,7 @@ export async function fetchWithRetry<
         const page = await send(request);
         ctx.ledger.settle(points, page.rateLimit, page.rateLimit.cost);
         ctx.pageTimer.observe(ctx.clock.now() - started);
-        size.succeeded();
+        size.succeeded(ctx.clock.now() - started);
         return { page, request };
       } catch (error) {
         ctx.ledger.cancel(points);

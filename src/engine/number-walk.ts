@@ -15,7 +15,9 @@
  * `updatedAt`: the incremental refresh from the backfill's watermark stores both, exactly as for the window walk.
  */
 import type { PullRequestRecord, PullRequestState } from '../domain/pull-request.ts';
+import { MAX_NUMBERS_PER_REQUEST } from '../github/queries.ts';
 import type { NumbersAnswer, PageRequest } from '../github/types.ts';
+import { GROW_WITHIN_MS } from './page-size.ts';
 
 export interface NumberWalkCursor {
   v: 3;
@@ -131,6 +133,20 @@ export function windowsPerPoint(figures: RepositoryFigures, prices: ShapePrices)
   const largest = Math.max(...Object.values(figures.states), 1);
   const requests = Math.ceil(largest / (2 * prices.windowSize));
   return Math.min(full, figures.total / requests);
+}
+
+/**
+ * The lookups a request will reach from the probe's `count` answered in `ms`: the page-size rule doubles them while a
+ * request twice as large would still come back within GROW_WITHIN_MS, up to the most one request carries.
+ */
+export function reachableNumbers(count: number, ms: number, max = MAX_NUMBERS_PER_REQUEST): number {
+  let size = count;
+  let time = ms;
+  while (size < max && time * 2 <= GROW_WITHIN_MS) {
+    size = Math.min(max, size * 2);
+    time *= 2;
+  }
+  return size;
 }
 
 /** What the run has room for when the probe answers. */

@@ -29,6 +29,7 @@ import {
   numberRequest,
   numbersPerPoint,
   numbersWin,
+  reachableNumbers,
   type ShapePrices,
 } from './number-walk.ts';
 import { DEFAULTS } from './options.ts';
@@ -61,10 +62,11 @@ export async function backfillRepository(
 ): Promise<void> {
   const size: WalkSizes = {
     windows: new AdaptivePageSize(ctx.plan.pageSize),
+    // lookups grow from a moderate probe, doubling with each quick clean answer until the first failure
     numbers: new AdaptivePageSize(
       MAX_NUMBERS_PER_REQUEST,
       MIN_NUMBERS_PER_REQUEST,
-      3,
+      1,
       FIRST_NUMBERS_PER_REQUEST,
     ),
   };
@@ -121,7 +123,7 @@ interface Fetched {
 
 type AnyWalkCursor = WalkCursor | NumberWalkCursor;
 
-/** The walks' page sizes: windows of up to 100 pull requests, runs of up to 1,000 numbers. */
+/** The walks' page sizes: windows of up to 100 pull requests, runs of up to MAX_NUMBERS_PER_REQUEST numbers. */
 interface WalkSizes {
   windows: AdaptivePageSize;
   numbers: AdaptivePageSize;
@@ -247,11 +249,15 @@ async function runChunk(
     if (!page.numbers) throw new Error('a number walk request came back without its numbers');
     const probed = page.numbers.range.count;
     const step = advanceNumbers(from, page.numbers, page.totalCount, (figures) =>
-      numbersWin(figures, prices, {
-        timeLeftMs: ctx.deadline - ctx.clock.now(),
-        msPerNumber: pacer.requestMs / Math.max(1, probed),
-        spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
-      }),
+      numbersWin(
+        figures,
+        { ...prices, numbers: reachableNumbers(probed, pacer.requestMs) },
+        {
+          timeLeftMs: ctx.deadline - ctx.clock.now(),
+          msPerNumber: pacer.requestMs / Math.max(1, probed),
+          spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
+        },
+      ),
     );
     // the probe chose windows: the partitioned walk starts from scratch (the probe's pull requests are stored)
     return { ...step, next: step.next ?? parseWalkCursor(null, target.scope) };

@@ -203,7 +203,7 @@ export function scopeDocumentOptions(
 }
 
 /** The most numbers one request looks up: GitHub answers within 10 seconds or not at all (the page size adapts). */
-export const MAX_NUMBERS_PER_REQUEST = 1_000;
+export const MAX_NUMBERS_PER_REQUEST = 3_000;
 /** The response key of the i-th number looked up. */
 export function numberAlias(index: number): string {
   return `n${index}`;

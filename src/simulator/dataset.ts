@@ -54,7 +54,7 @@ export interface RepositorySpec {
   /** the first pull requests carry the hard child cases of children.ts (CHILD_CASES); needs 5 or more PRs */
   childCases?: boolean;
   /**
-   * share (0..0.9) of the number sequence taken by issues, evenly spread; by default PR numbers rise with gaps of 1
+   * share (0..0.98) of the number sequence taken by issues, evenly spread; by default PR numbers rise with gaps of 1
    * to 5 (about two issues per pull request). A few numbers between pull requests belong to nothing any more
    * (deleted or transferred issues): a lookup of them answers NOT_FOUND.
    */
@@ -229,8 +229,8 @@ export class SimRepository {
     if (!Number.isInteger(spec.pullRequests) || spec.pullRequests < 0) {
       throw new Error(`pullRequests must be a non-negative integer for ${spec.owner}/${spec.name}`);
     }
-    if (spec.issueShare !== undefined && !(spec.issueShare >= 0 && spec.issueShare <= 0.9)) {
-      throw new Error(`issueShare must be from 0 to 0.9 for ${spec.owner}/${spec.name}`);
+    if (spec.issueShare !== undefined && !(spec.issueShare >= 0 && spec.issueShare <= 0.98)) {
+      throw new Error(`issueShare must be from 0 to 0.98 for ${spec.owner}/${spec.name}`);
     }
     this.owner = spec.owner;
     this.name = spec.name;

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { reachableNumbers } from '../../src/engine/number-walk.ts';
 import {
   AdaptivePageSize,
+  GROW_WITHIN_MS,
   nextPageSize,
   type PageSizeEvent,
   type PageSizeState,
@@ -56,5 +58,32 @@ describe('the page-size rule', () => {
     expect(size.current).toBe(250);
     size.shrink();
     expect(size.current).toBe(125);
+  });
+
+  test('an answer too slow to double within the limit holds the size; a quick one grows it', () => {
+    const state = { size: 25, streak: 2 };
+    expect(nextPageSize(state, 'succeeded', limits, GROW_WITHIN_MS / 2 + 1)).toEqual({ size: 25, streak: 3 });
+    expect(nextPageSize(state, 'succeeded', limits, GROW_WITHIN_MS / 2)).toEqual({ size: 50, streak: 0 });
+  });
+
+  test('lookups double with every quick answer until the first failure, then grow at the cautious pace', () => {
+    const size = new AdaptivePageSize(3_000, 25, 1, 250);
+    size.succeeded(100);
+    size.succeeded(200);
+    expect(size.current).toBe(1_000);
+    size.shrink();
+    expect(size.current).toBe(500);
+    size.succeeded(100);
+    size.succeeded(100);
+    expect(size.current).toBe(500);
+    size.succeeded(100);
+    expect(size.current).toBe(1_000);
+  });
+
+  test('the probe tells how far the lookups will grow: as far as a doubled request stays within the limit', () => {
+    expect(reachableNumbers(250, 0, 3_000)).toBe(3_000);
+    // 250 in 600 ms: 500 in 1.2 s, 1,000 in 2.4 s, 2,000 would take 4.8 s (within 5 s), 4,000 would not
+    expect(reachableNumbers(250, 600, 3_000)).toBe(2_000);
+    expect(reachableNumbers(250, GROW_WITHIN_MS, 3_000)).toBe(250);
   });
 });

@@ -16,8 +16,9 @@ const HOUR_MS = 3_600_000;
 
 export async function prsPerHour(config: BenchConfig): Promise<FigureResult> {
   const hours = config.quick ? 1 : 3;
-  // 900 spendable points × up to 1,000 PRs per point each hour: enough repositories that the work never runs out.
-  const repositories = Array.from({ length: hours * 3 }, (_, i) => ({
+  // 900 spendable points × up to 1,000 PRs per point each hour (3,000 lookups at the simulator's third): enough
+  // repositories that the work never runs out.
+  const repositories = Array.from({ length: hours * 5 }, (_, i) => ({
     owner: 'bench',
     name: `hourly-${i}`,
     pullRequests: 200_000,

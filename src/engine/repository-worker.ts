@@ -18,7 +18,7 @@ import {
 import type { RunContext } from './context.ts';
 import { BudgetExhausted, fetchRound, StopRequested } from './fetch-page.ts';
 import { drainFollowUps, pageChildren } from './follow-ups.ts';
-import { runHealthChecks } from './health.ts';
+import { backsOff, runHealthChecks } from './health.ts';
 import { beatWhileWaiting } from './heartbeat.ts';
 import {
   advanceNumbers,
@@ -70,6 +70,8 @@ export async function backfillRepository(
       FIRST_NUMBERS_PER_REQUEST,
     ),
   };
+  // the repository's round times carry over from chunk to chunk: a fresh guess would not split the first round
+  const pacer = new RoundPacer(ctx.pageTimer.ms);
   while (ctx.stopReason() === null) {
     const verdict = await runHealthChecks(ctx.healthChecks, HEALTH_TIMEOUT_MS);
     for (const r of verdict.results) {
@@ -79,7 +81,7 @@ export async function backfillRepository(
       ctx.halt(verdict.results.find((r) => r.status === 'halt')!.reason);
       break;
     }
-    if (verdict.status === 'warn') {
+    if (backsOff(verdict)) {
       size.windows.shrink();
       size.numbers.shrink();
       await ctx.clock.sleep(WARN_DELAY_MS, ctx.signal);
@@ -96,7 +98,7 @@ export async function backfillRepository(
       break;
     }
     report.outcome = 'in_progress';
-    const { end, retryAt } = await runChunk(ctx, target, lease, size, report);
+    const { end, retryAt } = await runChunk(ctx, target, lease, size, pacer, report);
     if (end === 'retry' && retryAt !== undefined) {
       // The chunk is queued again after a short backoff: wait for it inside this run if the time allows.
       const wait = retryAt - ctx.clock.now();
@@ -175,6 +177,7 @@ async function runChunk(
   target: RepositoryTarget,
   lease: ChunkLease,
   size: WalkSizes,
+  pacer: RoundPacer,
   report: RepositoryReport,
 ): Promise<ChunkResult> {
   const token = lease.fencingToken;
@@ -184,7 +187,6 @@ async function runChunk(
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
-  const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNumbers = async (from: NumberWalkCursor): Promise<Fetched> => {
     // when time binds, a round is several full requests in flight at once: more numbers, the same points each
     const count = size.numbers.current;

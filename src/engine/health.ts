@@ -84,14 +84,24 @@ export function rateLimitFloorCheck(input: {
   };
 }
 
-/** Halts when too little time is left to finish one more page. */
+const TIME_BUDGET_CHECK = 'time-budget';
+
+/**
+ * Whether a verdict's warnings call for the worker to degrade (smaller pages and a pause): a strained database or
+ * GitHub does, time nearly spent does not — a pause would only spend what is left, and smaller pages bring less in it.
+ */
+export function backsOff(verdict: HealthVerdict): boolean {
+  return verdict.results.some((r) => r.status === 'warn' && r.check !== TIME_BUDGET_CHECK);
+}
+
+/** Halts when too little time is left to finish one more page; warns (for the record) when a few are left. */
 export function timeBudgetCheck(input: {
   deadline: number;
   clock: Clock;
   pageEstimateMs: () => number;
 }): HealthCheck {
   return {
-    name: 'time-budget',
+    name: TIME_BUDGET_CHECK,
     async check() {
       const left = input.deadline - input.clock.now();
       const need = input.pageEstimateMs();

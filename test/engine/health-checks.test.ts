@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
 import {
+  backsOff,
   databaseLoadCheck,
   type HealthCheck,
   rateLimitFloorCheck,
@@ -85,6 +86,20 @@ describe('graded health checks', () => {
     expect((await check.check(new AbortController().signal)).status).toBe('warn');
     advance(1_500);
     expect((await check.check(new AbortController().signal)).status).toBe('halt');
+  });
+
+  test('time nearly spent is recorded but does not make the worker pause and shrink; a strained database does', async () => {
+    const { clock, advance } = manualClock(0);
+    const time = timeBudgetCheck({ deadline: 10_000, clock, pageEstimateMs: () => 1_000 });
+    const strained = {
+      name: 'database-load',
+      check: async () => ({ status: 'warn' as const, reason: 'busy' }),
+    };
+    advance(8_000);
+    const nearlySpent = await runHealthChecks([time], 1_000);
+    expect(nearlySpent.status).toBe('warn');
+    expect(backsOff(nearlySpent)).toBe(false);
+    expect(backsOff(await runHealthChecks([time, strained], 1_000))).toBe(true);
   });
 
   test('database load judges deadlocks by their growth between samples, not the lifetime counter', async () => {

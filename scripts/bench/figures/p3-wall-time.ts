@@ -3,10 +3,12 @@
  * fetching 100-PR pages one after another costs in GitHub's latency alone. The engine runs in real time against a
  * simulator that really waits; the seed replay runs in simulated time (its wall time is its 15-minute schedule).
  */
+
+import { isDeepStrictEqual } from 'node:util';
 import { systemClock } from '../../../src/engine/clock.ts';
 import { runBackfill } from '../../../src/engine/run.ts';
 import { createDatabaseOn } from '../../harness/database.ts';
-import { startEngineEnvironment } from '../../harness/engine-environment.ts';
+import { type EngineEnvironment, startEngineEnvironment, truth } from '../../harness/engine-environment.ts';
 import { fastClock } from '../../harness/fast-clock.ts';
 import { latency, startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
@@ -50,6 +52,7 @@ export async function wallTime(config: BenchConfig): Promise<FigureResult> {
     if (report?.outcome !== 'completed' || report.storedAfter < prs)
       throw new Error(`P3: the backfill ended ${report?.outcome} with ${report?.storedAfter} of ${prs} PRs`);
     pages = report.pages;
+    await assertExact(env, repo);
   } finally {
     await env.close();
   }
@@ -174,8 +177,19 @@ async function timeBoundRun(
     const requests = env.sim.requests.filter(
       (r) => r.operationName === 'PullRequestPage' || r.operationName === 'PullRequestNumbers',
     ).length;
-    return { ms, completed: report?.outcome === 'completed', requests, pages: report?.pages ?? 0 };
+    const completed = report?.outcome === 'completed';
+    if (completed) await assertExact(env, dataset.repositories[0]!);
+    return { ms, completed, requests, pages: report?.pages ?? 0 };
   } finally {
     await env.close();
   }
+}
+
+/** A completed run must end exact: the stored rows are the simulator's ground truth, row for row (timed apart). */
+async function assertExact(env: EngineEnvironment, repo: { owner: string; name: string }): Promise<void> {
+  const byId = (a: { github_id: string }, b: { github_id: string }) => a.github_id.localeCompare(b.github_id);
+  const stored = (await env.stored(repo.owner, repo.name)).sort(byId);
+  const expected = truth(env.sim, repo.owner, repo.name, 'core').sort(byId);
+  if (!isDeepStrictEqual(stored, expected))
+    throw new Error(`P3: ${stored.length} stored rows are not the simulator's ${expected.length}`);
 }

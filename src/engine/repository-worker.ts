@@ -184,6 +184,9 @@ async function runChunk(
   let expected = lease.cursor;
   const prices = shapePrices(ctx, target, lease);
   let cursor = startCursor(ctx, target, lease, prices);
+  // no probe when its answer could not change the choice (see probeNumbers): the window walk at once
+  if (isNumberWalkCursor(cursor) && cursor.max === null && pacer.probeFor(ctx, report, 1, 1) === 0)
+    cursor = parseWalkCursor(null, target.scope);
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
@@ -193,8 +196,7 @@ async function runChunk(
     const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
     const parallel = pacer.parallelFor(ctx, left);
     // the probe asks for the fewest lookups when time binds (see probeNumbers)
-    const probe = (n: number) =>
-      pacer.probeFor(ctx, report, n, MIN_NUMBERS_PER_REQUEST, ctx.plan.windowsPerRequest * ctx.plan.pageSize);
+    const probe = (n: number) => Math.max(1, pacer.probeFor(ctx, report, n, MIN_NUMBERS_PER_REQUEST));
     const build = (n: number) =>
       numberRequest(from, target, lease.fieldProfile, from.max === null ? probe(n) : n * parallel);
     const started = ctx.clock.now();

@@ -50,6 +50,8 @@ export interface EngineEnvironmentInput {
   database?: TestDatabase;
   /** the store the engine writes through (default: the Postgres adapter on the database's URL) */
   store?: Store;
+  /** the default store, as one that takes at most this many pull requests a commit (as PGlite does) */
+  maxPrsPerCommit?: number;
   /** a GitHub-like API without lookups by number (see SimulatorOptions) */
   refuseNumberLookups?: boolean;
   /** a GitHub-like API that caps lookups by number per query (see SimulatorOptions) */
@@ -71,7 +73,11 @@ export async function startEngineEnvironment(input: EngineEnvironmentInput): Pro
   if (!input.database && !input.adminUrl)
     throw new Error('startEngineEnvironment: give a database or an adminUrl');
   const db = input.database ?? (await createDatabaseOn(input.adminUrl!));
-  const store = input.store ?? createPostgresStore(db.url);
+  const defaultStore = (): Store => {
+    const postgres = createPostgresStore(db.url);
+    return input.maxPrsPerCommit ? { ...postgres, maxPrsPerCommit: input.maxPrsPerCommit } : postgres;
+  };
+  const store = input.store ?? defaultStore();
   const github = createGitHubClient({
     token: TOKEN,
     apiUrl: sim.url,

@@ -7,7 +7,7 @@ import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { type BackfillScope, isWholeRepository } from '../domain/scope.ts';
 import { MAX_NUMBERS_PER_REQUEST } from '../github/queries.ts';
 import { GitHubError, type PageResult } from '../github/types.ts';
-import { type ChunkLease, StoreError } from '../store/types.ts';
+import { type ChunkLease, type CommitPageResult, StoreError } from '../store/types.ts';
 import {
   afterChunkFailed,
   type ChunkEnd,
@@ -31,6 +31,7 @@ import {
   numbersWin,
   reachableNumbers,
   type ShapePrices,
+  splitNumberStep,
 } from './number-walk.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
@@ -122,6 +123,12 @@ interface Fetched {
 }
 
 type AnyWalkCursor = WalkCursor | NumberWalkCursor;
+
+interface WalkStepLike {
+  prs: PullRequestRecord[];
+  next: AnyWalkCursor;
+  done: boolean;
+}
 
 /** The walks' page sizes: windows of up to 100 pull requests, runs of up to MAX_NUMBERS_PER_REQUEST numbers. */
 interface WalkSizes {
@@ -253,6 +260,43 @@ async function runChunk(
     return { ...step, next: step.next ?? parseWalkCursor(null, target.scope) };
   };
 
+  /**
+   * A step's commits, one after another, each compare-and-set on the cursor the one before left: one, or for a
+   * number walk's page larger than the store takes at once, several (splitNumberStep). The page's points and
+   * skipped nodes go with the first.
+   */
+  const commitParts = async (from: AnyWalkCursor, step: WalkStepLike, page: PageResult) => {
+    const max = ctx.store.maxPrsPerCommit;
+    const next = step.next;
+    const parts =
+      max && isNumberWalkCursor(from) && isNumberWalkCursor(next)
+        ? splitNumberStep(from, { ...step, next }, max)
+        : [step];
+    let inserted = 0;
+    let updated = 0;
+    let result: CommitPageResult | undefined;
+    for (const [index, part] of parts.entries()) {
+      result = await ctx.store.commitPage({
+        chunkId: lease.chunkId,
+        fencingToken: token,
+        runId: ctx.runId,
+        expectedCursor: expected,
+        nextCursor: part.next as unknown as Record<string, unknown>,
+        prs: part.prs,
+        pointsSpent: index === 0 ? page.rateLimit.cost : 0,
+        skippedNodes: index === 0 ? page.skippedNodes : 0,
+        githubTotalCount: page.totalCount,
+        done: part.done,
+        leaseSeconds: ctx.leaseSeconds,
+        children: pageChildren(page, part.prs),
+      });
+      expected = part.next as unknown as Record<string, unknown>;
+      inserted += result.inserted;
+      updated += result.updated;
+    }
+    return { ...result!, inserted, updated };
+  };
+
   const held = { chunkId: lease.chunkId, fencingToken: token };
   let inFlight: Promise<Fetched> | null = null;
   try {
@@ -269,20 +313,7 @@ async function runChunk(
       cursor = fetched.cursor;
       const { page } = fetched;
       const step = advance(cursor, page);
-      const commit = ctx.store.commitPage({
-        chunkId: lease.chunkId,
-        fencingToken: token,
-        runId: ctx.runId,
-        expectedCursor: expected,
-        nextCursor: step.next as unknown as Record<string, unknown>,
-        prs: step.prs,
-        pointsSpent: page.rateLimit.cost,
-        skippedNodes: page.skippedNodes,
-        githubTotalCount: page.totalCount,
-        done: step.done,
-        leaseSeconds: ctx.leaseSeconds,
-        children: pageChildren(page, step.prs),
-      });
+      const commit = commitParts(cursor, step, page);
       pages++;
       // Overlap: the next request goes out while this page commits; its cursor is known from the response.
       if (!step.done && pages < ctx.pagesPerChunk && ctx.stopReason() === null && !ctx.signal.aborted) {
@@ -290,7 +321,6 @@ async function runChunk(
         inFlight.catch(() => {}); // observed below; avoid an unhandled rejection while the commit is awaited
       }
       const result = await commit;
-      expected = step.next as unknown as Record<string, unknown>;
       cursor = step.next;
       report.prsWritten += result.inserted + result.updated;
       report.pointsSpent += page.rateLimit.cost;

@@ -123,6 +123,9 @@ export async function createPgliteStore(dir: string | null, options: RpcStoreOpt
   return pgliteStore(await openMigratedPglite(dir), options);
 }
 
+/** Pull requests per commit into PGlite: the window walk's largest page (six windows of 100) measured under 300 MB. */
+export const PGLITE_MAX_PRS_PER_COMMIT = 300;
+
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
 export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
   const enqueue = createQueue();
@@ -130,6 +133,8 @@ export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}):
   const holder = holderSession((text, values) => enqueue(() => db.query<{ locked: boolean }>(text, values)));
   const transport: RpcTransport = {
     kind: 'pglite',
+    // a page's JSON is parsed inside the WebAssembly memory, which never shrinks: big pages set the process's size
+    maxPrsPerCommit: PGLITE_MAX_PRS_PER_COMMIT,
     call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
       const { text, values } = buildSqlCall(fn, args);
       return enqueue(async () => {

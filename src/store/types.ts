@@ -363,6 +363,11 @@ export class StoreError extends Error {
 
 export interface Store {
   readonly kind: 'postgres' | 'supabase' | 'pglite';
+  /**
+   * The most pull requests one commit should carry, where a larger one costs the process memory it keeps (PGlite's
+   * WebAssembly memory only grows); absent where any page is fine. A number walk's page splits into several commits.
+   */
+  readonly maxPrsPerCommit?: number;
   /** throws StoreError('schema_missing') with a message that says to run `progressive-backfill migrate` */
   assertSchema(): Promise<void>;
   trackRepository(input: TrackRepositoryInput): Promise<RepositoryRow>;

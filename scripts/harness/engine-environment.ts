@@ -15,7 +15,7 @@ import {
   type TokenOptions,
 } from '../../src/simulator/server.ts';
 import { createPostgresStore } from '../../src/store/postgres.ts';
-import type { Store } from '../../src/store/types.ts';
+import type { PageLimits, Store } from '../../src/store/types.ts';
 import { createDatabaseOn, type TestDatabase } from './database.ts';
 import { fastClock } from './fast-clock.ts';
 
@@ -50,8 +50,8 @@ export interface EngineEnvironmentInput {
   database?: TestDatabase;
   /** the store the engine writes through (default: the Postgres adapter on the database's URL) */
   store?: Store;
-  /** the default store, as one that takes at most this many pull requests a commit (as PGlite does) */
-  maxPrsPerCommit?: number;
+  /** the default store, as one that asks for smaller pages (as PGlite does) */
+  pageLimits?: PageLimits;
   /** a GitHub-like API without lookups by number (see SimulatorOptions) */
   refuseNumberLookups?: boolean;
   /** a GitHub-like API that caps lookups by number per query (see SimulatorOptions) */
@@ -75,7 +75,7 @@ export async function startEngineEnvironment(input: EngineEnvironmentInput): Pro
   const db = input.database ?? (await createDatabaseOn(input.adminUrl!));
   const defaultStore = (): Store => {
     const postgres = createPostgresStore(db.url);
-    return input.maxPrsPerCommit ? { ...postgres, maxPrsPerCommit: input.maxPrsPerCommit } : postgres;
+    return input.pageLimits ? { ...postgres, pageLimits: input.pageLimits } : postgres;
   };
   const store = input.store ?? defaultStore();
   const github = createGitHubClient({

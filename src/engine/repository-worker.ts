@@ -64,12 +64,7 @@ export async function backfillRepository(
   const size: WalkSizes = {
     windows: new AdaptivePageSize(ctx.plan.pageSize),
     // lookups grow from a moderate probe, doubling with each quick clean answer until the first failure
-    numbers: new AdaptivePageSize(
-      MAX_NUMBERS_PER_REQUEST,
-      MIN_NUMBERS_PER_REQUEST,
-      1,
-      FIRST_NUMBERS_PER_REQUEST,
-    ),
+    numbers: new AdaptivePageSize(mostNumbers(ctx), MIN_NUMBERS_PER_REQUEST, 1, FIRST_NUMBERS_PER_REQUEST),
   };
   while (ctx.stopReason() === null) {
     const verdict = await runHealthChecks(ctx.healthChecks, HEALTH_TIMEOUT_MS);
@@ -165,11 +160,19 @@ function startCursor(
     : parseWalkCursor(null, target.scope);
 }
 
+/** The most lookups one request of this run carries: fewer where the store asks for smaller pages. */
+function mostNumbers(ctx: RunContext): number {
+  return Math.min(
+    MAX_NUMBERS_PER_REQUEST,
+    ctx.store.pageLimits?.numbersPerRequest ?? MAX_NUMBERS_PER_REQUEST,
+  );
+}
+
 /** Each walk's price per request, from the cost model, for the number walk's probe to choose by. */
 function shapePrices(ctx: RunContext, target: RepositoryTarget, lease: ChunkLease): ShapePrices {
-  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, MAX_NUMBERS_PER_REQUEST);
+  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, mostNumbers(ctx));
   return {
-    numbers: MAX_NUMBERS_PER_REQUEST,
+    numbers: mostNumbers(ctx),
     numbersPoints: ctx.github.predictCost(request),
     windowSize: ctx.plan.pageSize,
     windows: ctx.plan.windowsPerRequest,
@@ -248,7 +251,7 @@ async function runChunk(
     const step = advanceNumbers(from, page.numbers, page.totalCount, (figures) =>
       numbersWin(
         figures,
-        { ...prices, numbers: reachableNumbers(probed, pacer.requestMs) },
+        { ...prices, numbers: reachableNumbers(probed, pacer.requestMs, prices.numbers) },
         {
           timeLeftMs: ctx.deadline - ctx.clock.now(),
           msPerNumber: pacer.requestMs / Math.max(1, probed),
@@ -266,7 +269,7 @@ async function runChunk(
    * skipped nodes go with the first.
    */
   const commitParts = async (from: AnyWalkCursor, step: WalkStepLike, page: PageResult) => {
-    const max = ctx.store.maxPrsPerCommit;
+    const max = ctx.store.pageLimits?.prsPerCommit;
     const next = step.next;
     const parts =
       max && isNumberWalkCursor(from) && isNumberWalkCursor(next)

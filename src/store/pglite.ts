@@ -123,8 +123,11 @@ export async function createPgliteStore(dir: string | null, options: RpcStoreOpt
   return pgliteStore(await openMigratedPglite(dir), options);
 }
 
-/** Pull requests per commit into PGlite: the window walk's largest page (six windows of 100) measured under 300 MB. */
-export const PGLITE_MAX_PRS_PER_COMMIT = 300;
+/**
+ * PGlite's pages: the window walk's largest (six windows of 100) and number requests of 1,000 lookups keep the CLI's
+ * embedded default under 300 MB (scripts/bench P7); 3,000 lookups measured 314 MB.
+ */
+export const PGLITE_PAGE_LIMITS = { prsPerCommit: 300, numbersPerRequest: 1_000 } as const;
 
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
 export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
@@ -133,8 +136,7 @@ export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}):
   const holder = holderSession((text, values) => enqueue(() => db.query<{ locked: boolean }>(text, values)));
   const transport: RpcTransport = {
     kind: 'pglite',
-    // a page's JSON is parsed inside the WebAssembly memory, which never shrinks: big pages set the process's size
-    maxPrsPerCommit: PGLITE_MAX_PRS_PER_COMMIT,
+    pageLimits: PGLITE_PAGE_LIMITS,
     call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
       const { text, values } = buildSqlCall(fn, args);
       return enqueue(async () => {

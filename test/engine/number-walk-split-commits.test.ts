@@ -28,7 +28,10 @@ function recording(env: EngineEnvironment, failAt?: number): { store: Store; com
 }
 
 describe('a number walk into a store that takes a few pull requests a commit', () => {
-  const env = engineEnvironmentFor({ dataset: { seed: 5, repositories }, maxPrsPerCommit: MAX });
+  const env = engineEnvironmentFor({
+    dataset: { seed: 5, repositories },
+    pageLimits: { prsPerCommit: MAX, numbersPerRequest: 3_000 },
+  });
 
   test('commits at most that many at a time and ends exactly equal to GitHub', async () => {
     const { store, commits } = recording(env);
@@ -45,7 +48,10 @@ describe('a number walk into a store that takes a few pull requests a commit', (
 });
 
 describe('a failure between two commits of one page', () => {
-  const env = engineEnvironmentFor({ dataset: { seed: 6, repositories }, maxPrsPerCommit: MAX });
+  const env = engineEnvironmentFor({
+    dataset: { seed: 6, repositories },
+    pageLimits: { prsPerCommit: MAX, numbersPerRequest: 3_000 },
+  });
 
   test('the next run resumes from the last commit and ends exactly equal to GitHub', async () => {
     // the 12th commit is the third request's 6th (the first two pages make 2 + 4): five of its commits landed

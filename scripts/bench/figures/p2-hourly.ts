@@ -15,7 +15,7 @@ const GOAL = 500_000;
 const HOUR_MS = 3_600_000;
 
 export async function prsPerHour(config: BenchConfig): Promise<FigureResult> {
-  const hours = config.quick ? 1 : 3;
+  const hours = config.quick ? 1 : 2;
   // 900 spendable points × up to 1,000 PRs per point each hour (3,000 lookups at the simulator's third): enough
   // repositories that the work never runs out.
   const repositories = Array.from({ length: hours * 5 }, (_, i) => ({

@@ -15,7 +15,7 @@ import {
   type TokenOptions,
 } from '../../src/simulator/server.ts';
 import { createPostgresStore } from '../../src/store/postgres.ts';
-import type { Store } from '../../src/store/types.ts';
+import type { PageLimits, Store } from '../../src/store/types.ts';
 import { createDatabaseOn, type TestDatabase } from './database.ts';
 import { fastClock } from './fast-clock.ts';
 
@@ -50,6 +50,8 @@ export interface EngineEnvironmentInput {
   database?: TestDatabase;
   /** the store the engine writes through (default: the Postgres adapter on the database's URL) */
   store?: Store;
+  /** the default store, as one that asks for smaller pages (as PGlite does) */
+  pageLimits?: PageLimits;
   /** a GitHub-like API without lookups by number (see SimulatorOptions) */
   refuseNumberLookups?: boolean;
   /** a GitHub-like API that caps lookups by number per query (see SimulatorOptions) */
@@ -71,7 +73,11 @@ export async function startEngineEnvironment(input: EngineEnvironmentInput): Pro
   if (!input.database && !input.adminUrl)
     throw new Error('startEngineEnvironment: give a database or an adminUrl');
   const db = input.database ?? (await createDatabaseOn(input.adminUrl!));
-  const store = input.store ?? createPostgresStore(db.url);
+  const defaultStore = (): Store => {
+    const postgres = createPostgresStore(db.url);
+    return input.pageLimits ? { ...postgres, pageLimits: input.pageLimits } : postgres;
+  };
+  const store = input.store ?? defaultStore();
   const github = createGitHubClient({
     token: TOKEN,
     apiUrl: sim.url,

@@ -100,6 +100,32 @@ export function advanceNumbers(
   };
 }
 
+/**
+ * A step as consecutive commits of at most `max` pull requests each, in number order: every commit but the last
+ * moves the cursor up to the first number of the next, so a crash between them resumes right there.
+ */
+export function splitNumberStep(
+  from: NumberWalkCursor,
+  step: { prs: PullRequestRecord[]; next: NumberWalkCursor; done: boolean },
+  max: number,
+): { prs: PullRequestRecord[]; next: NumberWalkCursor; done: boolean }[] {
+  if (step.prs.length <= max) return [step];
+  const prs = [...step.prs].sort((a, b) => a.number - b.number);
+  const parts: { prs: PullRequestRecord[]; next: NumberWalkCursor; done: boolean }[] = [];
+  let taken = from.taken;
+  for (let start = 0; start < prs.length; start += max) {
+    const part = prs.slice(start, start + max);
+    const following = prs[start + max];
+    taken += part.length;
+    parts.push(
+      following
+        ? { prs: part, next: { ...step.next, next: following.number, taken }, done: false }
+        : { prs: part, next: step.next, done: step.done },
+    );
+  }
+  return parts;
+}
+
 /** What the probe learns of a repository. */
 export interface RepositoryFigures {
   total: number;

@@ -7,7 +7,7 @@ import type { PullRequestRecord } from '../domain/pull-request.ts';
 import { type BackfillScope, isWholeRepository } from '../domain/scope.ts';
 import { MAX_NUMBERS_PER_REQUEST } from '../github/queries.ts';
 import { GitHubError, type PageResult } from '../github/types.ts';
-import { type ChunkLease, StoreError } from '../store/types.ts';
+import { type ChunkLease, type CommitPageResult, StoreError } from '../store/types.ts';
 import {
   afterChunkFailed,
   type ChunkEnd,
@@ -31,6 +31,7 @@ import {
   numbersWin,
   reachableNumbers,
   type ShapePrices,
+  splitNumberStep,
 } from './number-walk.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
@@ -63,12 +64,7 @@ export async function backfillRepository(
   const size: WalkSizes = {
     windows: new AdaptivePageSize(ctx.plan.pageSize),
     // lookups grow from a moderate probe, doubling with each quick clean answer until the first failure
-    numbers: new AdaptivePageSize(
-      MAX_NUMBERS_PER_REQUEST,
-      MIN_NUMBERS_PER_REQUEST,
-      1,
-      FIRST_NUMBERS_PER_REQUEST,
-    ),
+    numbers: new AdaptivePageSize(mostNumbers(ctx), MIN_NUMBERS_PER_REQUEST, 1, FIRST_NUMBERS_PER_REQUEST),
   };
   // the repository's round times carry over from chunk to chunk: a fresh guess would not split the first round
   const pacer = new RoundPacer(ctx.pageTimer.ms);
@@ -125,6 +121,12 @@ interface Fetched {
 
 type AnyWalkCursor = WalkCursor | NumberWalkCursor;
 
+interface WalkStepLike {
+  prs: PullRequestRecord[];
+  next: AnyWalkCursor;
+  done: boolean;
+}
+
 /** The walks' page sizes: windows of up to 100 pull requests, runs of up to MAX_NUMBERS_PER_REQUEST numbers. */
 interface WalkSizes {
   windows: AdaptivePageSize;
@@ -160,11 +162,19 @@ function startCursor(
     : parseWalkCursor(null, target.scope);
 }
 
+/** The most lookups one request of this run carries: fewer where the store asks for smaller pages. */
+function mostNumbers(ctx: RunContext): number {
+  return Math.min(
+    MAX_NUMBERS_PER_REQUEST,
+    ctx.store.pageLimits?.numbersPerRequest ?? MAX_NUMBERS_PER_REQUEST,
+  );
+}
+
 /** Each walk's price per request, from the cost model, for the number walk's probe to choose by. */
 function shapePrices(ctx: RunContext, target: RepositoryTarget, lease: ChunkLease): ShapePrices {
-  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, MAX_NUMBERS_PER_REQUEST);
+  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, mostNumbers(ctx));
   return {
-    numbers: MAX_NUMBERS_PER_REQUEST,
+    numbers: mostNumbers(ctx),
     numbersPoints: ctx.github.predictCost(request),
     windowSize: ctx.plan.pageSize,
     windows: ctx.plan.windowsPerRequest,
@@ -255,7 +265,7 @@ async function runChunk(
     const step = advanceNumbers(from, page.numbers, page.totalCount, (figures) =>
       numbersWin(
         figures,
-        { ...prices, numbers: reachableNumbers(probed, pacer.requestMs) },
+        { ...prices, numbers: reachableNumbers(probed, pacer.requestMs, prices.numbers) },
         {
           timeLeftMs: ctx.deadline - ctx.clock.now(),
           msPerNumber: pacer.requestMs / Math.max(1, probed),
@@ -265,6 +275,43 @@ async function runChunk(
     );
     // the probe chose windows: the partitioned walk starts from scratch (the probe's pull requests are stored)
     return { ...step, next: step.next ?? parseWalkCursor(null, target.scope) };
+  };
+
+  /**
+   * A step's commits, one after another, each compare-and-set on the cursor the one before left: one, or for a
+   * number walk's page larger than the store takes at once, several (splitNumberStep). The page's points and
+   * skipped nodes go with the first.
+   */
+  const commitParts = async (from: AnyWalkCursor, step: WalkStepLike, page: PageResult) => {
+    const max = ctx.store.pageLimits?.prsPerCommit;
+    const next = step.next;
+    const parts =
+      max && isNumberWalkCursor(from) && isNumberWalkCursor(next)
+        ? splitNumberStep(from, { ...step, next }, max)
+        : [step];
+    let inserted = 0;
+    let updated = 0;
+    let result: CommitPageResult | undefined;
+    for (const [index, part] of parts.entries()) {
+      result = await ctx.store.commitPage({
+        chunkId: lease.chunkId,
+        fencingToken: token,
+        runId: ctx.runId,
+        expectedCursor: expected,
+        nextCursor: part.next as unknown as Record<string, unknown>,
+        prs: part.prs,
+        pointsSpent: index === 0 ? page.rateLimit.cost : 0,
+        skippedNodes: index === 0 ? page.skippedNodes : 0,
+        githubTotalCount: page.totalCount,
+        done: part.done,
+        leaseSeconds: ctx.leaseSeconds,
+        children: pageChildren(page, part.prs),
+      });
+      expected = part.next as unknown as Record<string, unknown>;
+      inserted += result.inserted;
+      updated += result.updated;
+    }
+    return { ...result!, inserted, updated };
   };
 
   const held = { chunkId: lease.chunkId, fencingToken: token };
@@ -283,20 +330,7 @@ async function runChunk(
       cursor = fetched.cursor;
       const { page } = fetched;
       const step = advance(cursor, page);
-      const commit = ctx.store.commitPage({
-        chunkId: lease.chunkId,
-        fencingToken: token,
-        runId: ctx.runId,
-        expectedCursor: expected,
-        nextCursor: step.next as unknown as Record<string, unknown>,
-        prs: step.prs,
-        pointsSpent: page.rateLimit.cost,
-        skippedNodes: page.skippedNodes,
-        githubTotalCount: page.totalCount,
-        done: step.done,
-        leaseSeconds: ctx.leaseSeconds,
-        children: pageChildren(page, step.prs),
-      });
+      const commit = commitParts(cursor, step, page);
       pages++;
       // Overlap: the next request goes out while this page commits; its cursor is known from the response.
       if (!step.done && pages < ctx.pagesPerChunk && ctx.stopReason() === null && !ctx.signal.aborted) {
@@ -304,7 +338,6 @@ async function runChunk(
         inFlight.catch(() => {}); // observed below; avoid an unhandled rejection while the commit is awaited
       }
       const result = await commit;
-      expected = step.next as unknown as Record<string, unknown>;
       cursor = step.next;
       report.prsWritten += result.inserted + result.updated;
       report.pointsSpent += page.rateLimit.cost;

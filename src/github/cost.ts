@@ -36,7 +36,7 @@ function toDocument(document: DocumentNode | string): DocumentNode {
   if (typeof document !== 'string') return document;
   let parsed = parsedDocuments.get(document);
   if (parsed === undefined) {
-    parsed = parse(document);
+    parsed = parse(document, { noLocation: true });
     // The product sends a handful of distinct documents; the cap only guards against unbounded callers.
     if (parsedDocuments.size > 500) parsedDocuments.clear();
     parsedDocuments.set(document, parsed);

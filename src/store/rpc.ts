@@ -42,6 +42,7 @@ export function jsonb(value: unknown): JsonbArg {
 
 export interface RpcTransport {
   readonly kind: Store['kind'];
+  readonly pageLimits?: Store['pageLimits'];
   /** Calls `fn` with named arguments; resolves to the function's result (null for void). */
   call<T>(fn: string, args: Record<string, unknown>): Promise<T>;
   /**
@@ -191,6 +192,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
 
   return {
     kind: transport.kind,
+    ...(transport.pageLimits ? { pageLimits: transport.pageLimits } : {}),
 
     async assertSchema() {
       // A newer schema is fine: migrations are additive, and a function the code calls that has changed fails alone.

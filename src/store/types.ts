@@ -361,8 +361,20 @@ export class StoreError extends Error {
   }
 }
 
+export interface PageLimits {
+  /** pull requests in one commit: a number walk's page above it is committed in parts */
+  prsPerCommit: number;
+  /** lookups in one number walk request */
+  numbersPerRequest: number;
+}
+
 export interface Store {
   readonly kind: 'postgres' | 'supabase' | 'pglite';
+  /**
+   * Smaller pages, for a store whose database lives in this process (PGlite): its WebAssembly memory only grows, and
+   * every page is held as text, objects and rows at once. Absent where any page is fine.
+   */
+  readonly pageLimits?: PageLimits;
   /** throws StoreError('schema_missing') with a message that says to run `progressive-backfill migrate` */
   assertSchema(): Promise<void>;
   trackRepository(input: TrackRepositoryInput): Promise<RepositoryRow>;

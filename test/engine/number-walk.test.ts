@@ -8,6 +8,7 @@ import {
   numbersWin,
   type RepositoryFigures,
   type ShapePrices,
+  splitNumberStep,
   splitNumbers,
 } from '../../src/engine/number-walk.ts';
 import type { NumbersAnswer } from '../../src/github/types.ts';
@@ -113,5 +114,30 @@ describe('choosing when time binds', () => {
   });
   it('numbers when it does not but the points do not suffice for windows either', () => {
     expect(numbersWin(dense, core, { ...room, timeLeftMs: 20_000, spendablePoints: 30 })).toBe(true);
+  });
+});
+
+describe('a page split into commits', () => {
+  const from = { ...FRESH_NUMBER_WALK, next: 1, max: 50, taken: 4 };
+  const next = { ...from, next: 21, taken: 9 };
+
+  it('goes in number order, each commit moving the cursor to the first number of the next', () => {
+    const step = { prs: [pr(9), pr(3), pr(17), pr(5), pr(12)], next, done: false };
+    const parts = splitNumberStep(from, step, 2);
+    expect(parts.map((p) => p.prs.map((x) => x.number))).toEqual([[3, 5], [9, 12], [17]]);
+    expect(parts.map((p) => [p.next.next, p.next.taken, p.done])).toEqual([
+      [9, 6, false],
+      [17, 8, false],
+      [21, 9, false],
+    ]);
+  });
+
+  it("leaves a page within the limit whole, and the last part keeps the page being the walk's last", () => {
+    const step = { prs: [pr(3), pr(5)], next, done: true };
+    expect(splitNumberStep(from, step, 2)).toEqual([step]);
+    expect(splitNumberStep(from, { ...step, prs: [pr(3), pr(5), pr(7)] }, 2).map((p) => p.done)).toEqual([
+      false,
+      true,
+    ]);
   });
 });

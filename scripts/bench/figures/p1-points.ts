@@ -100,8 +100,8 @@ export async function pointsPerThousand(config: BenchConfig): Promise<FigureResu
   notes.push(
     'P1: points are every point the simulator charged the token for the whole backfill (repository lookup ' +
       'included), divided by the pull requests stored. The seed replay pays one point per 25-PR page plus one ' +
-      'for its rate-limit query per chunk. Core goes by number (up to 1,000 `issueOrPullRequest` lookups for 1 ' +
-      'point) when the first request shows that brings more per point than the state-partition windows; the ' +
+      'for its rate-limit query per chunk. Core goes by number (up to 3,000 `issueOrPullRequest` lookups for 1 ' +
+      'point, from 250 doubling with each quick answer) when the first request shows that brings more per point than the state-partition windows; the ' +
       "simulator's default numbering gives pull requests a third of the numbers, the dense row three in five.",
   );
   return {

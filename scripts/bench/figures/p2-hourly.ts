@@ -15,7 +15,7 @@ const GOAL = 500_000;
 const HOUR_MS = 3_600_000;
 
 export async function prsPerHour(config: BenchConfig): Promise<FigureResult> {
-  const hours = config.quick ? 1 : 3;
+  const hours = config.quick ? 1 : 2;
   // 900 spendable points × up to 1,000 PRs per point each hour (3,000 lookups at the simulator's third): enough
   // repositories that the work never runs out.
   const repositories = Array.from({ length: hours * 5 }, (_, i) => ({
@@ -71,8 +71,8 @@ export async function prsPerHour(config: BenchConfig): Promise<FigureResult> {
       notes: [
         `P2: ${thousands(summary.prsWritten)} PRs in ${hours} budget windows (${simulatedHours.toFixed(2)} simulated ` +
           `hours, ${wallSeconds.toFixed(0)} s of real time), ${summary.pointsSpent} points spent on pages; the ` +
-          'number walk brings up to 1,000 × d PRs per point where a share d of the numbers are pull requests (a third ' +
-          "in the simulator's default numbering: 900 × 333 = 300,000 PRs/hour; three in five: 540,000), the window walk " +
+          'number walk brings up to 3,000 × d PRs per point where a share d of the numbers are pull requests (a third ' +
+          "in the simulator's default numbering: 900 × 1,000 = 900,000 PRs/hour less the probe's ramp), the window walk " +
           '900 × 200 / s where the largest state partition holds a share s. The seed is bound by its schedule, not ' +
           `the budget: 10 chunks × 25 PRs every 15 minutes = 1,000 PRs/hour (it spent ${replay.points} points).`,
       ],

@@ -484,7 +484,7 @@ function toDocument(document) {
   if (typeof document !== "string") return document;
   let parsed = parsedDocuments.get(document);
   if (parsed === void 0) {
-    parsed = parse(document);
+    parsed = parse(document, { noLocation: true });
     if (parsedDocuments.size > 500) parsedDocuments.clear();
     parsedDocuments.set(document, parsed);
   }
@@ -1097,7 +1097,7 @@ var init_queries = __esm({
     TOTAL_COUNT = "total";
     WINDOW_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
     documentCache = /* @__PURE__ */ new Map();
-    MAX_NUMBERS_PER_REQUEST = 1e3;
+    MAX_NUMBERS_PER_REQUEST = 3e3;
     NEWEST_PULL_REQUEST = "newest";
     STATE_COUNTS = { OPEN: "open", CLOSED: "closed", MERGED: "merged" };
     numbersDocuments = /* @__PURE__ */ new Map();
@@ -1368,7 +1368,7 @@ var init_transport = __esm({
     init_types();
     DEFAULT_API_URL = "https://api.github.com";
     DEFAULT_TIMEOUT_MS = 3e4;
-    DEFAULT_MAX_CONCURRENT = 4;
+    DEFAULT_MAX_CONCURRENT = 8;
     BackfillOctokit = Octokit2.plugin(secondaryLimitAsError, retry, throttling);
   }
 });
@@ -1379,6 +1379,7 @@ __export(client_exports, {
   createGitHubClient: () => createGitHubClient,
   createGitHubOperations: () => createGitHubOperations
 });
+import { parse as parse2 } from "graphql";
 function createGitHubClient(options2) {
   return createGitHubOperations(createTransport(options2));
 }
@@ -1444,7 +1445,7 @@ function createGitHubOperations(transport) {
   }
   async function fetchNumbers(request, range) {
     const { query, variables } = pageRequestQuery(request);
-    const predictedCost = queryCost(query, variables).cost;
+    const predictedCost = predictCost(request);
     const repository = `${request.owner}/${request.name}`;
     const aliases = new Set(Array.from({ length: range.count }, (_, i) => numberAlias(i)));
     const { data, headers } = await graphql(query, variables, {
@@ -1556,7 +1557,13 @@ function createGitHubOperations(transport) {
   }
   function predictCost(request) {
     const { query, variables } = "tasks" in request ? followUpRequestQuery(request.tasks) : pageRequestQuery(request);
-    return queryCost(query, variables).cost;
+    if (!("numbers" in request && request.numbers)) return queryCost(query, variables).cost;
+    let cost = numbersCosts.get(query);
+    if (cost === void 0) {
+      cost = queryCost(parse2(query, { noLocation: true }), variables).cost;
+      numbersCosts.set(query, cost);
+    }
+    return cost;
   }
   return {
     graphql,
@@ -1613,7 +1620,7 @@ function rateLimitState(rateLimit, headers, predictedCost) {
     nodeCount: 0
   };
 }
-var UNLIMITED;
+var UNLIMITED, numbersCosts;
 var init_client = __esm({
   "src/github/client.ts"() {
     "use strict";
@@ -1625,6 +1632,7 @@ var init_client = __esm({
     init_transport();
     init_types();
     UNLIMITED = 1e9;
+    numbersCosts = /* @__PURE__ */ new Map();
   }
 });
 
@@ -1891,6 +1899,7 @@ function createRpcStore(transport, options2 = {}) {
   const errorText = (text) => redactSecrets(text, secrets);
   return {
     kind: transport.kind,
+    ...transport.pageLimits ? { pageLimits: transport.pageLimits } : {},
     async assertSchema() {
       const version = Number(await call("backfill_schema_version"));
       if (version < EXPECTED_SCHEMA_VERSION) {
@@ -2467,6 +2476,7 @@ var init_supabase = __esm({
 var pglite_exports = {};
 __export(pglite_exports, {
   PGLITE_CLUSTER_FILE: () => PGLITE_CLUSTER_FILE,
+  PGLITE_PAGE_LIMITS: () => PGLITE_PAGE_LIMITS,
   createPgliteStore: () => createPgliteStore,
   openMigratedPglite: () => openMigratedPglite,
   openPglite: () => openPglite,
@@ -2542,6 +2552,7 @@ function pgliteStore(db, options2 = {}) {
   const holder = holderSession((text, values) => enqueue(() => db.query(text, values)));
   const transport = {
     kind: "pglite",
+    pageLimits: PGLITE_PAGE_LIMITS,
     call(fn, args) {
       const { text, values } = buildSqlCall(fn, args);
       return enqueue(async () => {
@@ -2554,7 +2565,7 @@ function pgliteStore(db, options2 = {}) {
   };
   return createRpcStore(transport, options2);
 }
-var PGLITE_CLUSTER_FILE, SETTINGS, options;
+var PGLITE_CLUSTER_FILE, SETTINGS, options, PGLITE_PAGE_LIMITS;
 var init_pglite = __esm({
   "src/store/pglite.ts"() {
     "use strict";
@@ -2568,6 +2579,7 @@ var init_pglite = __esm({
       startParams: [...PGlite.defaultStartParams, ...SETTINGS],
       ...extra
     });
+    PGLITE_PAGE_LIMITS = { prsPerCommit: 300, numbersPerRequest: 1e3 };
   }
 });
 
@@ -2940,8 +2952,8 @@ var init_dataset = __esm({
         if (!Number.isInteger(spec.pullRequests) || spec.pullRequests < 0) {
           throw new Error(`pullRequests must be a non-negative integer for ${spec.owner}/${spec.name}`);
         }
-        if (spec.issueShare !== void 0 && !(spec.issueShare >= 0 && spec.issueShare <= 0.9)) {
-          throw new Error(`issueShare must be from 0 to 0.9 for ${spec.owner}/${spec.name}`);
+        if (spec.issueShare !== void 0 && !(spec.issueShare >= 0 && spec.issueShare <= 0.98)) {
+          throw new Error(`issueShare must be from 0 to 0.98 for ${spec.owner}/${spec.name}`);
         }
         this.owner = spec.owner;
         this.name = spec.name;
@@ -4400,7 +4412,7 @@ import {
   GraphQLError as GraphQLError5,
   getOperationAST,
   getVariableValues,
-  parse as parse2,
+  parse as parse3,
   validate
 } from "graphql";
 function isoSecondsMs(ms) {
@@ -4440,7 +4452,7 @@ async function startSimulator(options2) {
     let checked = checkedDocuments.get(query);
     if (!checked) {
       try {
-        const document = parse2(query);
+        const document = parse3(query);
         checked = { document, validationErrors: validate(schema, document) };
       } catch (error) {
         checked = { syntaxError: error };
@@ -4646,11 +4658,17 @@ async function startSimulator(options2) {
       fieldResolver
     });
     for (const repository of context.servedRepositories) repository.recordPageServed(now());
-    const latency = typeof options2.latencyMs === "function" ? options2.latencyMs({ index, cost: predicted.cost, nodeCount: rateLimit.nodeCount }) : options2.latencyMs ?? 0;
-    if (latency > 0) await sleep(latency);
     const body = { data: result.data ?? null };
     if (result.errors && result.errors.length > 0) body.errors = result.errors.map(toGitHubError2);
-    return { response: { status: 200, body }, cost: charge, fault: faultKind };
+    const written = JSON.stringify(body);
+    const latency = typeof options2.latencyMs === "function" ? options2.latencyMs({
+      index,
+      cost: predicted.cost,
+      nodeCount: rateLimit.nodeCount,
+      elapsedMs: now() - log.at
+    }) : options2.latencyMs ?? 0;
+    if (latency > 0) await sleep(latency);
+    return { response: { status: 200, body, text: written }, cost: charge, fault: faultKind };
   }
   function send(response, outcome, headers) {
     const text = outcome.text ?? JSON.stringify(outcome.body);
@@ -4722,6 +4740,7 @@ async function startSimulator(options2) {
       send(response, { status: 200, body: { resources: { core, graphql }, rate: core } }, requestId);
       return;
     }
+    await new Promise((resolve) => setImmediate(resolve));
     const outcome = await runGraphql(index, token, text, log);
     log.fault = outcome.fault;
     if ("reset" in outcome) {
@@ -5289,10 +5308,10 @@ function recoveryLine(recovery) {
 // src/cli/parsers.ts
 import { InvalidArgumentError } from "commander";
 init_scope();
-function refusing(parse3) {
+function refusing(parse4) {
   return (text) => {
     try {
-      return parse3(text);
+      return parse4(text);
     } catch (error) {
       if (error instanceof ConfigError) throw new InvalidArgumentError(`${error.reason}.`);
       throw error;
@@ -5326,8 +5345,8 @@ function oneRepository(text) {
     throw error;
   }
 }
-function collectIntegers(parse3) {
-  return (text, previous = []) => [...previous, parse3(text)];
+function collectIntegers(parse4) {
+  return (text, previous = []) => [...previous, parse4(text)];
 }
 function urlOf(text, hint) {
   try {
@@ -5886,11 +5905,11 @@ function storeBackend(flags, ctx) {
     ...flags.dataDir !== void 0 ? { dataDir: flags.dataDir } : server ? {} : { dataDir: DEFAULT_DATA_DIR }
   });
 }
-function envValue(ctx, name, parse3, setting) {
+function envValue(ctx, name, parse4, setting) {
   const raw = ctx.env[name];
   if (raw === void 0 || raw.trim() === "") return void 0;
   try {
-    return parse3(raw);
+    return parse4(raw);
   } catch (error) {
     throw new ConfigError(setting, `${name} ${error.message}`);
   }
@@ -6087,6 +6106,12 @@ function walkRequest(cursor, repo, profile, windowSize, maxWindows, scope = WHOL
     }
   }
   return { owner: repo.owner, name: repo.name, profile, windows, scope };
+}
+function roundsLeft(cursor, windowSize, prsLeft, scope = WHOLE_REPOSITORY) {
+  const perRound = windowSize * (scope.since === void 0 ? 2 : 1);
+  const open = cursor.partitions.filter((p) => !p.done);
+  const largest = Math.max(0, ...open.map((p) => Math.min(left(p), Math.max(0, prsLeft))));
+  return Math.ceil(largest / Math.max(1, perRound));
 }
 function advanceWalk(cursor, page, scope = WHOLE_REPOSITORY) {
   const byId = /* @__PURE__ */ new Map();
@@ -6393,9 +6418,13 @@ function rateLimitFloorCheck(input) {
     }
   };
 }
+var TIME_BUDGET_CHECK = "time-budget";
+function backsOff(verdict) {
+  return verdict.results.some((r) => r.status === "warn" && r.check !== TIME_BUDGET_CHECK);
+}
 function timeBudgetCheck(input) {
   return {
-    name: "time-budget",
+    name: TIME_BUDGET_CHECK,
     async check() {
       const left2 = input.deadline - input.clock.now();
       const need = input.pageEstimateMs();
@@ -6481,6 +6510,55 @@ init_types();
 import pRetry from "p-retry";
 
 // src/engine/number-walk.ts
+init_queries();
+
+// src/engine/page-size.ts
+var GROW_WITHIN_MS = 5e3;
+function nextPageSize(state, event, limits, elapsedMs = 0) {
+  if (event === "failed") return { size: Math.max(limits.floor, Math.floor(state.size / 2)), streak: 0 };
+  const streak = state.streak + 1;
+  const roomToGrow = elapsedMs * 2 <= GROW_WITHIN_MS;
+  if (streak >= limits.growAfter && state.size < limits.max && roomToGrow) {
+    return { size: Math.min(limits.max, state.size * 2), streak: 0 };
+  }
+  return { size: state.size, streak };
+}
+var GROW_AFTER_FAILURE = 3;
+var AdaptivePageSize = class {
+  state;
+  limits;
+  /**
+   * `start`: the first size, when growing to `max` must wait for evidence (the number walk's lookups); such a walk
+   * may grow faster (`growAfter` 1) until its first failure, after which it grows at the cautious pace.
+   */
+  constructor(max, floor = Math.min(5, max), growAfter = GROW_AFTER_FAILURE, start2 = max) {
+    this.limits = { max, floor, growAfter };
+    this.state = { size: Math.max(floor, Math.min(max, start2)), streak: 0 };
+  }
+  get current() {
+    return this.state.size;
+  }
+  shrink() {
+    this.state = nextPageSize(this.state, "failed", this.limits);
+    this.cautious();
+  }
+  /** A size GitHub refused outright (not a timeout): half of it becomes the most this walk asks for. */
+  capBelowCurrent() {
+    const max = Math.max(this.limits.floor, Math.floor(this.state.size / 2));
+    this.limits = { ...this.limits, max };
+    this.state = { size: max, streak: 0 };
+    this.cautious();
+  }
+  /** `elapsedMs`: how long the answer took, which decides whether a twice-as-large request has room. */
+  succeeded(elapsedMs = 0) {
+    this.state = nextPageSize(this.state, "succeeded", this.limits, elapsedMs);
+  }
+  cautious() {
+    this.limits = { ...this.limits, growAfter: Math.max(this.limits.growAfter, GROW_AFTER_FAILURE) };
+  }
+};
+
+// src/engine/number-walk.ts
 var FRESH_NUMBER_WALK = {
   v: 3,
   kind: "numbers",
@@ -6522,6 +6600,21 @@ function advanceNumbers(cursor, answer, totalCount, chooseNumbers) {
     done: next > max
   };
 }
+function splitNumberStep(from, step, max) {
+  if (step.prs.length <= max) return [step];
+  const prs = [...step.prs].sort((a, b) => a.number - b.number);
+  const parts = [];
+  let taken = from.taken;
+  for (let start2 = 0; start2 < prs.length; start2 += max) {
+    const part = prs.slice(start2, start2 + max);
+    const following = prs[start2 + max];
+    taken += part.length;
+    parts.push(
+      following ? { prs: part, next: { ...step.next, next: following.number, taken }, done: false } : { prs: part, next: step.next, done: step.done }
+    );
+  }
+  return parts;
+}
 function numbersPerPoint(figures, prices) {
   const density = figures.newest > 0 ? Math.min(1, figures.total / figures.newest) : 0;
   return prices.numbers * density / Math.max(1, prices.numbersPoints);
@@ -6531,6 +6624,15 @@ function windowsPerPoint(figures, prices) {
   const largest = Math.max(...Object.values(figures.states), 1);
   const requests = Math.ceil(largest / (2 * prices.windowSize));
   return Math.min(full, figures.total / requests);
+}
+function reachableNumbers(count, ms, max = MAX_NUMBERS_PER_REQUEST) {
+  let size = count;
+  let time = ms;
+  while (size < max && time * 2 <= GROW_WITHIN_MS) {
+    size = Math.min(max, size * 2);
+    time *= 2;
+  }
+  return size;
 }
 function numbersWin(figures, prices, room) {
   if (numbersPerPoint(figures, prices) <= windowsPerPoint(figures, prices)) return false;
@@ -6575,8 +6677,12 @@ function mergeNumbers(answers) {
 
 // src/engine/segments.ts
 function chooseSegments(input) {
-  const rounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound));
-  const timeNeeded = (segments) => rounds * input.sequentialRoundMs / segments;
+  const rounds = Math.max(
+    Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound)),
+    input.walkRounds ?? 0
+  );
+  const windows = Math.max(1, input.windows);
+  const timeNeeded = (segments) => rounds * input.sequentialRoundMs * Math.ceil(windows / segments) / windows;
   if (rounds === 0 || timeNeeded(1) <= input.timeLeftMs) return 1;
   let affordable = 1;
   for (let segments = 2; segments <= input.windows; segments++) {
@@ -6594,6 +6700,13 @@ function chooseParallelRequests(input) {
   const usable = Math.max(1, input.timeLeftMs * TIME_MARGIN);
   if (needed <= usable) return 1;
   return Math.max(1, Math.min(input.max, Math.ceil(needed / usable)));
+}
+function probeNumbers(input) {
+  const rounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound));
+  if (rounds * input.sequentialRoundMs <= input.timeLeftMs) return input.count;
+  const worstRounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, 2 * input.windowSize));
+  if (worstRounds * input.pointsPerRound <= input.spendablePoints) return 0;
+  return Math.min(input.count, input.min);
 }
 function splitRequest(request, segments) {
   if (request.numbers) return splitNumbers(request, segments);
@@ -6628,41 +6741,66 @@ function mergeChildren(a, b) {
   return { children: new Map([...a.children ?? [], ...b.children ?? []]) };
 }
 var RoundPacer = class {
-  sequentialRoundMs;
+  windowRoundMs;
+  numberRequestMs;
   constructor(initialMs) {
-    this.sequentialRoundMs = initialMs;
+    this.windowRoundMs = initialMs;
+    this.numberRequestMs = initialMs;
   }
-  /** `prsPerRound`: what the round is expected to bring (a number walk's wasted slots left out). */
-  segmentsFor(ctx, round, report2, prsPerRound) {
+  /**
+   * `prsPerRound`: what the round is expected to bring; `walkRounds`: the fewest rounds the walk can still take, given
+   * the PRs left (see walk.ts roundsLeft).
+   */
+  segmentsFor(ctx, round, report2, prsPerRound, walkRounds) {
+    const prsLeft = (report2.prTotalCount ?? 0) - report2.storedAfter;
     return chooseSegments({
       windows: round.windows.length,
-      prsLeft: (report2.prTotalCount ?? 0) - report2.storedAfter,
+      prsLeft,
       prsPerRound,
-      sequentialRoundMs: this.sequentialRoundMs,
+      walkRounds: walkRounds(prsLeft),
+      sequentialRoundMs: this.windowRoundMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
       spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
       pointsPerRound: ctx.github.predictCost(round)
     });
   }
-  /** the time one request took, as measured last (for a window round: as one request) */
+  /** Lookups in the number walk's probe, 0 for none (see probeNumbers). */
+  probeFor(ctx, report2, count, min) {
+    return probeNumbers({
+      count,
+      min,
+      prsLeft: (report2.prTotalCount ?? 0) - report2.storedAfter,
+      prsPerRound: ctx.plan.windowsPerRequest * ctx.plan.pageSize,
+      sequentialRoundMs: this.windowRoundMs,
+      timeLeftMs: ctx.deadline - ctx.clock.now(),
+      windowSize: ctx.plan.pageSize,
+      pointsPerRound: ctx.plan.pointsPerPage,
+      spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve
+    });
+  }
+  /** the time one number request took, as measured last */
   get requestMs() {
-    return this.sequentialRoundMs;
+    return this.numberRequestMs;
   }
   /** Number requests in flight for the next round, from the time one takes (see chooseParallelRequests). */
   parallelFor(ctx, requestsLeft) {
     return chooseParallelRequests({
       requestsLeft,
-      requestMs: this.sequentialRoundMs,
+      requestMs: this.numberRequestMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
       max: MAX_PARALLEL_NUMBER_REQUESTS
     });
   }
+  /** A number round's requests are each a full one, so the round took what one takes. */
+  observedNumbers(ms) {
+    this.numberRequestMs = ms;
+  }
   /**
-   * GitHub's time grows with the nodes asked for: a window round split s ways would have taken s times as long
-   * (`segments` = s). A number round's requests are each a full one, so it took what one takes (`segments` = 1).
+   * GitHub's time grows with the nodes asked for: a window round split s ways (`segments`) would have taken s times
+   * as long as one request.
    */
-  observed(ms, segments) {
-    this.sequentialRoundMs = ms * segments;
+  observedWindows(ms, segments) {
+    this.windowRoundMs = ms * segments;
   }
 };
 
@@ -6713,7 +6851,7 @@ async function fetchWithRetry(ctx, size, build, send, onWait) {
         const page = await send(request);
         ctx.ledger.settle(points, page.rateLimit, page.rateLimit.cost);
         ctx.pageTimer.observe(ctx.clock.now() - started);
-        size.succeeded();
+        size.succeeded(ctx.clock.now() - started);
         return { page, request };
       } catch (error) {
         ctx.ledger.cancel(points);
@@ -6769,42 +6907,6 @@ async function fetchRound(ctx, size, build, segments, onWait) {
 
 // src/engine/follow-ups.ts
 init_children_queries();
-
-// src/engine/page-size.ts
-function nextPageSize(state, event, limits) {
-  if (event === "failed") return { size: Math.max(limits.floor, Math.floor(state.size / 2)), streak: 0 };
-  const streak = state.streak + 1;
-  if (streak >= limits.growAfter && state.size < limits.max) {
-    return { size: Math.min(limits.max, state.size * 2), streak: 0 };
-  }
-  return { size: state.size, streak };
-}
-var AdaptivePageSize = class {
-  state;
-  limits;
-  /** `start`: the first size, when growing to `max` must wait for evidence (the number walk's lookups) */
-  constructor(max, floor = Math.min(5, max), growAfter = 3, start2 = max) {
-    this.limits = { max, floor, growAfter };
-    this.state = { size: Math.max(floor, Math.min(max, start2)), streak: 0 };
-  }
-  get current() {
-    return this.state.size;
-  }
-  shrink() {
-    this.state = nextPageSize(this.state, "failed", this.limits);
-  }
-  /** A size GitHub refused outright (not a timeout): half of it becomes the most this walk asks for. */
-  capBelowCurrent() {
-    const max = Math.max(this.limits.floor, Math.floor(this.state.size / 2));
-    this.limits = { ...this.limits, max };
-    this.state = { size: max, streak: 0 };
-  }
-  succeeded() {
-    this.state = nextPageSize(this.state, "succeeded", this.limits);
-  }
-};
-
-// src/engine/follow-ups.ts
 function pageChildren(page, prs) {
   if (!page.children) return void 0;
   const out = { contributors: [], reviews: [], comments: [], follow_ups: [] };
@@ -7081,13 +7183,10 @@ var WARN_DELAY_MS = 2e3;
 async function backfillRepository(ctx, target, report2) {
   const size = {
     windows: new AdaptivePageSize(ctx.plan.pageSize),
-    numbers: new AdaptivePageSize(
-      MAX_NUMBERS_PER_REQUEST,
-      MIN_NUMBERS_PER_REQUEST,
-      3,
-      FIRST_NUMBERS_PER_REQUEST
-    )
+    // lookups grow from a moderate probe, doubling with each quick clean answer until the first failure
+    numbers: new AdaptivePageSize(mostNumbers(ctx), MIN_NUMBERS_PER_REQUEST, 1, FIRST_NUMBERS_PER_REQUEST)
   };
+  const pacer = new RoundPacer(ctx.pageTimer.ms);
   while (ctx.stopReason() === null) {
     const verdict = await runHealthChecks(ctx.healthChecks, HEALTH_TIMEOUT_MS);
     for (const r of verdict.results) {
@@ -7097,7 +7196,7 @@ async function backfillRepository(ctx, target, report2) {
       ctx.halt(verdict.results.find((r) => r.status === "halt").reason);
       break;
     }
-    if (verdict.status === "warn") {
+    if (backsOff(verdict)) {
       size.windows.shrink();
       size.numbers.shrink();
       await ctx.clock.sleep(WARN_DELAY_MS, ctx.signal);
@@ -7114,7 +7213,7 @@ async function backfillRepository(ctx, target, report2) {
       break;
     }
     report2.outcome = "in_progress";
-    const { end, retryAt } = await runChunk(ctx, target, lease, size, report2);
+    const { end, retryAt } = await runChunk(ctx, target, lease, size, pacer, report2);
     if (end === "retry" && retryAt !== void 0) {
       const wait = retryAt - ctx.clock.now();
       if (ctx.clock.now() + wait + ctx.pageTimer.ms > ctx.deadline) break;
@@ -7142,32 +7241,40 @@ function startCursor(ctx, target, lease, prices) {
   const windowsBest = prices.windows * prices.windowSize / Math.max(1, prices.windowsPoints);
   return numbersPerPoint(best, prices) > windowsBest ? { ...FRESH_NUMBER_WALK } : parseWalkCursor(null, target.scope);
 }
+function mostNumbers(ctx) {
+  return Math.min(
+    MAX_NUMBERS_PER_REQUEST,
+    ctx.store.pageLimits?.numbersPerRequest ?? MAX_NUMBERS_PER_REQUEST
+  );
+}
 function shapePrices(ctx, target, lease) {
-  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, MAX_NUMBERS_PER_REQUEST);
+  const request = numberRequest(FRESH_NUMBER_WALK, target, lease.fieldProfile, mostNumbers(ctx));
   return {
-    numbers: MAX_NUMBERS_PER_REQUEST,
+    numbers: mostNumbers(ctx),
     numbersPoints: ctx.github.predictCost(request),
     windowSize: ctx.plan.pageSize,
     windows: ctx.plan.windowsPerRequest,
     windowsPoints: ctx.plan.pointsPerPage
   };
 }
-async function runChunk(ctx, target, lease, size, report2) {
+async function runChunk(ctx, target, lease, size, pacer, report2) {
   const token = lease.fencingToken;
   let expected = lease.cursor;
   const prices = shapePrices(ctx, target, lease);
   let cursor = startCursor(ctx, target, lease, prices);
+  if (isNumberWalkCursor(cursor) && cursor.max === null && pacer.probeFor(ctx, report2, 1, 1) === 0)
+    cursor = parseWalkCursor(null, target.scope);
   let pages = 0;
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
-  const pacer = new RoundPacer(ctx.pageTimer.ms);
   const fetchNumbers = async (from) => {
     const count = size.numbers.current;
     const left2 = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
     const parallel = pacer.parallelFor(ctx, left2);
-    const build = (n) => numberRequest(from, target, lease.fieldProfile, n * parallel);
+    const probe = (n) => Math.max(1, pacer.probeFor(ctx, report2, n, MIN_NUMBERS_PER_REQUEST));
+    const build = (n) => numberRequest(from, target, lease.fieldProfile, from.max === null ? probe(n) : n * parallel);
     const started = ctx.clock.now();
     const page = await fetchRound(ctx, size.numbers, build, parallel, heartbeat);
-    pacer.observed(ctx.clock.now() - started, 1);
+    pacer.observedNumbers(ctx.clock.now() - started);
     return { page, cursor: from };
   };
   const fetchNext = async (from) => {
@@ -7192,10 +7299,16 @@ async function runChunk(ctx, target, lease, size, report2) {
     }
     const build = (windowSize) => walkRequest(from, target, lease.fieldProfile, windowSize, ctx.plan.windowsPerRequest, target.scope);
     const round = build(size.windows.current);
-    const segments = pacer.segmentsFor(ctx, round, report2, round.windows.length * size.windows.current);
+    const segments = pacer.segmentsFor(
+      ctx,
+      round,
+      report2,
+      round.windows.length * size.windows.current,
+      (left2) => roundsLeft(from, size.windows.current, left2, target.scope)
+    );
     const started = ctx.clock.now();
     const page = await fetchRound(ctx, size.windows, build, segments, heartbeat);
-    pacer.observed(ctx.clock.now() - started, segments);
+    pacer.observedWindows(ctx.clock.now() - started, segments);
     return { page, cursor: from };
   };
   const advance = (from, page) => {
@@ -7206,13 +7319,45 @@ async function runChunk(ctx, target, lease, size, report2) {
       from,
       page.numbers,
       page.totalCount,
-      (figures) => numbersWin(figures, prices, {
-        timeLeftMs: ctx.deadline - ctx.clock.now(),
-        msPerNumber: pacer.requestMs / Math.max(1, probed),
-        spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve
-      })
+      (figures) => numbersWin(
+        figures,
+        { ...prices, numbers: reachableNumbers(probed, pacer.requestMs, prices.numbers) },
+        {
+          timeLeftMs: ctx.deadline - ctx.clock.now(),
+          msPerNumber: pacer.requestMs / Math.max(1, probed),
+          spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve
+        }
+      )
     );
     return { ...step, next: step.next ?? parseWalkCursor(null, target.scope) };
+  };
+  const commitParts = async (from, step, page) => {
+    const max = ctx.store.pageLimits?.prsPerCommit;
+    const next = step.next;
+    const parts = max && isNumberWalkCursor(from) && isNumberWalkCursor(next) ? splitNumberStep(from, { ...step, next }, max) : [step];
+    let inserted = 0;
+    let updated = 0;
+    let result;
+    for (const [index, part] of parts.entries()) {
+      result = await ctx.store.commitPage({
+        chunkId: lease.chunkId,
+        fencingToken: token,
+        runId: ctx.runId,
+        expectedCursor: expected,
+        nextCursor: part.next,
+        prs: part.prs,
+        pointsSpent: index === 0 ? page.rateLimit.cost : 0,
+        skippedNodes: index === 0 ? page.skippedNodes : 0,
+        githubTotalCount: page.totalCount,
+        done: part.done,
+        leaseSeconds: ctx.leaseSeconds,
+        children: pageChildren(page, part.prs)
+      });
+      expected = part.next;
+      inserted += result.inserted;
+      updated += result.updated;
+    }
+    return { ...result, inserted, updated };
   };
   const held = { chunkId: lease.chunkId, fencingToken: token };
   let inFlight = null;
@@ -7227,20 +7372,7 @@ async function runChunk(ctx, target, lease, size, report2) {
       cursor = fetched.cursor;
       const { page } = fetched;
       const step = advance(cursor, page);
-      const commit = ctx.store.commitPage({
-        chunkId: lease.chunkId,
-        fencingToken: token,
-        runId: ctx.runId,
-        expectedCursor: expected,
-        nextCursor: step.next,
-        prs: step.prs,
-        pointsSpent: page.rateLimit.cost,
-        skippedNodes: page.skippedNodes,
-        githubTotalCount: page.totalCount,
-        done: step.done,
-        leaseSeconds: ctx.leaseSeconds,
-        children: pageChildren(page, step.prs)
-      });
+      const commit = commitParts(cursor, step, page);
       pages++;
       if (!step.done && pages < ctx.pagesPerChunk && ctx.stopReason() === null && !ctx.signal.aborted) {
         inFlight = fetchNext(step.next);
@@ -7248,7 +7380,6 @@ async function runChunk(ctx, target, lease, size, report2) {
         });
       }
       const result = await commit;
-      expected = step.next;
       cursor = step.next;
       report2.prsWritten += result.inserted + result.updated;
       report2.pointsSpent += page.rateLimit.cost;

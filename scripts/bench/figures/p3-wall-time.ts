@@ -123,7 +123,7 @@ export async function wallTime(config: BenchConfig): Promise<FigureResult> {
       })),
     ],
     notes: [
-      `P3: the engine made ${pages} pages, by number (up to 1,000 lookups a request, a third of them pull ` +
+      `P3: the engine made ${pages} pages, by number (up to 3,000 lookups a request, a third of them pull ` +
         "requests in the simulator's default numbering) or by up to six 100-PR windows, whichever brings more " +
         `per point. Under the ${config.latencyModel} latency model ${
           config.latencyModel === 'per-request'

@@ -121,7 +121,8 @@ interface Fetched {
 
 type AnyWalkCursor = WalkCursor | NumberWalkCursor;
 
-interface WalkStepLike {
+/** What an answer moves either walk to: the pull requests to store, the next cursor, whether the walk is done. */
+interface AnyStep {
   prs: PullRequestRecord[];
   next: AnyWalkCursor;
   done: boolean;
@@ -255,10 +256,7 @@ async function runChunk(
     return { page, cursor: from };
   };
 
-  const advance = (
-    from: AnyWalkCursor,
-    page: PageResult,
-  ): { prs: PullRequestRecord[]; next: AnyWalkCursor; done: boolean } => {
+  const advance = (from: AnyWalkCursor, page: PageResult): AnyStep => {
     if (!isNumberWalkCursor(from)) return advanceWalk(from, page, target.scope);
     if (!page.numbers) throw new Error('a number walk request came back without its numbers');
     const probed = page.numbers.range.count;
@@ -282,7 +280,7 @@ async function runChunk(
    * number walk's page larger than the store takes at once, several (splitNumberStep). The page's points and
    * skipped nodes go with the first.
    */
-  const commitParts = async (from: AnyWalkCursor, step: WalkStepLike, page: PageResult) => {
+  const commitParts = async (from: AnyWalkCursor, step: AnyStep, page: PageResult) => {
     const max = ctx.store.pageLimits?.prsPerCommit;
     const next = step.next;
     const parts =

@@ -6,6 +6,14 @@
 --
 -- p_pages: [{kind, node_id, expected_cursor, next_cursor (null: done), contributors, reviews, comments, labels,
 -- follow_ups}]
+--
+-- The pages apply as if one after another, in order, but set-based: a request of 100 pages costs a dozen statements,
+-- not 800. Pages whose outcome cannot depend on each other form a batch, applied at once; a page starts a new batch
+-- when its task is an earlier page's task (a replay inside the call, or a chain: the second page expects the cursor
+-- the first one moves to) or one an earlier page reveals, or when it reveals an earlier page's task. The worker
+-- sends each queued task once, so its calls are one batch. Inside a batch the rows of all its pages are upserted
+-- together: that equals page after page because a child belongs to one connection (one task) and an account's
+-- fields are the same in every page of one GitHub response; only pages that disagree on those would differ.
 create or replace function progressive_backfill.backfill_commit_follow_ups(
   p_repository_id bigint,
   p_chunk_id bigint,
@@ -20,10 +28,13 @@ language plpgsql security definer set search_path = ''
 as $$
 declare
   v_chunk progressive_backfill.backfill_chunks;
-  v_page jsonb;
-  v_task progressive_backfill.child_follow_ups;
+  v_starts int[];
+  v_first int;
+  v_last int;
+  v_ords int[];
+  v_tasks bigint[];
+  v_task_prs bigint[];
   v_applied int := 0;
-  v_skipped int := 0;
   v_written int := 0;
   v_prs bigint[] := '{}';
   v_remaining int;
@@ -47,33 +58,112 @@ begin
     perform progressive_backfill.lock_state(p_repository_id);
   end if;
 
-  for v_page in select value from jsonb_array_elements(p_pages) loop
-    select * into v_task from progressive_backfill.child_follow_ups
-    where repository_id = p_repository_id and kind = v_page ->> 'kind' and node_id = v_page ->> 'node_id'
-    for update;
-    if not found or v_task.cursor is distinct from (v_page ->> 'expected_cursor') then
-      v_skipped := v_skipped + 1;
-      continue;
-    end if;
-    perform progressive_backfill.upsert_contributors(v_page -> 'contributors');
+  -- Where batches start (1-based page numbers): the first page, and every page that shares a task with an earlier
+  -- page (as its task or as a follow-up either one reveals).
+  with pages as (
+    select p.ord::int as ord, p.value ->> 'kind' as kind, p.value ->> 'node_id' as node_id, p.value -> 'follow_ups' as f
+    from jsonb_array_elements(p_pages) with ordinality as p(value, ord)
+  ),
+  revealed as (
+    select p.ord, r.value ->> 'kind' as kind, r.value ->> 'node_id' as node_id
+    from pages p
+    cross join lateral jsonb_array_elements(case when jsonb_typeof(p.f) = 'array' then p.f else '[]' end) as r(value)
+  )
+  select array_agg(p.ord order by p.ord) into v_starts
+  from pages p
+  where p.ord = 1
+    or exists (select from pages e where e.ord < p.ord and e.kind = p.kind and e.node_id = p.node_id)
+    or exists (select from revealed e where e.ord < p.ord and e.kind = p.kind and e.node_id = p.node_id)
+    or exists (
+      select from revealed r join pages e on e.kind = r.kind and e.node_id = r.node_id
+      where r.ord = p.ord and e.ord < p.ord);
+
+  for i in 1 .. coalesce(array_length(v_starts, 1), 0) loop
+    v_first := v_starts[i];
+    v_last := coalesce(v_starts[i + 1] - 1, jsonb_array_length(p_pages));
+
+    -- Compare-and-set: lock the batch's tasks (in id order, as every caller does), keep the pages they expect.
+    select coalesce(array_agg(t.ord order by t.ord), '{}'), coalesce(array_agg(t.id order by t.ord), '{}'),
+      coalesce(array_agg(t.pull_request_id order by t.ord), '{}')
+    into v_ords, v_tasks, v_task_prs
+    from (
+      select p.ord::int as ord, f.id, f.pull_request_id, f.cursor, p.value ->> 'expected_cursor' as expected
+      from jsonb_array_elements(p_pages) with ordinality as p(value, ord)
+      join progressive_backfill.child_follow_ups f
+        on f.repository_id = p_repository_id and f.kind = p.value ->> 'kind' and f.node_id = p.value ->> 'node_id'
+      where p.ord between v_first and v_last
+      order by f.id
+      for update of f
+    ) t
+    where t.cursor is not distinct from t.expected;
+    continue when cardinality(v_ords) = 0;
+
+    perform progressive_backfill.upsert_contributors((
+      select jsonb_agg(c.value order by a.ord, c.ord)
+      from unnest(v_ords) as a(ord)
+      cross join lateral jsonb_array_elements(case
+        when jsonb_typeof(p_pages -> (a.ord - 1) -> 'contributors') = 'array' then p_pages -> (a.ord - 1) -> 'contributors'
+        else '[]' end) with ordinality as c(value, ord)));
     v_written := v_written + progressive_backfill.upsert_children(
-      p_repository_id, v_page -> 'reviews', v_page -> 'comments');
-    if jsonb_typeof(v_page -> 'labels') = 'array' then
-      update progressive_backfill.pull_requests pr
-      set labels = coalesce(pr.labels, '[]'::jsonb) || coalesce((
-        select jsonb_agg(l.value order by l.ordinality)
-        from jsonb_array_elements(v_page -> 'labels') with ordinality l
-        where not coalesce(pr.labels, '[]'::jsonb) @> jsonb_build_array(l.value)), '[]'::jsonb)
-      where pr.id = v_task.pull_request_id;
-    end if;
-    perform progressive_backfill.add_follow_ups(p_repository_id, v_page -> 'follow_ups', array[v_task.pull_request_id]);
-    if v_page ->> 'next_cursor' is null then
-      delete from progressive_backfill.child_follow_ups where id = v_task.id;
-    else
-      update progressive_backfill.child_follow_ups set cursor = v_page ->> 'next_cursor' where id = v_task.id;
-    end if;
-    v_prs := v_prs || v_task.pull_request_id;
-    v_applied := v_applied + 1;
+      p_repository_id,
+      (select jsonb_agg(r.value order by a.ord, r.ord)
+       from unnest(v_ords) as a(ord)
+       cross join lateral jsonb_array_elements(p_pages -> (a.ord - 1) -> 'reviews') with ordinality as r(value, ord)),
+      (select jsonb_agg(c.value order by a.ord, c.ord)
+       from unnest(v_ords) as a(ord)
+       cross join lateral jsonb_array_elements(p_pages -> (a.ord - 1) -> 'comments') with ordinality as c(value, ord)));
+
+    -- Labels are appended in page order, each once: one already there, or brought by an earlier page of the same
+    -- pull request, is not appended again.
+    update progressive_backfill.pull_requests pr
+    set labels = coalesce(pr.labels, '[]'::jsonb) || coalesce((
+      select jsonb_agg(l.value order by a.ord, l.ord)
+      from unnest(v_ords, v_task_prs) as a(ord, pull_request_id)
+      cross join lateral jsonb_array_elements(case
+        when jsonb_typeof(p_pages -> (a.ord - 1) -> 'labels') = 'array' then p_pages -> (a.ord - 1) -> 'labels'
+        else '[]' end) with ordinality as l(value, ord)
+      where a.pull_request_id = pr.id
+        and not coalesce(pr.labels, '[]'::jsonb) @> jsonb_build_array(l.value)
+        and not exists (
+          select from unnest(v_ords, v_task_prs) as e(ord, pull_request_id)
+          where e.pull_request_id = pr.id and e.ord < a.ord
+            and jsonb_typeof(p_pages -> (e.ord - 1) -> 'labels') = 'array'
+            and p_pages -> (e.ord - 1) -> 'labels' @> jsonb_build_array(l.value))), '[]'::jsonb)
+    where pr.id in (
+      select b.pull_request_id from unnest(v_ords, v_task_prs) as b(ord, pull_request_id)
+      where jsonb_typeof(p_pages -> (b.ord - 1) -> 'labels') = 'array');
+
+    -- Follow-ups a page reveals, only for its own task's pull request; the first page to reveal one wins.
+    begin
+      insert into progressive_backfill.child_follow_ups (
+        repository_id, pull_request_id, kind, node_id, review_github_id, cursor)
+      select p_repository_id, pr.id, f.kind, f.node_id, f.review_github_id, f.cursor
+      from unnest(v_ords, v_task_prs) as a(ord, pull_request_id)
+      cross join lateral rows from (jsonb_to_recordset(case
+        when jsonb_typeof(p_pages -> (a.ord - 1) -> 'follow_ups') = 'array' then p_pages -> (a.ord - 1) -> 'follow_ups'
+        else '[]' end) as (
+          kind text, node_id text, pull_request_github_id bigint, review_github_id bigint, cursor text))
+        with ordinality as f(kind, node_id, pull_request_github_id, review_github_id, cursor, ord)
+      join progressive_backfill.pull_requests pr
+        on pr.github_id = f.pull_request_github_id and pr.repository_id = p_repository_id
+      where pr.id = a.pull_request_id
+      order by a.ord, f.ord
+      on conflict (repository_id, kind, node_id) do nothing;
+    exception
+      when check_violation or not_null_violation or invalid_text_representation or numeric_value_out_of_range then
+        raise exception 'invalid follow-up: %', sqlerrm using errcode = 'PB004';
+    end;
+
+    update progressive_backfill.child_follow_ups f
+    set cursor = p_pages -> (a.ord - 1) ->> 'next_cursor'
+    from unnest(v_ords, v_tasks) as a(ord, id)
+    where f.id = a.id and p_pages -> (a.ord - 1) ->> 'next_cursor' is not null;
+    delete from progressive_backfill.child_follow_ups f
+    using unnest(v_ords, v_tasks) as a(ord, id)
+    where f.id = a.id and p_pages -> (a.ord - 1) ->> 'next_cursor' is null;
+
+    v_prs := v_prs || v_task_prs;
+    v_applied := v_applied + cardinality(v_ords);
   end loop;
   perform progressive_backfill.finish_child_syncs(v_prs);
 
@@ -98,7 +188,7 @@ begin
   end if;
 
   return jsonb_build_object(
-    'applied', v_applied, 'skipped', v_skipped, 'written', v_written, 'remaining', v_remaining,
-    'completed', v_completed);
+    'applied', v_applied, 'skipped', jsonb_array_length(p_pages) - v_applied, 'written', v_written,
+    'remaining', v_remaining, 'completed', v_completed);
 end
 $$;

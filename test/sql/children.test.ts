@@ -4,6 +4,7 @@
  * only when the last follow-up is done; a re-sync removes children GitHub no longer has, but only once the pull
  * request's whole child walk is over; an older copy never overwrites a newer one.
  */
+import { readFile } from 'node:fs/promises';
 import { expect, test } from 'vitest';
 import type {
   CommentRecord,
@@ -302,4 +303,205 @@ test('a list limit outside 1..1000 is invalid input (PB004)', async () => {
     rpc(ctx.client, 'backfill_list_follow_ups', { p_repository_id: repository.id, p_limit: 0 }),
     'PB004',
   );
+});
+
+// The set-based commit must do what applying its pages one after another did: the loop it replaced, taken from the
+// migration that defined it, runs on the same state and both outcomes are compared.
+const LOOP = 'progressive_backfill.loop_commit_follow_ups';
+
+async function createLoop(): Promise<void> {
+  const history = await readFile(
+    new URL('../../supabase/migrations/20261202100001_complete_history.sql', import.meta.url),
+    'utf8',
+  );
+  const start = history.indexOf('-- ===== 41_backfill_commit_follow_ups.sql =====');
+  const body = history.slice(start, history.indexOf('-- =====', start + 10));
+  await ctx.client.query(body.replace('progressive_backfill.backfill_commit_follow_ups(', `${LOOP}(`));
+}
+
+/** What a follow-up commit can change, without ids and clocks. */
+async function snapshot(repositoryId: number) {
+  const q = async (sql: string) => (await ctx.client.query(sql, [repositoryId])).rows;
+  return {
+    tasks: await q(`select p.github_id::text as pr, f.kind, f.node_id, f.review_github_id::text, f.cursor
+      from progressive_backfill.child_follow_ups f join progressive_backfill.pull_requests p on p.id = f.pull_request_id
+      where f.repository_id = $1 order by f.kind, f.node_id`),
+    prs: await q(`select github_id::text, labels, children_sync from progressive_backfill.pull_requests
+      where repository_id = $1 order by github_id`),
+    reviews:
+      await q(`select v.github_id::text, v.body, v.state, v.updated_at, v.sync from progressive_backfill.reviews v
+      join progressive_backfill.pull_requests p on p.id = v.pull_request_id where p.repository_id = $1 order by 1`),
+    comments:
+      await q(`select c.kind, c.github_id::text, c.body, c.updated_at, c.sync from progressive_backfill.comments c
+      join progressive_backfill.pull_requests p on p.id = c.pull_request_id where p.repository_id = $1 order by 1, 2`),
+    contributors:
+      await q(`select github_id::text, login, type, avatar_url, html_url from progressive_backfill.contributors
+      where $1::bigint is not null and github_id >= 5000000000 order by 1`),
+    chunks: await q(
+      `select status, points_spent from progressive_backfill.backfill_chunks where repository_id = $1`,
+    ),
+    state: await q(
+      `select status, points_spent from progressive_backfill.backfill_state where repository_id = $1`,
+    ),
+  };
+}
+
+/** Runs `pages` through the loop and through the function, each in a transaction rolled back, and compares. */
+async function expectAsLoop(
+  lease: { repositoryId: number; chunkId: number; fencingToken: string },
+  pages: unknown[],
+  walkDone = false,
+) {
+  const outcome = async (fn: string) => {
+    await ctx.client.query('begin');
+    try {
+      const { rows } = await ctx.client.query(`select ${fn}($1, $2, $3, $4::jsonb, 1, $5, 60) as result`, [
+        lease.repositoryId,
+        lease.chunkId,
+        lease.fencingToken,
+        JSON.stringify(pages),
+        walkDone,
+      ]);
+      return { result: rows[0].result as CommitFollowUpsResult, state: await snapshot(lease.repositoryId) };
+    } finally {
+      await ctx.client.query('rollback');
+    }
+  };
+  const loop = await outcome(LOOP);
+  const set = await outcome('progressive_backfill.backfill_commit_follow_ups');
+  expect(set).toEqual(loop);
+  return set;
+}
+
+async function twoPullRequests() {
+  const { repository, lease } = await leasedRepository(ctx.client);
+  const alice = contributor('alice');
+  const [one, two] = pullRequests(1, 2, nextIdBase()).map((p) => fullPr(p, alice)) as [
+    PullRequestRecord,
+    PullRequestRecord,
+  ];
+  const r1 = review(one, alice);
+  const tasks = {
+    labels1: task('labels', one.node_id, one, { cursor: 'l1' }),
+    labels2: task('labels', two.node_id, two, { cursor: 'l2' }),
+    reviews1: task('reviews', one.node_id, one, { cursor: 'r1' }),
+    comments2: task('comments', two.node_id, two, { cursor: 'c2' }),
+    reviewComments1: task('review_comments', r1.node_id, one, {
+      review_github_id: r1.github_id,
+      cursor: 'rc1',
+    }),
+  };
+  await commitPage(ctx.client, {
+    ...lease,
+    prs: [one, two],
+    nextCursor: { v: 1 },
+    children: { contributors: [alice], reviews: [r1], comments: [], follow_ups: Object.values(tasks) },
+  } as never);
+  if (!loopCreated) await createLoop();
+  loopCreated = true;
+  return { repository, lease, alice, one, two, r1, tasks };
+}
+let loopCreated = false;
+
+test('a task twice in one call: a replayed page is skipped, a page continuing where the first ended applies', async () => {
+  const { lease, alice, one, tasks } = await twoPullRequests();
+  const c = comment(one, { author_github_id: alice.github_id, author_login: 'alice', author_type: 'User' });
+  const first = page(tasks.labels1, 'l1b', { labels: ['x'], contributors: [alice], comments: [c] });
+  const replayed = await expectAsLoop(lease, [first, first]);
+  expect(replayed.result).toMatchObject({ applied: 1, skipped: 1, written: 1, remaining: 5 });
+  expect(replayed.state.tasks.find((t) => t.kind === 'labels' && t.pr === one.github_id)?.cursor).toBe('l1b');
+
+  // The chain writes the same comment twice (the loop counted it twice), and ends the task.
+  const chained = await expectAsLoop(lease, [
+    first,
+    page({ ...tasks.labels1, cursor: 'l1b' }, null, { labels: ['x', 'y'], comments: [c] }),
+  ]);
+  expect(chained.result).toMatchObject({ applied: 2, skipped: 0, written: 2, remaining: 4 });
+  expect(chained.state.prs.find((p) => p.github_id === one.github_id)?.labels).toEqual(['bug', 'x', 'y']);
+});
+
+test('applied and skipped pages mix in one call: a skipped page writes nothing and keeps its cursor', async () => {
+  const { lease, one, two, tasks } = await twoPullRequests();
+  const stale = comment(two);
+  const fresh = comment(two);
+  const { result, state } = await expectAsLoop(lease, [
+    page(tasks.reviews1, 'r1b', { reviews: [review(one, contributor('carol'), { author_github_id: null })] }),
+    page({ ...tasks.comments2, cursor: 'not-this-one' }, null, { comments: [stale] }),
+    page(task('comments', 'PR_unknown', one), null, { comments: [comment(one)] }),
+    page(tasks.reviewComments1, null, { comments: [] }),
+    page({ ...tasks.comments2, cursor: 'c2' }, 'c2b', { comments: [fresh] }),
+  ]);
+  expect(result).toMatchObject({ applied: 3, skipped: 2, written: 2, remaining: 4 });
+  expect(state.comments.map((c) => c.github_id)).toEqual([fresh.github_id]);
+  expect(state.tasks.map((t) => [t.kind, t.cursor])).toEqual([
+    ['comments', 'c2b'],
+    ['labels', 'l1'],
+    ['labels', 'l2'],
+    ['reviews', 'r1b'],
+  ]);
+});
+
+test('labels of two pull requests in one call: each gets its own, appended in page order and once', async () => {
+  const { lease, one, two, tasks } = await twoPullRequests();
+  const { state } = await expectAsLoop(lease, [
+    page(tasks.labels1, null, { labels: ['area/ui', 'bug', 'area/ui', 'p1'] }),
+    page(tasks.labels2, null, { labels: ['p1', 'bug'] }),
+    page(tasks.reviews1, null, { labels: [] }),
+  ]);
+  const labels = Object.fromEntries(state.prs.map((p) => [p.github_id, p.labels]));
+  expect(labels).toEqual({
+    [one.github_id]: ['bug', 'area/ui', 'area/ui', 'p1'],
+    [two.github_id]: ['bug', 'p1'],
+  });
+});
+
+test('follow-ups a page reveals are queued for its own pull request only; a task they reveal starts a new batch', async () => {
+  const { lease, one, two, tasks } = await twoPullRequests();
+  const dave = contributor('dave');
+  const r2 = review(two, dave);
+  const own = task('review_comments', 'PRR_revealed', one, { review_github_id: '77', cursor: 'o1' });
+  const leaked = task('comments', 'PR_other', two, { cursor: 'x' });
+  const { result, state } = await expectAsLoop(lease, [
+    page(tasks.reviews1, null, { follow_ups: [own, leaked, tasks.reviews1] }),
+    page(tasks.comments2, null, { contributors: [dave], reviews: [r2] }),
+    // revealed by the first page, so it exists by now: the loop applied it, and so must the batches
+    page(own, 'o2'),
+    // an ended task revealed again comes back
+    page(tasks.labels2, null, { follow_ups: [{ ...tasks.comments2, cursor: 'again' }] }),
+  ]);
+  expect(result).toMatchObject({ applied: 4, skipped: 0 });
+  expect(state.tasks.map((t) => [t.pr, t.kind, t.node_id, t.cursor])).toEqual([
+    [two.github_id, 'comments', two.node_id, 'again'],
+    [one.github_id, 'labels', one.node_id, 'l1'],
+    [one.github_id, 'review_comments', tasks.reviewComments1.node_id, 'rc1'],
+    [one.github_id, 'review_comments', own.node_id, 'o2'],
+  ]);
+
+  // a page revealing a task an earlier page of its batch ended: the task comes back
+  const back = await expectAsLoop(lease, [
+    page(tasks.comments2, null),
+    page(tasks.labels2, null, { follow_ups: [{ ...tasks.comments2, cursor: 'again' }] }),
+  ]);
+  expect(back.state.tasks.find((t) => t.kind === 'comments')?.cursor).toBe('again');
+});
+
+test('an invalid row in any applied page of a set-based commit is PB004 and nothing of the call stays', async () => {
+  const { lease, repository, one, tasks } = await twoPullRequests();
+  const before = await snapshot(repository.id);
+  const bad = review(one, contributor('erin'), { author_github_id: null, state: 'LOVED' as never });
+  await expectSqlState(
+    followUps(lease, [
+      page(tasks.labels1, null, { labels: ['z'] }),
+      page(tasks.reviews1, null, { reviews: [bad] }),
+    ]),
+    'PB004',
+  );
+  await expectSqlState(
+    followUps(lease, [
+      page(tasks.labels1, null),
+      page(tasks.comments2, null, { follow_ups: [{ ...tasks.comments2, kind: 'nope', node_id: 'n' }] }),
+    ]),
+    'PB004',
+  );
+  expect(await snapshot(repository.id)).toEqual(before);
 });

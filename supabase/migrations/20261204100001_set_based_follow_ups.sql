@@ -71,15 +71,20 @@ begin
     select p.ord, r.value ->> 'kind' as kind, r.value ->> 'node_id' as node_id
     from pages p
     cross join lateral jsonb_array_elements(case when jsonb_typeof(p.f) = 'array' then p.f else '[]' end) as r(value)
+  ),
+  firsts as (
+    select t.kind, t.node_id, min(t.ord) as first_seen, min(t.ord) filter (where t.page) as first_page
+    from (select ord, kind, node_id, true as page from pages union all select ord, kind, node_id, false from revealed) t
+    group by t.kind, t.node_id
   )
-  select array_agg(p.ord order by p.ord) into v_starts
-  from pages p
-  where p.ord = 1
-    or exists (select from pages e where e.ord < p.ord and e.kind = p.kind and e.node_id = p.node_id)
-    or exists (select from revealed e where e.ord < p.ord and e.kind = p.kind and e.node_id = p.node_id)
-    or exists (
-      select from revealed r join pages e on e.kind = r.kind and e.node_id = r.node_id
-      where r.ord = p.ord and e.ord < p.ord);
+  select array_agg(distinct s.ord order by s.ord) into v_starts
+  from (
+    select 1 as ord where jsonb_array_length(p_pages) > 0
+    union all
+    select p.ord from pages p join firsts f using (kind, node_id) where f.first_seen < p.ord
+    union all
+    select r.ord from revealed r join firsts f using (kind, node_id) where f.first_page < r.ord
+  ) s;
 
   for i in 1 .. coalesce(array_length(v_starts, 1), 0) loop
     v_first := v_starts[i];

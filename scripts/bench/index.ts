@@ -98,26 +98,31 @@ async function main(): Promise<void> {
       P6: async () => [await bundleAndStartup(base)],
       P7: async () => [await embeddedMemory(base)],
     };
-    for (const id of FIGURES) {
-      if (!only.includes(id)) continue;
+    const machine = await describeMachine(postgres.adminUrl);
+    const name = quick ? 'benchmarks-quick' : 'benchmarks';
+    await mkdir(out, { recursive: true });
+    const write = async (pending: string[]): Promise<string> => {
+      const seconds = (Date.now() - startedAt.getTime()) / 1000;
+      const chart = await writeChart(
+        out,
+        name,
+        chartSvg(figures, `${command} · ${machine.cpu}, ${machine.cores} cores · ${startedAt.toISOString()}`),
+      );
+      const markdown = markdownReport({ figures, machine, command, startedAt, seconds, chart, pending });
+      await writeFile(join(out, `${name}.md`), markdown);
+      return markdown;
+    };
+    const selected = FIGURES.filter((id) => only.includes(id));
+    for (const [k, id] of selected.entries()) {
       const began = performance.now();
       console.error(`${id}: running…`);
       figures.push(...(await runs[id]()));
       console.error(`${id}: done in ${((performance.now() - began) / 1000).toFixed(0)} s`);
+      // a full run takes over an hour: what finished is on disk even if the run is stopped
+      if (k < selected.length - 1) await write(selected.slice(k + 1));
     }
-    const seconds = (Date.now() - startedAt.getTime()) / 1000;
-    const machine = await describeMachine(postgres.adminUrl);
-    const name = quick ? 'benchmarks-quick' : 'benchmarks';
-    await mkdir(out, { recursive: true });
-    const chart = await writeChart(
-      out,
-      name,
-      chartSvg(figures, `${command} · ${machine.cpu}, ${machine.cores} cores · ${startedAt.toISOString()}`),
-    );
-    const markdown = markdownReport({ figures, machine, command, startedAt, seconds, chart });
-    await writeFile(join(out, `${name}.md`), markdown);
-    console.log(markdown);
-    console.error(`written: ${join(out, `${name}.md`)} and ${chart}`);
+    console.log(await write([]));
+    console.error(`written: ${join(out, `${name}.md`)}`);
   } finally {
     postgres.stop();
   }

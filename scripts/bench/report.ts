@@ -45,6 +45,8 @@ export function markdownReport(input: {
   startedAt: Date;
   seconds: number;
   chart: string | null;
+  /** figures still running: the file is rewritten as each one finishes, so a stopped run keeps what it measured */
+  pending?: string[];
 }): string {
   const rows = input.figures.flatMap((f) => f.rows);
   const cell = (text: string) => text.replaceAll('|', '\\|');
@@ -54,6 +56,9 @@ export function markdownReport(input: {
     '',
     `Produced by \`${input.command}\` on ${input.startedAt.toISOString()} in ${input.seconds.toFixed(0)} s.`,
     '',
+    ...(input.pending?.length
+      ? [`**Incomplete:** ${input.pending.join(', ')} had not finished when this file was written.`, '']
+      : []),
     `Machine: ${input.machine.cpu}, ${input.machine.cores} cores, ${input.machine.memoryGb} GB, ${input.machine.os}; ` +
       `Node ${input.machine.node}; ${input.machine.postgres}. GitHub is the project's simulator on loopback.`,
     '',

@@ -11,7 +11,7 @@
  * `node(id:)` follow-up, packed up to FOLLOW_UP_REQUESTS per query — the floor the formula allows.
  */
 
-import type { FollowUpKind, FollowUpTask } from '../domain/children.ts';
+import { FOLLOW_UP_KINDS, type FollowUpKind, type FollowUpTask } from '../domain/children.ts';
 
 /** `first` for each connection the page takes inline and for every follow-up page. */
 export const CHILD_PAGE_SIZE = 100;
@@ -140,7 +140,8 @@ export function followUpQuery(kinds: readonly FollowUpKind[]): string {
   ${fields.join('\n  ')}
   rateLimit { cost remaining resetAt limit used nodeCount }
 }`;
-    if (followUpCache.size > 200) followUpCache.clear();
+    // a document of 149 follow-ups is 90 KB: keep a few mixes, not hundreds
+    if (followUpCache.size >= 32) followUpCache.clear();
     followUpCache.set(key, query);
   }
   return query;
@@ -157,14 +158,30 @@ export function followUpVariables(
   return variables;
 }
 
-/** The follow-up query for these tasks, in their order, with their variables. */
+/**
+ * The follow-up query for these tasks, with their variables and each task's alias (in the tasks' order). The
+ * connections are grouped by kind, so the document depends only on how many of each kind there are: batches of
+ * the same mix share one document, which GitHub and our own caches see as one query.
+ */
 export function followUpRequestQuery(tasks: readonly FollowUpTask[]): {
   query: string;
   variables: Record<string, string | null>;
+  aliases: string[];
 } {
+  const order = tasks
+    .map((task, index) => ({ task, index }))
+    .sort(
+      (a, b) =>
+        FOLLOW_UP_KINDS.indexOf(a.task.kind) - FOLLOW_UP_KINDS.indexOf(b.task.kind) || a.index - b.index,
+    );
+  const aliases: string[] = new Array(tasks.length);
+  order.forEach(({ index }, k) => {
+    aliases[index] = followUpAlias(k);
+  });
   return {
-    query: followUpQuery(tasks.map((task) => task.kind)),
-    variables: followUpVariables(tasks.map((task) => ({ nodeId: task.node_id, cursor: task.cursor }))),
+    query: followUpQuery(order.map(({ task }) => task.kind)),
+    variables: followUpVariables(order.map(({ task }) => ({ nodeId: task.node_id, cursor: task.cursor }))),
+    aliases,
   };
 }
 

@@ -5,7 +5,8 @@
  */
 
 import { parse } from 'graphql';
-import { followUpAlias, followUpRequestQuery, isGoneNode } from './children-queries.ts';
+import { TextKeyedCache } from '../domain/text-keyed-cache.ts';
+import { followUpRequestQuery, isGoneNode } from './children-queries.ts';
 import { queryCost } from './cost.ts';
 import { mapPullRequestNodes } from './map.ts';
 import { type MappedChildren, mapFollowUpPage, mapWindowChildren } from './map-children.ts';
@@ -60,8 +61,25 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClientWi
   return createGitHubOperations(createTransport(options));
 }
 
-/** A number walk document's points, by document (one per profile and count of lookups). */
-const numbersCosts = new Map<string, number>();
+/** A number walk document's points, by document (one per profile and count of lookups, 300 KB at 3,000). */
+const numbersCosts = new TextKeyedCache<number>(2_000_000);
+
+/**
+ * What GitHub's formula charges for a request's document. A number walk's document costs what its count of lookups
+ * does, whichever numbers they are: its parsed form (megabytes) is priced once and not kept.
+ */
+function requestCost(query: string, variables: Record<string, unknown>, numbers: boolean): number {
+  if (!numbers) return queryCost(query, variables).cost;
+  let cost = numbersCosts.get(query);
+  if (cost === undefined) {
+    cost = queryCost(parse(query, { noLocation: true }), variables).cost;
+    numbersCosts.set(query, cost);
+  }
+  return cost;
+}
+
+const isNumberRequest = (request: PageRequest | UpdatedPageRequest | FollowUpRequest): boolean =>
+  'numbers' in request && Boolean(request.numbers);
 
 export function createGitHubOperations(transport: GitHubTransport): GitHubClientWithGraphQL {
   const { graphql } = transport;
@@ -104,7 +122,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
     const windows = pageRequestWindows(request);
     const counting = scopeDocumentOptions(request, windows);
     const { query, variables } = pageRequestQuery(request);
-    const predictedCost = queryCost(query, variables).cost;
+    const predictedCost = requestCost(query, variables, isNumberRequest(request));
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql<PageData>(query, variables, {
       action: `${action} ${repository}`,
@@ -254,8 +272,8 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
 
   /** A pull request or review deleted since it was listed answers NOT_FOUND: its follow-up is simply done. */
   async function fetchFollowUps(request: FollowUpRequest): Promise<FollowUpResult> {
-    const { query, variables } = followUpRequestQuery(request.tasks);
-    const predictedCost = queryCost(query, variables).cost;
+    const { query, variables, aliases } = followUpRequestQuery(request.tasks);
+    const predictedCost = requestCost(query, variables, false);
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql<Record<string, unknown> & { rateLimit: GraphQLRateLimit | null }>(
       query,
@@ -263,7 +281,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
       { action: `fetching reviews and comments of ${repository}`, repository, tolerate: isGoneNode },
     );
     return {
-      outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[followUpAlias(k)] as never)),
+      outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[aliases[k]!] as never)),
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost,
     };
@@ -272,15 +290,7 @@ export function createGitHubOperations(transport: GitHubTransport): GitHubClient
   function predictCost(request: PageRequest | UpdatedPageRequest | FollowUpRequest): number {
     const { query, variables } =
       'tasks' in request ? followUpRequestQuery(request.tasks) : pageRequestQuery(request);
-    if (!('numbers' in request && request.numbers)) return queryCost(query, variables).cost;
-    // A number walk's document costs what its count of lookups does, whichever numbers they are; at 3,000 lookups
-    // it is 300 KB, whose parsed form (megabytes) is priced once and not kept.
-    let cost = numbersCosts.get(query);
-    if (cost === undefined) {
-      cost = queryCost(parse(query, { noLocation: true }), variables).cost;
-      numbersCosts.set(query, cost);
-    }
-    return cost;
+    return requestCost(query, variables, isNumberRequest(request));
   }
 
   return {

@@ -18,6 +18,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { TextKeyedCache } from '../domain/text-keyed-cache.ts';
 
 export interface QueryCost {
   /** points GitHub is predicted to charge */
@@ -30,15 +31,14 @@ export interface QueryCost {
 
 const CONNECTION_MARKERS = new Set(['totalCount', 'pageInfo', 'nodes', 'edges']);
 
-const parsedDocuments = new Map<string, DocumentNode>();
+/** Parsed documents by text. A follow-up document is 90 KB and parses to megabytes: the cache is bounded by text. */
+const parsedDocuments = new TextKeyedCache<DocumentNode>(256_000);
 
 function toDocument(document: DocumentNode | string): DocumentNode {
   if (typeof document !== 'string') return document;
   let parsed = parsedDocuments.get(document);
   if (parsed === undefined) {
     parsed = parse(document, { noLocation: true });
-    // The product sends a handful of distinct documents; the cap only guards against unbounded callers.
-    if (parsedDocuments.size > 500) parsedDocuments.clear();
     parsedDocuments.set(document, parsed);
   }
   return parsed;

@@ -16,6 +16,7 @@ import {
   validate,
 } from 'graphql';
 import type { FieldProfile, PullRequestRecord } from '../domain/pull-request.ts';
+import { TextKeyedCache } from '../domain/text-keyed-cache.ts';
 import { queryCost } from '../github/cost.ts';
 import { createDataset, type Dataset, type DatasetOptions, type SimRepository } from './dataset.ts';
 import { createAppEndpoints, type IssuedToken, type SimulatedApp } from './github-app.ts';
@@ -219,8 +220,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let faultRandom: Random = mulberry32(options.faults?.seed ?? 1);
   let requestCount = 0;
 
-  // Clients send the same few documents over and over; validating against the 1 MB schema is the costly part.
-  const checkedDocuments = new Map<string, CheckedDocument>();
+  // Clients send the same documents over and over; validating against the 1 MB schema is the costly part. The
+  // parsed form keeps token locations (GitHub's errors point at lines and columns), ~35 times the text's size, so
+  // the cache is bounded by text: a 90 KB follow-up document is a few megabytes.
+  const checkedDocuments = new TextKeyedCache<CheckedDocument>(512_000);
   const parseAndValidate = (query: string): CheckedDocument => {
     let checked = checkedDocuments.get(query);
     if (!checked) {
@@ -230,7 +233,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       } catch (error) {
         checked = { syntaxError: error as GraphQLError };
       }
-      if (checkedDocuments.size >= 1_000) checkedDocuments.clear();
       checkedDocuments.set(query, checked);
     }
     return checked;

@@ -10,12 +10,7 @@ import type {
   FollowUpTask,
   ReviewRecord,
 } from '../../src/domain/children.ts';
-import {
-  FOLLOW_UP_REQUESTS,
-  followUpAlias,
-  followUpQuery,
-  followUpVariables,
-} from '../../src/github/children-queries.ts';
+import { FOLLOW_UP_REQUESTS, followUpRequestQuery } from '../../src/github/children-queries.ts';
 import { queryCost } from '../../src/github/cost.ts';
 import { mapPullRequestNode } from '../../src/github/map.ts';
 import { mapFollowUpPage, mapInlineChildren } from '../../src/github/map-children.ts';
@@ -93,15 +88,15 @@ async function fetchEverything(): Promise<Fetched> {
 
   while (queue.length > 0) {
     const batch = queue.splice(0, FOLLOW_UP_REQUESTS);
-    const document = followUpQuery(batch.map((task) => task.kind));
-    const variables = followUpVariables(batch.map((task) => ({ nodeId: task.node_id, cursor: task.cursor })));
+    // the product's request: connections grouped by kind, each task read back under its own alias
+    const { query: document, variables, aliases } = followUpRequestQuery(batch);
     const reply = await graphql(sim, document, variables);
     expect(reply.body.errors).toBeUndefined();
     expect(reply.body.data.rateLimit.cost).toBe(queryCost(document, variables).cost);
     expect(reply.body.data.rateLimit.cost).toBe(1);
     out.followUpQueries++;
     batch.forEach((task, k) => {
-      const outcome = mapFollowUpPage(task, reply.body.data[followUpAlias(k)]);
+      const outcome = mapFollowUpPage(task, reply.body.data[aliases[k]!]);
       keep(outcome);
       if (outcome.nextCursor) queue.push({ ...task, cursor: outcome.nextCursor });
     });

@@ -350,6 +350,56 @@ var init_errors = __esm({
   }
 });
 
+// src/domain/text-keyed-cache.ts
+var TextKeyedCache;
+var init_text_keyed_cache = __esm({
+  "src/domain/text-keyed-cache.ts"() {
+    "use strict";
+    TextKeyedCache = class {
+      constructor(maxChars) {
+        this.maxChars = maxChars;
+      }
+      maxChars;
+      entries = /* @__PURE__ */ new Map();
+      chars = 0;
+      get size() {
+        return this.entries.size;
+      }
+      get(key) {
+        const value = this.entries.get(key);
+        if (value !== void 0) {
+          this.entries.delete(key);
+          this.entries.set(key, value);
+        }
+        return value;
+      }
+      set(key, value) {
+        if (this.entries.delete(key)) this.chars -= key.length;
+        if (key.length > this.maxChars) return;
+        this.entries.set(key, value);
+        this.chars += key.length;
+        for (const oldest of this.entries.keys()) {
+          if (this.chars <= this.maxChars) break;
+          this.entries.delete(oldest);
+          this.chars -= oldest.length;
+        }
+      }
+    };
+  }
+});
+
+// src/domain/children.ts
+function emptyChildren() {
+  return { contributors: [], reviews: [], comments: [], labels: [] };
+}
+var FOLLOW_UP_KINDS;
+var init_children = __esm({
+  "src/domain/children.ts"() {
+    "use strict";
+    FOLLOW_UP_KINDS = ["labels", "reviews", "comments", "review_comments"];
+  }
+});
+
 // src/github/children-queries.ts
 function followUpAlias(k) {
   return `f${k}`;
@@ -373,7 +423,7 @@ function followUpQuery(kinds) {
   ${fields.join("\n  ")}
   rateLimit { cost remaining resetAt limit used nodeCount }
 }`;
-    if (followUpCache.size > 200) followUpCache.clear();
+    if (followUpCache.size >= 32) followUpCache.clear();
     followUpCache.set(key, query);
   }
   return query;
@@ -387,9 +437,17 @@ function followUpVariables(pages) {
   return variables;
 }
 function followUpRequestQuery(tasks) {
+  const order = tasks.map((task, index) => ({ task, index })).sort(
+    (a, b) => FOLLOW_UP_KINDS.indexOf(a.task.kind) - FOLLOW_UP_KINDS.indexOf(b.task.kind) || a.index - b.index
+  );
+  const aliases = new Array(tasks.length);
+  order.forEach(({ index }, k) => {
+    aliases[index] = followUpAlias(k);
+  });
   return {
-    query: followUpQuery(tasks.map((task) => task.kind)),
-    variables: followUpVariables(tasks.map((task) => ({ nodeId: task.node_id, cursor: task.cursor })))
+    query: followUpQuery(order.map(({ task }) => task.kind)),
+    variables: followUpVariables(order.map(({ task }) => ({ nodeId: task.node_id, cursor: task.cursor }))),
+    aliases
   };
 }
 function isGoneNode(error) {
@@ -399,6 +457,7 @@ var CHILD_PAGE_SIZE, FOLLOW_UP_REQUESTS, ACTOR_IDENTITY, CHILD_AUTHOR_SELECTION,
 var init_children_queries = __esm({
   "src/github/children-queries.ts"() {
     "use strict";
+    init_children();
     CHILD_PAGE_SIZE = 100;
     FOLLOW_UP_REQUESTS = 149;
     ACTOR_IDENTITY = `__typename
@@ -485,7 +544,6 @@ function toDocument(document) {
   let parsed = parsedDocuments.get(document);
   if (parsed === void 0) {
     parsed = parse(document, { noLocation: true });
-    if (parsedDocuments.size > 500) parsedDocuments.clear();
     parsedDocuments.set(document, parsed);
   }
   return parsed;
@@ -608,18 +666,9 @@ var CONNECTION_MARKERS, parsedDocuments;
 var init_cost = __esm({
   "src/github/cost.ts"() {
     "use strict";
+    init_text_keyed_cache();
     CONNECTION_MARKERS = /* @__PURE__ */ new Set(["totalCount", "pageInfo", "nodes", "edges"]);
-    parsedDocuments = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/domain/children.ts
-function emptyChildren() {
-  return { contributors: [], reviews: [], comments: [], labels: [] };
-}
-var init_children = __esm({
-  "src/domain/children.ts"() {
-    "use strict";
+    parsedDocuments = new TextKeyedCache(256e3);
   }
 });
 
@@ -1383,6 +1432,15 @@ import { parse as parse2 } from "graphql";
 function createGitHubClient(options2) {
   return createGitHubOperations(createTransport(options2));
 }
+function requestCost(query, variables, numbers) {
+  if (!numbers) return queryCost(query, variables).cost;
+  let cost = numbersCosts.get(query);
+  if (cost === void 0) {
+    cost = queryCost(parse2(query, { noLocation: true }), variables).cost;
+    numbersCosts.set(query, cost);
+  }
+  return cost;
+}
 function createGitHubOperations(transport) {
   const { graphql } = transport;
   async function rateLimit() {
@@ -1416,7 +1474,7 @@ function createGitHubOperations(transport) {
     const windows = pageRequestWindows(request);
     const counting = scopeDocumentOptions(request, windows);
     const { query, variables } = pageRequestQuery(request);
-    const predictedCost = queryCost(query, variables).cost;
+    const predictedCost = requestCost(query, variables, isNumberRequest(request));
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql(query, variables, {
       action: `${action} ${repository}`,
@@ -1541,8 +1599,8 @@ function createGitHubOperations(transport) {
     }
   }
   async function fetchFollowUps(request) {
-    const { query, variables } = followUpRequestQuery(request.tasks);
-    const predictedCost = queryCost(query, variables).cost;
+    const { query, variables, aliases } = followUpRequestQuery(request.tasks);
+    const predictedCost = requestCost(query, variables, false);
     const repository = `${request.owner}/${request.name}`;
     const { data, headers } = await graphql(
       query,
@@ -1550,20 +1608,14 @@ function createGitHubOperations(transport) {
       { action: `fetching reviews and comments of ${repository}`, repository, tolerate: isGoneNode }
     );
     return {
-      outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[followUpAlias(k)])),
+      outcomes: request.tasks.map((task, k) => mapFollowUpPage(task, data[aliases[k]])),
       rateLimit: rateLimitState(data.rateLimit, headers, predictedCost),
       predictedCost
     };
   }
   function predictCost(request) {
     const { query, variables } = "tasks" in request ? followUpRequestQuery(request.tasks) : pageRequestQuery(request);
-    if (!("numbers" in request && request.numbers)) return queryCost(query, variables).cost;
-    let cost = numbersCosts.get(query);
-    if (cost === void 0) {
-      cost = queryCost(parse2(query, { noLocation: true }), variables).cost;
-      numbersCosts.set(query, cost);
-    }
-    return cost;
+    return requestCost(query, variables, isNumberRequest(request));
   }
   return {
     graphql,
@@ -1620,10 +1672,11 @@ function rateLimitState(rateLimit, headers, predictedCost) {
     nodeCount: 0
   };
 }
-var UNLIMITED, numbersCosts;
+var UNLIMITED, numbersCosts, isNumberRequest;
 var init_client = __esm({
   "src/github/client.ts"() {
     "use strict";
+    init_text_keyed_cache();
     init_children_queries();
     init_cost();
     init_map();
@@ -1632,7 +1685,8 @@ var init_client = __esm({
     init_transport();
     init_types();
     UNLIMITED = 1e9;
-    numbersCosts = /* @__PURE__ */ new Map();
+    numbersCosts = new TextKeyedCache(2e6);
+    isNumberRequest = (request) => "numbers" in request && Boolean(request.numbers);
   }
 });
 
@@ -1700,7 +1754,7 @@ var EXPECTED_SCHEMA_VERSION, SCHEMA;
 var init_schema_version = __esm({
   "src/store/schema-version.ts"() {
     "use strict";
-    EXPECTED_SCHEMA_VERSION = 20261203500001;
+    EXPECTED_SCHEMA_VERSION = 20261204100001;
     SCHEMA = "progressive_backfill";
   }
 });
@@ -4447,7 +4501,7 @@ async function startSimulator(options2) {
   let faults = { ...options2.faults, next: [...options2.faults?.next ?? []] };
   let faultRandom = mulberry32(options2.faults?.seed ?? 1);
   let requestCount = 0;
-  const checkedDocuments = /* @__PURE__ */ new Map();
+  const checkedDocuments = new TextKeyedCache(512e3);
   const parseAndValidate = (query) => {
     let checked = checkedDocuments.get(query);
     if (!checked) {
@@ -4457,7 +4511,6 @@ async function startSimulator(options2) {
       } catch (error) {
         checked = { syntaxError: error };
       }
-      if (checkedDocuments.size >= 1e3) checkedDocuments.clear();
       checkedDocuments.set(query, checked);
     }
     return checked;
@@ -4794,6 +4847,7 @@ var HOUR_MS2, MAX_NODES, MAX_BODY_BYTES, GRAPHQL_PATHS, RATE_LIMIT_PATHS, realSl
 var init_server = __esm({
   "src/simulator/server.ts"() {
     "use strict";
+    init_text_keyed_cache();
     init_cost();
     init_dataset();
     init_github_app();
@@ -8188,6 +8242,7 @@ async function executeRun(options2, deps, mode, ctx) {
 var DEMO_OWNER = "demo-org";
 var DEMO_TOKEN = "demo-token-not-a-secret";
 var DEMO_SEED = 20261122;
+var DEMO_POINTS_PER_HOUR = 15e3;
 var VERIFY_PAGE = 2e3;
 function demoRepositories(prs) {
   return [
@@ -8232,7 +8287,7 @@ async function demo(flags, ctx) {
       seed: DEMO_SEED,
       repositories: repositories.map((r) => ({ ...r, ownerType: "Organization" }))
     },
-    tokens: { [DEMO_TOKEN]: { limit: 5e3, login: "demo-user" } },
+    tokens: { [DEMO_TOKEN]: { limit: DEMO_POINTS_PER_HOUR, login: "demo-user" } },
     latencyMs: flags.latency
   });
   const temporary = flags.dataDir === void 0 ? await mkdtemp(join4(tmpdir(), "progressive-backfill-demo-")) : null;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { PGlite, type PGliteInterface, type PGliteOptions } from '@electric-sql/pglite';
 import { extract } from 'tar';
 import { holderSession } from './holder-session.ts';
+import { analyzeGrownTables } from './pglite-statistics.ts';
 import { applyMigrations, pgliteExecutor, projectRoot } from './migrate.ts';
 import { createRpcStore, type RpcStoreOptions, type RpcTransport } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
@@ -130,9 +131,13 @@ export async function createPgliteStore(dir: string | null, options: RpcStoreOpt
  */
 export const PGLITE_PAGE_LIMITS = { prsPerCommit: 300, numbersPerRequest: 1_000 } as const;
 
+/** How often the store checks for tables that need ANALYZE (pglite-statistics.ts): a catalog query per 25 calls. */
+const CALLS_PER_STATISTICS_CHECK = 25;
+
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
 export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
   const enqueue = createQueue();
+  let callsSinceCheck = 0;
   // PGlite's one session lives exactly as long as this process has the database open: it holds the key.
   const holder = holderSession((text, values) => enqueue(() => db.query<{ locked: boolean }>(text, values)));
   const transport: RpcTransport = {
@@ -141,6 +146,11 @@ export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}):
     call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
       const { text, values } = buildSqlCall(fn, args);
       return enqueue(async () => {
+        if (++callsSinceCheck >= CALLS_PER_STATISTICS_CHECK) {
+          callsSinceCheck = 0;
+          // only the plans' quality depends on it: a failed ANALYZE must not fail the call it precedes
+          await analyzeGrownTables((sql) => db.query(sql)).catch(() => []);
+        }
         const result = await db.query<{ result: T }>(text, values);
         return (result.rows[0]?.result ?? null) as T;
       });

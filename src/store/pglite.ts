@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { PGlite, type PGliteInterface, type PGliteOptions } from '@electric-sql/pglite';
 import { extract } from 'tar';
 import { holderSession } from './holder-session.ts';
-import { analyzeGrownTables } from './pglite-statistics.ts';
+import { maintainTables } from './pglite-autovacuum.ts';
 import { applyMigrations, pgliteExecutor, projectRoot } from './migrate.ts';
 import { createRpcStore, type RpcStoreOptions, type RpcTransport } from './rpc.ts';
 import { buildSqlCall } from './sql-call.ts';
@@ -131,8 +131,8 @@ export async function createPgliteStore(dir: string | null, options: RpcStoreOpt
  */
 export const PGLITE_PAGE_LIMITS = { prsPerCommit: 300, numbersPerRequest: 1_000 } as const;
 
-/** How often the store checks for tables that need ANALYZE (pglite-statistics.ts): a catalog query per 25 calls. */
-const CALLS_PER_STATISTICS_CHECK = 25;
+/** How often the store does autovacuum's work (pglite-autovacuum.ts): two catalog queries per 25 calls. */
+const CALLS_PER_MAINTENANCE = 25;
 
 /** A store over an already open PGlite database, as it is (no migrations); closing the store closes `db`. */
 export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}): Store {
@@ -146,10 +146,10 @@ export function pgliteStore(db: PGliteInterface, options: RpcStoreOptions = {}):
     call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
       const { text, values } = buildSqlCall(fn, args);
       return enqueue(async () => {
-        if (++callsSinceCheck >= CALLS_PER_STATISTICS_CHECK) {
+        if (++callsSinceCheck >= CALLS_PER_MAINTENANCE) {
           callsSinceCheck = 0;
-          // only the plans' quality depends on it: a failed ANALYZE must not fail the call it precedes
-          await analyzeGrownTables((sql) => db.query(sql)).catch(() => []);
+          // only speed depends on it: a failed VACUUM or ANALYZE must not fail the call it precedes
+          await maintainTables((sql) => db.query(sql)).catch(() => undefined);
         }
         const result = await db.query<{ result: T }>(text, values);
         return (result.rows[0]?.result ?? null) as T;

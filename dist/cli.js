@@ -2526,6 +2526,36 @@ var init_supabase = __esm({
   }
 });
 
+// src/store/pglite-autovacuum.ts
+async function maintainTables(run2) {
+  await run2("select pg_catalog.pg_stat_force_next_flush()");
+  const due = (await run2(DUE)).rows;
+  const vacuumed = due.filter((t) => t.vacuum).map((t) => t.name);
+  const analyzed = due.filter((t) => !t.vacuum && t.analyze).map((t) => t.name);
+  if (vacuumed.length > 0) await run2(`vacuum (analyze) ${qualified(vacuumed)}`);
+  if (analyzed.length > 0) await run2(`analyze ${qualified(analyzed)}`);
+  return { vacuumed, analyzed };
+}
+function qualified(names) {
+  return names.map((n) => `progressive_backfill."${n.replaceAll('"', '""')}"`).join(", ");
+}
+var DUE;
+var init_pglite_autovacuum = __esm({
+  "src/store/pglite-autovacuum.ts"() {
+    "use strict";
+    DUE = `
+  select s.relname as name,
+    s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) as vacuum,
+    s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0) as analyze
+  from pg_catalog.pg_stat_user_tables s
+  join pg_catalog.pg_class c on c.oid = s.relid
+  where s.schemaname = 'progressive_backfill'
+    and (s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
+      or s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0))
+  order by s.relname`;
+  }
+});
+
 // src/store/pglite.ts
 var pglite_exports = {};
 __export(pglite_exports, {
@@ -2603,6 +2633,7 @@ async function createPgliteStore(dir, options2 = {}) {
 }
 function pgliteStore(db, options2 = {}) {
   const enqueue = createQueue();
+  let callsSinceCheck = 0;
   const holder = holderSession((text, values) => enqueue(() => db.query(text, values)));
   const transport = {
     kind: "pglite",
@@ -2610,6 +2641,10 @@ function pgliteStore(db, options2 = {}) {
     call(fn, args) {
       const { text, values } = buildSqlCall(fn, args);
       return enqueue(async () => {
+        if (++callsSinceCheck >= CALLS_PER_MAINTENANCE) {
+          callsSinceCheck = 0;
+          await maintainTables((sql) => db.query(sql)).catch(() => void 0);
+        }
         const result = await db.query(text, values);
         return result.rows[0]?.result ?? null;
       });
@@ -2619,12 +2654,13 @@ function pgliteStore(db, options2 = {}) {
   };
   return createRpcStore(transport, options2);
 }
-var PGLITE_CLUSTER_FILE, SETTINGS, options, PGLITE_PAGE_LIMITS;
+var PGLITE_CLUSTER_FILE, SETTINGS, options, PGLITE_PAGE_LIMITS, CALLS_PER_MAINTENANCE;
 var init_pglite = __esm({
   "src/store/pglite.ts"() {
     "use strict";
     init_holder_session();
     init_migrate();
+    init_pglite_autovacuum();
     init_rpc();
     init_sql_call();
     PGLITE_CLUSTER_FILE = join2("assets", "pglite-cluster.tar.gz");
@@ -2634,6 +2670,7 @@ var init_pglite = __esm({
       ...extra
     });
     PGLITE_PAGE_LIMITS = { prsPerCommit: 300, numbersPerRequest: 1e3 };
+    CALLS_PER_MAINTENANCE = 25;
   }
 });
 

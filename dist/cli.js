@@ -2531,7 +2531,7 @@ async function maintainTables(run2) {
   await run2("select pg_catalog.pg_stat_force_next_flush()");
   const due = (await run2(DUE)).rows;
   const vacuumed = due.filter((t) => t.vacuum).map((t) => t.name);
-  const analyzed = due.filter((t) => !t.vacuum && t.analyze).map((t) => t.name);
+  const analyzed = due.filter((t) => !t.vacuum && t.grew).map((t) => t.name);
   if (vacuumed.length > 0) await run2(`vacuum (analyze) ${qualified(vacuumed)}`);
   if (analyzed.length > 0) await run2(`analyze ${qualified(analyzed)}`);
   return { vacuumed, analyzed };
@@ -2544,15 +2544,17 @@ var init_pglite_autovacuum = __esm({
   "src/store/pglite-autovacuum.ts"() {
     "use strict";
     DUE = `
-  select s.relname as name,
-    s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) as vacuum,
-    s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0) as analyze
-  from pg_catalog.pg_stat_user_tables s
-  join pg_catalog.pg_class c on c.oid = s.relid
-  where s.schemaname = 'progressive_backfill'
-    and (s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
-      or s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0))
-  order by s.relname`;
+  select name, vacuum, grew
+  from (
+    select s.relname as name,
+      s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) as vacuum,
+      s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0) as grew
+    from pg_catalog.pg_stat_user_tables s
+    join pg_catalog.pg_class c on c.oid = s.relid
+    where s.schemaname = 'progressive_backfill'
+  ) t
+  where vacuum or grew
+  order by name`;
   }
 });
 

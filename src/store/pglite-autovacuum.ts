@@ -23,23 +23,25 @@ export interface TableMaintenance {
 
 // reltuples: the rows the last VACUUM or ANALYZE counted (-1 before the first), what autovacuum's rules scale with
 const DUE = `
-  select s.relname as name,
-    s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) as vacuum,
-    s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0) as analyze
-  from pg_catalog.pg_stat_user_tables s
-  join pg_catalog.pg_class c on c.oid = s.relid
-  where s.schemaname = 'progressive_backfill'
-    and (s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
-      or s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0))
-  order by s.relname`;
+  select name, vacuum, grew
+  from (
+    select s.relname as name,
+      s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) as vacuum,
+      s.n_mod_since_analyze > 50 + 1.0 * greatest(c.reltuples, 0) as grew
+    from pg_catalog.pg_stat_user_tables s
+    join pg_catalog.pg_class c on c.oid = s.relid
+    where s.schemaname = 'progressive_backfill'
+  ) t
+  where vacuum or grew
+  order by name`;
 
 /** Vacuums (and analyzes) the product's tables with enough dead rows, analyzes those that grew; returns both. */
 export async function maintainTables(run: RunSql): Promise<TableMaintenance> {
   // the session's counts reach pg_stat_user_tables when they are flushed, at most once a second unless forced
   await run('select pg_catalog.pg_stat_force_next_flush()');
-  const due = (await run(DUE)).rows as { name: string; vacuum: boolean; analyze: boolean }[];
+  const due = (await run(DUE)).rows as { name: string; vacuum: boolean; grew: boolean }[];
   const vacuumed = due.filter((t) => t.vacuum).map((t) => t.name);
-  const analyzed = due.filter((t) => !t.vacuum && t.analyze).map((t) => t.name);
+  const analyzed = due.filter((t) => !t.vacuum && t.grew).map((t) => t.name);
   // VACUUM cannot run inside a transaction: one statement each, never part of another call's
   if (vacuumed.length > 0) await run(`vacuum (analyze) ${qualified(vacuumed)}`);
   if (analyzed.length > 0) await run(`analyze ${qualified(analyzed)}`);

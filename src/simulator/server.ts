@@ -21,6 +21,7 @@ import { queryCost } from '../github/cost.ts';
 import { createDataset, type Dataset, type DatasetOptions, type SimRepository } from './dataset.ts';
 import { createAppEndpoints, type IssuedToken, type SimulatedApp } from './github-app.ts';
 import { groundTruth, groundTruthPages } from './ground-truth.ts';
+import { withLocations } from './located-errors.ts';
 import { mulberry32, type Random } from './random.ts';
 import {
   type ExecutionContext,
@@ -114,6 +115,11 @@ export interface SimulatorOptions {
   refuseNumberLookups?: boolean;
   /** a GitHub-like API that caps lookups by number per query, refusing a query with more as invalid */
   maxNumberLookups?: number;
+  /**
+   * keep every request in `requests` (default true); a long run in the same process, like the demo, turns it off:
+   * the log holds each request's variables, ~20 KB for a follow-up of 149 connections
+   */
+  requestLog?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -143,6 +149,7 @@ export interface Budget {
 export interface Simulator {
   /** base URL, e.g. http://127.0.0.1:PORT; GraphQL is served at `${url}/graphql` and `${url}/api/graphql` */
   readonly url: string;
+  /** every request served, oldest first (empty with `requestLog: false`) */
   readonly requests: RequestLogEntry[];
   readonly dataset: Dataset;
   budget(token: string): Budget;
@@ -220,16 +227,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let faultRandom: Random = mulberry32(options.faults?.seed ?? 1);
   let requestCount = 0;
 
-  // Clients send the same documents over and over; validating against the 1 MB schema is the costly part. The
-  // parsed form keeps token locations (GitHub's errors point at lines and columns), ~35 times the text's size, so
-  // the cache is bounded by text: a 90 KB follow-up document is a few megabytes.
+  // Clients send the same documents over and over; validating against the 1 MB schema is the costly part. Kept
+  // without token locations (see located-errors.ts) and bounded by text: a follow-up document is 90 KB where a
+  // page's is 3 KB.
   const checkedDocuments = new TextKeyedCache<CheckedDocument>(512_000);
   const parseAndValidate = (query: string): CheckedDocument => {
     let checked = checkedDocuments.get(query);
     if (!checked) {
       try {
-        const document = parse(query);
-        checked = { document, validationErrors: validate(schema, document) };
+        const document = parse(query, { noLocation: true });
+        const validationErrors = withLocations(validate(schema, document), query, document);
+        checked = { document, validationErrors };
       } catch (error) {
         checked = { syntaxError: error as GraphQLError };
       }
@@ -366,13 +374,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     log.variables = variables;
     log.operationName = operationName ?? null;
 
+    const query = payload.query;
+    const checked = parseAndValidate(query);
+    const located = (errors: readonly GraphQLError[]) =>
+      'document' in checked ? withLocations(errors, query, checked.document) : errors;
     const rejected = (errors: readonly GraphQLError[], validation = false) => ({
-      response: errorsOnly(errors.map(validation ? toGitHubValidationError : toGitHubError)),
+      response: errorsOnly(located(errors).map(validation ? toGitHubValidationError : toGitHubError)),
       cost: 0,
       fault: faultKind,
     });
 
-    const checked = parseAndValidate(payload.query);
     if ('syntaxError' in checked) return rejected([checked.syntaxError]);
     if (checked.validationErrors.length > 0) return rejected(checked.validationErrors, true);
     const document = checked.document;
@@ -457,7 +468,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     for (const repository of context.servedRepositories) repository.recordPageServed(now());
     // the answer is written out before the wait, so its writing is inside the response time like the resolving
     const body: Record<string, unknown> = { data: result.data ?? null };
-    if (result.errors && result.errors.length > 0) body.errors = result.errors.map(toGitHubError);
+    if (result.errors && result.errors.length > 0) body.errors = located(result.errors).map(toGitHubError);
     const written = JSON.stringify(body);
 
     const latency =
@@ -503,7 +514,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       variables: null,
       at: now(),
     };
-    requests.push(log);
+    if (options.requestLog !== false) requests.push(log);
     const requestId = { 'x-github-request-id': requestIdFor(index) };
 
     const isGraphql = GRAPHQL_PATHS.has(path) && request.method === 'POST';

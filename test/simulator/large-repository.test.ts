@@ -50,3 +50,21 @@ describe('a 200,000-PR repository is served without materialising it', () => {
     expect(growth).toBeLessThan(48 * 1024 * 1024);
   });
 });
+
+describe('a long run in the same process', () => {
+  it('keeps no request log when asked not to, and serves the same answers', async () => {
+    const quiet = await startSimulator({
+      dataset: { seed: 8, repositories: [{ owner: 'octo', name: 'huge', pullRequests: 1_000 }] },
+      tokens: { 'test-token': { limit: 1_000_000 } },
+      requestLog: false,
+    });
+    try {
+      const answer = await graphql(quiet, QUERY, { first: 10 });
+      expect(answer.body.data.repository.pullRequests.nodes).toHaveLength(10);
+      expect(quiet.requests).toEqual([]);
+      expect(quiet.budget('test-token').used).toBe(1); // charged as ever: only the log is off
+    } finally {
+      await quiet.stop();
+    }
+  });
+});

@@ -95,6 +95,7 @@ async function demo(flags: DemoFlags, ctx: CliContext): Promise<number> {
     },
     tokens: { [DEMO_TOKEN]: { limit: DEMO_POINTS_PER_HOUR, login: 'demo-user' } },
     latencyMs: flags.latency,
+    requestLog: false,
   });
   const temporary =
     flags.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'progressive-backfill-demo-')) : null;

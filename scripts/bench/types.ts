@@ -47,6 +47,10 @@ export interface FigureResult {
   panels: ChartPanel[];
 }
 
+/** The middle value (the upper one of an even count). */
+export const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 export const verdict = (met: boolean): Verdict => (met ? 'met' : 'NOT MET');
 
 export const thousands = (n: number, digits = 0) =>

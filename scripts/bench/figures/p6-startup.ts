@@ -8,13 +8,11 @@ import { startSimulator } from '../../../src/simulator/server.ts';
 import { runActionBundle } from '../../harness/action-runner.ts';
 import { createDatabaseOn } from '../../harness/database.ts';
 import { buildBundles } from '../bundles.ts';
-import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';
+import { type BenchConfig, type FigureResult, median, thousands, verdict } from '../types.ts';
 
 const SIZE_GOAL = 2 * 1024 * 1024;
 const START_GOAL_MS = 500;
 const TOKEN = 'ghp_startupbenchtoken000000000000000000000';
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function bundleAndStartup(config: BenchConfig): Promise<FigureResult> {
   const { action } = await buildBundles();

@@ -15,8 +15,9 @@ afterEach(() => {
 });
 
 async function settings(db: Awaited<ReturnType<typeof openPglite>>['db']) {
-  const { rows } = await db.query<{ buffers: string; databases: number }>(
-    "select current_setting('shared_buffers') as buffers, (select count(*)::int from pg_database) as databases",
+  const { rows } = await db.query<{ buffers: string; statistics: string; databases: number }>(
+    `select current_setting('shared_buffers') as buffers, current_setting('default_statistics_target') as statistics,
+            (select count(*)::int from pg_database) as databases`,
   );
   return rows[0];
 }
@@ -27,7 +28,7 @@ test('a new database folder starts from the committed cluster, which the install
   const { db, fromCluster } = await openPglite(dir);
   try {
     expect(fromCluster).toBe(true);
-    expect(await settings(db)).toEqual({ buffers: '16MB', databases: 3 });
+    expect(await settings(db)).toEqual({ buffers: '16MB', statistics: '10', databases: 3 });
   } finally {
     await db.close();
   }
@@ -50,7 +51,7 @@ test('a cluster that cannot be unpacked leaves no trace: initdb makes the databa
   const { db, fromCluster } = await openPglite(dir, Promise.resolve(broken));
   try {
     expect(fromCluster).toBe(false);
-    expect(await settings(db)).toEqual({ buffers: '16MB', databases: 3 });
+    expect(await settings(db)).toEqual({ buffers: '16MB', statistics: '10', databases: 3 });
   } finally {
     await db.close();
   }

@@ -26,8 +26,11 @@ const DEMO_SEED = 20_261_122;
  * PRs with every review and comment, ~11,000 points) finishes in one go instead of waiting an hour for a reset.
  */
 const DEMO_POINTS_PER_HOUR = 15_000;
-/** Pull requests verified at a time: the whole truth of a 100,000-PR repository would not fit the memory goal. */
-const VERIFY_PAGE = 2_000;
+/**
+ * Pull requests verified at a time: the whole truth of a 100,000-PR repository would not fit the memory goal, and a
+ * page's truth generates every review and comment of its pull requests (to count them), tens of MB for 2,000.
+ */
+const VERIFY_PAGE = 500;
 
 interface DemoFlags extends Omit<RunFlags, 'databaseUrl' | 'supabaseUrl'> {
   prs: number;

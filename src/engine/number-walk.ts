@@ -180,32 +180,22 @@ export interface RunRoom {
   timeLeftMs: number;
   /** GitHub's time per number looked up, from the probe */
   msPerNumber: number;
-  /** the probe's own time: a request of a few lookups, so about what any request takes before its nodes */
-  requestMs: number;
-  /** number requests a round may have in flight (MAX_PARALLEL_NUMBER_REQUESTS) */
-  parallel: number;
   /** points the run may still spend above the reserve */
   spendablePoints: number;
 }
 
 /**
  * Numbers when they bring more pull requests per point; the window walk on a tie (it wastes no slots). But when
- * time binds, the walk that would take less time, if the points suffice for windows. GitHub's time grows with the
- * nodes asked for, and every round pays a request's own time once: a number walk asks 1 ÷ density nodes per pull
- * request but runs of numbers go `parallel` at a time, in few rounds; the window walk asks one per pull request,
- * but its largest partition is walked two windows a round, one round after another, whatever the split.
+ * time binds — looking every number up one request after another would not fit the time left — and the points
+ * suffice for the window walk, windows: GitHub's time grows with the nodes asked for, and a number walk asks
+ * 1 ÷ density of them per pull request.
  */
 export function numbersWin(figures: RepositoryFigures, prices: ShapePrices, room?: RunRoom): boolean {
   if (numbersPerPoint(figures, prices) <= windowsPerPoint(figures, prices)) return false;
   if (!room) return true;
-  const roundMs = (nodes: number) => room.requestMs + nodes * room.msPerNumber;
-  const numberRounds = Math.ceil(figures.newest / Math.max(1, prices.numbers * room.parallel));
-  const numbersMs = numberRounds * roundMs(prices.numbers);
-  if (numbersMs <= room.timeLeftMs) return true;
-  const largest = Math.max(...Object.values(figures.states), 0);
-  const windowsMs = Math.ceil(largest / (2 * prices.windowSize)) * roundMs(prices.windowSize);
+  const timeBinds = figures.newest * room.msPerNumber > room.timeLeftMs;
   const windowsPoints = Math.ceil(figures.total / windowsPerPoint(figures, prices));
-  return !(windowsMs < numbersMs && windowsPoints <= room.spendablePoints);
+  return !(timeBinds && windowsPoints <= room.spendablePoints);
 }
 
 /** A number request split into `segments` consecutive runs of numbers, each at least MIN_NUMBERS_PER_REQUEST. */

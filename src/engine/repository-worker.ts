@@ -35,7 +35,7 @@ import {
 } from './number-walk.ts';
 import { DEFAULTS } from './options.ts';
 import { AdaptivePageSize } from './page-size.ts';
-import { MAX_PARALLEL_NUMBER_REQUESTS, RoundPacer } from './segments.ts';
+import { RoundPacer } from './segments.ts';
 import type { RepositoryReport } from './types.ts';
 import { advanceWalk, parseWalkCursor, roundsLeft, type WalkCursor, walkRequest } from './walk.ts';
 
@@ -195,6 +195,9 @@ async function runChunk(
   let expected = lease.cursor;
   const prices = shapePrices(ctx, target, lease);
   let cursor = startCursor(ctx, target, lease, prices);
+  // no probe when its answer could not change the choice (see probeNumbers): the window walk at once
+  if (isNumberWalkCursor(cursor) && cursor.max === null && pacer.probeFor(ctx, report, 1, 1) === 0)
+    cursor = parseWalkCursor(null, target.scope);
   let pages = 0;
   // the lease's heartbeat also keeps its run alive
   const heartbeat = beatWhileWaiting(() => ctx.store.heartbeat(lease.chunkId, token, ctx.leaseSeconds));
@@ -204,7 +207,7 @@ async function runChunk(
     const left = from.max === null ? 1 : Math.ceil((from.max - from.next + 1) / count);
     const parallel = pacer.parallelFor(ctx, left);
     // the probe asks for the fewest lookups when time binds (see probeNumbers)
-    const probe = (n: number) => pacer.probeFor(ctx, report, n, MIN_NUMBERS_PER_REQUEST);
+    const probe = (n: number) => Math.max(1, pacer.probeFor(ctx, report, n, MIN_NUMBERS_PER_REQUEST));
     const build = (n: number) =>
       numberRequest(from, target, lease.fieldProfile, from.max === null ? probe(n) : n * parallel);
     const started = ctx.clock.now();
@@ -264,8 +267,6 @@ async function runChunk(
         {
           timeLeftMs: ctx.deadline - ctx.clock.now(),
           msPerNumber: pacer.requestMs / Math.max(1, probed),
-          requestMs: pacer.requestMs,
-          parallel: MAX_PARALLEL_NUMBER_REQUESTS,
           spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
         },
       ),

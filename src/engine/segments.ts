@@ -95,16 +95,25 @@ export interface ProbeInput {
   /** the time one window round takes as one request (the run's first estimate: nothing is measured yet) */
   sequentialRoundMs: number;
   timeLeftMs: number;
+  /** a window's pull requests, and the points one window round costs as one request */
+  windowSize: number;
+  pointsPerRound: number;
+  /** points the run may still spend above the reserve */
+  spendablePoints: number;
 }
 
 /**
- * Lookups in the number walk's probe. The probe learns the newest number and the state counts whatever its size,
- * for numbersWin to choose by, and GitHub's time grows with the lookups asked for: when time binds (the window walk
- * one request a round would not fit the time left), it asks for the fewest.
+ * Lookups in the number walk's probe; 0 for no probe, the window walk at once. The probe learns the newest number and
+ * the state counts whatever its size, for numbersWin to choose by, and GitHub's time grows with the lookups asked for.
+ * When time binds (the window walk one request a round would not fit the time left) and the points pay for the window
+ * walk even if one partition held every pull request (two windows a round), numbersWin would choose windows whatever
+ * the probe found: it is skipped. When time binds but the points might not pay, it asks for the fewest.
  */
 export function probeNumbers(input: ProbeInput): number {
   const rounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, input.prsPerRound));
   if (rounds * input.sequentialRoundMs <= input.timeLeftMs) return input.count;
+  const worstRounds = Math.ceil(Math.max(0, input.prsLeft) / Math.max(1, 2 * input.windowSize));
+  if (worstRounds * input.pointsPerRound <= input.spendablePoints) return 0;
   return Math.min(input.count, input.min);
 }
 
@@ -186,7 +195,7 @@ export class RoundPacer {
     });
   }
 
-  /** Lookups in the number walk's probe (see probeNumbers). */
+  /** Lookups in the number walk's probe, 0 for none (see probeNumbers). */
   probeFor(ctx: RunContext, report: RepositoryReport, count: number, min: number): number {
     return probeNumbers({
       count,
@@ -195,6 +204,9 @@ export class RoundPacer {
       prsPerRound: ctx.plan.windowsPerRequest * ctx.plan.pageSize,
       sequentialRoundMs: this.windowRoundMs,
       timeLeftMs: ctx.deadline - ctx.clock.now(),
+      windowSize: ctx.plan.pageSize,
+      pointsPerRound: ctx.plan.pointsPerPage,
+      spendablePoints: ctx.ledger.remainingPoints() - ctx.ledger.reserve,
     });
   }
 

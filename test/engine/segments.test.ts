@@ -138,7 +138,7 @@ describe('the rounds a partitioned walk still needs', () => {
 });
 
 describe("the number walk's probe", () => {
-  // 20,000 PRs left, six windows of 100 a round, 1.5 s a round as one request (the run's first estimate)
+  // 20,000 PRs left, six windows of 100 a round at 1 point, 1.5 s a round as one request (the run's first estimate)
   const probe: ProbeInput = {
     count: 250,
     min: 25,
@@ -146,11 +146,23 @@ describe("the number walk's probe", () => {
     prsPerRound: 600,
     sequentialRoundMs: 1_500,
     timeLeftMs: 3_600_000,
+    windowSize: 100,
+    pointsPerRound: 1,
+    spendablePoints: 4_500,
   };
   test.each<[string, Partial<ProbeInput>, number]>([
     ['time does not bind: the probe asks its usual lookups', {}, 250],
-    ['34 rounds of 1.5 s in 22 s: the probe asks for the fewest', { timeLeftMs: 22_000 }, 25],
-    ['a usual probe already smaller stays so', { timeLeftMs: 22_000, count: 10 }, 10],
+    [
+      '34 rounds of 1.5 s in 22 s, and 100 points pay for the window walk at worst: no probe, windows at once',
+      { timeLeftMs: 22_000 },
+      0,
+    ],
+    [
+      'time binds but 100 points might not be there (90 are): the probe asks for the fewest',
+      { timeLeftMs: 22_000, spendablePoints: 90 },
+      25,
+    ],
+    ['a usual probe already smaller stays so', { timeLeftMs: 22_000, spendablePoints: 90, count: 10 }, 10],
   ])('%s', (_name, change, expected) => {
     expect(probeNumbers({ ...probe, ...change })).toBe(expected);
   });
@@ -177,8 +189,8 @@ describe("a repository's pacer", () => {
     expect(pacer.segmentsFor(ctx, round, report, 600, rounds)).toBe(6);
   });
 
-  test('decides the probe from the run: 22 s for 34 rounds of 1.5 s, the fewest lookups', () => {
-    expect(new RoundPacer(1_500).probeFor(ctx, report, 250, 25)).toBe(25);
+  test('decides the probe from the run: 22 s for 34 rounds of 1.5 s, points to spare, no probe', () => {
+    expect(new RoundPacer(1_500).probeFor(ctx, report, 250, 25)).toBe(0);
     expect(new RoundPacer(100).probeFor(ctx, report, 250, 25)).toBe(250);
   });
 

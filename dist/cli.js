@@ -2666,7 +2666,7 @@ var init_pglite = __esm({
     init_rpc();
     init_sql_call();
     PGLITE_CLUSTER_FILE = join2("assets", "pglite-cluster.tar.gz");
-    SETTINGS = ["-c", "shared_buffers=16MB"];
+    SETTINGS = ["-c", "shared_buffers=16MB", "-c", "default_statistics_target=10"];
     options = (extra = {}) => ({
       startParams: [...PGlite.defaultStartParams, ...SETTINGS],
       ...extra
@@ -4234,6 +4234,43 @@ var init_ground_truth = __esm({
   }
 });
 
+// src/simulator/located-errors.ts
+import { GraphQLError as GraphQLError4, parse as parse3 } from "graphql";
+function isNode(value) {
+  return typeof value === "object" && value !== null && typeof value.kind === "string";
+}
+function pairNodes(plain, located, twins) {
+  if (Array.isArray(plain) && Array.isArray(located)) {
+    plain.forEach((item, i) => {
+      pairNodes(item, located[i], twins);
+    });
+    return;
+  }
+  if (!isNode(plain) || !isNode(located)) return;
+  twins.set(plain, located);
+  for (const key of Object.keys(plain)) {
+    if (key !== "loc") pairNodes(plain[key], located[key], twins);
+  }
+}
+function withLocations(errors, text, document) {
+  if (!errors.some((error) => error.nodes?.length && !error.locations)) return errors;
+  const twins = /* @__PURE__ */ new Map();
+  pairNodes(document, parse3(text), twins);
+  return errors.map(
+    (error) => error.nodes?.length && !error.locations ? new GraphQLError4(error.message, {
+      nodes: error.nodes.map((node) => twins.get(node) ?? node),
+      path: error.path,
+      originalError: error.originalError,
+      extensions: error.extensions
+    }) : error
+  );
+}
+var init_located_errors = __esm({
+  "src/simulator/located-errors.ts"() {
+    "use strict";
+  }
+});
+
 // src/simulator/responses.ts
 function toGitHubError2(error) {
   const { type, ...extensions } = error.extensions ?? {};
@@ -4374,7 +4411,7 @@ function idlPath() {
   throw new Error("@octokit/graphql-schema is not installed: run npm ci");
 }
 function githubSchema() {
-  cached ??= buildSchema(readFileSync2(idlPath(), "utf8"), { assumeValidSDL: true });
+  cached ??= buildSchema(readFileSync2(idlPath(), "utf8"), { assumeValidSDL: true, noLocation: true });
   return cached;
 }
 var cached;
@@ -4386,7 +4423,7 @@ var init_schema = __esm({
 
 // src/simulator/static-checks.ts
 import {
-  GraphQLError as GraphQLError4,
+  GraphQLError as GraphQLError5,
   getArgumentValues,
   getNamedType as getNamedType2,
   isInterfaceType,
@@ -4416,7 +4453,7 @@ function paginationErrors(field, node, args, path, fragments) {
   const name = field.name;
   const first = args.first;
   const last = args.last;
-  const fail = (message, type) => new GraphQLError4(message, { nodes: [node], path, extensions: type ? { type } : {} });
+  const fail = (message, type) => new GraphQLError5(message, { nodes: [node], path, extensions: type ? { type } : {} });
   if (first != null && last != null) {
     return [
       fail(`Passing both \`first\` and \`last\` to paginate the \`${name}\` connection is not supported.`)
@@ -4502,10 +4539,10 @@ __export(server_exports, {
 import { createServer } from "node:http";
 import {
   execute,
-  GraphQLError as GraphQLError5,
+  GraphQLError as GraphQLError6,
   getOperationAST,
   getVariableValues,
-  parse as parse3,
+  parse as parse4,
   validate
 } from "graphql";
 function isoSecondsMs(ms) {
@@ -4545,8 +4582,9 @@ async function startSimulator(options2) {
     let checked = checkedDocuments.get(query);
     if (!checked) {
       try {
-        const document = parse3(query);
-        checked = { document, validationErrors: validate(schema, document) };
+        const document = parse4(query, { noLocation: true });
+        const validationErrors = withLocations(validate(schema, document), query, document);
+        checked = { document, validationErrors };
       } catch (error) {
         checked = { syntaxError: error };
       }
@@ -4664,19 +4702,21 @@ async function startSimulator(options2) {
     const operationName = typeof payload.operationName === "string" ? payload.operationName : void 0;
     log.variables = variables;
     log.operationName = operationName ?? null;
+    const query = payload.query;
+    const checked = parseAndValidate(query);
+    const located = (errors) => "document" in checked ? withLocations(errors, query, checked.document) : errors;
     const rejected = (errors, validation = false) => ({
-      response: errorsOnly(errors.map(validation ? toGitHubValidationError : toGitHubError2)),
+      response: errorsOnly(located(errors).map(validation ? toGitHubValidationError : toGitHubError2)),
       cost: 0,
       fault: faultKind
     });
-    const checked = parseAndValidate(payload.query);
     if ("syntaxError" in checked) return rejected([checked.syntaxError]);
     if (checked.validationErrors.length > 0) return rejected(checked.validationErrors, true);
     const document = checked.document;
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       return rejected([
-        new GraphQLError5(
+        new GraphQLError6(
           operationName ? `Unknown operation named "${operationName}".` : "An operation name is required"
         )
       ]);
@@ -4689,14 +4729,14 @@ async function startSimulator(options2) {
     const lookups = payload.query.match(/\bissueOrPullRequest\b/g)?.length ?? 0;
     if (options2.maxNumberLookups !== void 0 && lookups > options2.maxNumberLookups) {
       return rejected([
-        new GraphQLError5(
+        new GraphQLError6(
           `This query has ${lookups} lookups by number; at most ${options2.maxNumberLookups} are allowed.`
         )
       ]);
     }
     if (options2.refuseNumberLookups && lookups > 0) {
       return rejected(
-        [new GraphQLError5('Cannot query field "issueOrPullRequest" on type "Repository".')],
+        [new GraphQLError6('Cannot query field "issueOrPullRequest" on type "Repository".')],
         true
       );
     }
@@ -4751,7 +4791,7 @@ async function startSimulator(options2) {
     });
     for (const repository of context.servedRepositories) repository.recordPageServed(now());
     const body = { data: result.data ?? null };
-    if (result.errors && result.errors.length > 0) body.errors = result.errors.map(toGitHubError2);
+    if (result.errors && result.errors.length > 0) body.errors = located(result.errors).map(toGitHubError2);
     const written = JSON.stringify(body);
     const latency = typeof options2.latencyMs === "function" ? options2.latencyMs({
       index,
@@ -4791,7 +4831,7 @@ async function startSimulator(options2) {
       variables: null,
       at: now()
     };
-    requests.push(log);
+    if (options2.requestLog !== false) requests.push(log);
     const requestId = { "x-github-request-id": requestIdFor(index) };
     const isGraphql = GRAPHQL_PATHS.has(path) && request.method === "POST";
     const isRateLimit = RATE_LIMIT_PATHS.has(path) && request.method === "GET";
@@ -4891,6 +4931,7 @@ var init_server = __esm({
     init_dataset();
     init_github_app();
     init_ground_truth();
+    init_located_errors();
     init_random();
     init_resolvers();
     init_responses();
@@ -5401,10 +5442,10 @@ function recoveryLine(recovery) {
 // src/cli/parsers.ts
 import { InvalidArgumentError } from "commander";
 init_scope();
-function refusing(parse4) {
+function refusing(parse5) {
   return (text) => {
     try {
-      return parse4(text);
+      return parse5(text);
     } catch (error) {
       if (error instanceof ConfigError) throw new InvalidArgumentError(`${error.reason}.`);
       throw error;
@@ -5438,8 +5479,8 @@ function oneRepository(text) {
     throw error;
   }
 }
-function collectIntegers(parse4) {
-  return (text, previous = []) => [...previous, parse4(text)];
+function collectIntegers(parse5) {
+  return (text, previous = []) => [...previous, parse5(text)];
 }
 function urlOf(text, hint) {
   try {
@@ -5998,11 +6039,11 @@ function storeBackend(flags, ctx) {
     ...flags.dataDir !== void 0 ? { dataDir: flags.dataDir } : server ? {} : { dataDir: DEFAULT_DATA_DIR }
   });
 }
-function envValue(ctx, name, parse4, setting) {
+function envValue(ctx, name, parse5, setting) {
   const raw = ctx.env[name];
   if (raw === void 0 || raw.trim() === "") return void 0;
   try {
-    return parse4(raw);
+    return parse5(raw);
   } catch (error) {
     throw new ConfigError(setting, `${name} ${error.message}`);
   }
@@ -8282,7 +8323,7 @@ var DEMO_OWNER = "demo-org";
 var DEMO_TOKEN = "demo-token-not-a-secret";
 var DEMO_SEED = 20261122;
 var DEMO_POINTS_PER_HOUR = 15e3;
-var VERIFY_PAGE = 2e3;
+var VERIFY_PAGE = 500;
 function demoRepositories(prs) {
   return [
     { owner: DEMO_OWNER, name: "empty", pullRequests: 0 },
@@ -8327,7 +8368,8 @@ async function demo(flags, ctx) {
       repositories: repositories.map((r) => ({ ...r, ownerType: "Organization" }))
     },
     tokens: { [DEMO_TOKEN]: { limit: DEMO_POINTS_PER_HOUR, login: "demo-user" } },
-    latencyMs: flags.latency
+    latencyMs: flags.latency,
+    requestLog: false
   });
   const temporary = flags.dataDir === void 0 ? await mkdtemp(join4(tmpdir(), "progressive-backfill-demo-")) : null;
   const dataDir = flags.dataDir ?? join4(temporary, "db");

@@ -228,16 +228,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let requestCount = 0;
 
   // Clients send the same documents over and over; validating against the 1 MB schema is the costly part. Kept
-  // without token locations (see located-errors.ts) and bounded by text: a follow-up document is 90 KB where a
-  // page's is 3 KB.
+  // without token locations (an answer's errors get theirs in `rejected` and after execution, see
+  // located-errors.ts) and bounded by text: a follow-up document is 90 KB where a page's is 3 KB.
   const checkedDocuments = new TextKeyedCache<CheckedDocument>(512_000);
   const parseAndValidate = (query: string): CheckedDocument => {
     let checked = checkedDocuments.get(query);
     if (!checked) {
       try {
         const document = parse(query, { noLocation: true });
-        const validationErrors = withLocations(validate(schema, document), query, document);
-        checked = { document, validationErrors };
+        checked = { document, validationErrors: validate(schema, document) };
       } catch (error) {
         checked = { syntaxError: error as GraphQLError };
       }

@@ -27,5 +27,7 @@ describe('errors over a document kept without locations', () => {
   it('are returned as they are when none needs a location', () => {
     const plain = parse(TEXT, { noLocation: true });
     expect(withLocations([], TEXT, plain)).toEqual([]);
+    const located = validate(githubSchema(), parse(TEXT));
+    expect(withLocations(located, TEXT, plain)).toBe(located);
   });
 });

@@ -4583,8 +4583,7 @@ async function startSimulator(options2) {
     if (!checked) {
       try {
         const document = parse4(query, { noLocation: true });
-        const validationErrors = withLocations(validate(schema, document), query, document);
-        checked = { document, validationErrors };
+        checked = { document, validationErrors: validate(schema, document) };
       } catch (error) {
         checked = { syntaxError: error };
       }

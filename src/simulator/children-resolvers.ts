@@ -112,7 +112,7 @@ export function createChildResolvers(deps: ChildResolverDeps) {
     context: ChildContext,
   ): Resolved {
     return {
-      totalCommentsCount: pr.comments.length,
+      totalCommentsCount: () => pr.comments.length,
       labels: (args: Args) =>
         listConnection(pr.labels, args, (label) => ({
           __typename: 'Label',

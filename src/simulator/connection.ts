@@ -130,13 +130,13 @@ export function connection<T>(
   nodeAt: (position: number) => T,
   cursorAt: (position: number) => string,
 ): ConnectionShape<T> {
-  const positions = Array.from({ length: window.end - window.start }, (_, i) => window.start + i);
   let built: T[] | undefined;
+  // a query asking only for totalCount leaves the window uncut: the whole list, never to be built
   const nodes = () => {
-    built ??= positions.map(nodeAt);
+    built ??= Array.from({ length: window.end - window.start }, (_, i) => nodeAt(window.start + i));
     return built;
   };
-  const empty = positions.length === 0;
+  const empty = window.end === window.start;
   return {
     totalCount,
     pageInfo: {

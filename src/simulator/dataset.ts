@@ -507,9 +507,20 @@ export class SimRepository {
       to: skeleton.closedAt ?? skeleton.updatedAt,
       editedBy: skeleton.updatedAt,
     };
-    const reviews = this.reviews(random, index, span, hard);
-    const comments = this.comments(random, index, span, hard);
-    const reviewDecision = this.reviewDecision(random, skeleton.state);
+    // Reviews and comments go on drawing from this stream, but only when something reads them: a page of core
+    // fields (most of a benchmark's requests) never does, and they are most of a pull request's generating.
+    let children: { reviews: SimReview[]; comments: SimComment[] } | undefined;
+    const drawChildren = () => {
+      children ??= {
+        reviews: this.reviews(random, index, span, hard),
+        comments: this.comments(random, index, span, hard),
+      };
+      return children;
+    };
+    const reviewDecision = this.reviewDecision(
+      randomFor(this.seed, this.salt, index, 'decision'),
+      skeleton.state,
+    );
     return {
       ...skeleton,
       nodeId: nodeId('PR', this.seed, this.salt, index),
@@ -524,8 +535,12 @@ export class SimRepository {
       url: `${this.url}/pull/${skeleton.number}`,
       labels,
       reviewDecision,
-      reviews,
-      comments,
+      get reviews() {
+        return drawChildren().reviews;
+      },
+      get comments() {
+        return drawChildren().comments;
+      },
     };
   }
 

@@ -20,6 +20,23 @@ describe('the dataset is a pure function of its seed', () => {
     expect(backward.reverse()).toEqual(forward);
   });
 
+  it('reviews and comments, drawn only when read, are the same whenever and in whatever order they are read', () => {
+    const a = createDataset(options(42)).repository('octo', 'one');
+    const b = createDataset(options(42)).repository('octo', 'one');
+    const early = SAMPLE.map((index) => {
+      const pr = a?.pullRequest(index);
+      return { comments: pr?.comments, reviews: pr?.reviews };
+    });
+    // b hands out every pull request first, then its children, comments before reviews
+    const prs = SAMPLE.map((index) => b?.pullRequest(index));
+    const late = prs.map((pr) => {
+      const comments = pr?.comments;
+      return { comments, reviews: pr?.reviews };
+    });
+    expect(late).toEqual(early);
+    expect(early.some(({ reviews }) => (reviews?.length ?? 0) > 0)).toBe(true);
+  });
+
   it('a different seed yields different data with the same shape', () => {
     const a = createDataset(options(42)).repository('octo', 'one');
     const b = createDataset(options(43)).repository('octo', 'one');

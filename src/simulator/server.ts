@@ -186,6 +186,8 @@ type Outcome =
   | { response: SimResponse; cost: number; fault: FaultKind | null }
   | { reset: true; fault: FaultKind };
 
+/** How long a request waits, under a latency model, for others sent in the same burst (see handle). */
+const BURST_MS = 3;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function isoSecondsMs(ms: number): string {
@@ -557,8 +559,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
 
     // Requests that arrived together start their clocks together: resolving one is synchronous work on this one
-    // thread, and without this turn the next request would be read, and its time begin, only after it.
-    await new Promise((resolve) => setImmediate(resolve));
+    // thread, and without a pause the next request would be read, and its time begin, only after it. Under a
+    // latency model the pause is inside the response time (which counts from arrival), so it can be long enough to
+    // read a whole burst a client sends at once, as GitHub's servers would take them side by side.
+    await (options.latencyMs ? sleep(BURST_MS) : new Promise((resolve) => setImmediate(resolve)));
     const outcome = await runGraphql(index, token, text, log);
     log.fault = outcome.fault;
     if ('reset' in outcome) {

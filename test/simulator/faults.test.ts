@@ -82,7 +82,8 @@ describe('faults reproduce GitHub failures on demand', () => {
     });
     const reply = await once(sim, { kind: 'slow', ms: 45_000 });
     expect(reply.status).toBe(200);
-    expect(waits).toEqual([45_000, 10]);
+    // the pause that gathers a burst of requests, the fault's delay, then the latency model's time
+    expect(waits).toEqual([3, 45_000, 10]);
   });
 
   it('primary exhaustion drops the budget to zero', async () => {

@@ -22,6 +22,7 @@ import {
   graphqlErrors,
   toGitHubError,
 } from './errors.ts';
+import { graphqlRequestBody, parseResponseBody } from './json-body.ts';
 import { GitHubError } from './types.ts';
 
 export interface GitHubClientOptions {
@@ -101,7 +102,21 @@ function secondaryLimitAsError(octokit: Octokit): void {
   });
 }
 
-const BackfillOctokit = Octokit.plugin(secondaryLimitAsError, retry, throttling);
+/**
+ * GraphQL requests ask octokit for the body unparsed; it is parsed here, the innermost layer, so every layer above
+ * sees it parsed (see json-body.ts).
+ */
+function nativeJsonBodies(octokit: Octokit): void {
+  octokit.hook.wrap('request', async (request, options) => {
+    const response = await request(options);
+    if (!(response.data instanceof ReadableStream)) return response;
+    const text = await new Response(response.data).text();
+    return { ...response, data: parseResponseBody(text, response.headers['content-type']) };
+  });
+}
+
+// plugins wrap in order, the first innermost
+const BackfillOctokit = Octokit.plugin(nativeJsonBodies, secondaryLimitAsError, retry, throttling);
 
 function createOctokit(options: GitHubClientOptions, apiUrl: string, timeoutMs: number, sent: Set<string>) {
   const currentToken = options.tokenSource ?? (async () => options.token ?? '');
@@ -193,7 +208,11 @@ export function createTransport(options: GitHubClientOptions): GitHubTransport {
     const context = failure(callOptions.action ?? 'querying GitHub', callOptions.repository);
     let response: Awaited<ReturnType<typeof octokit.request>>;
     try {
-      response = await octokit.request('POST /graphql', { baseUrl: graphqlBase, query, variables });
+      response = await octokit.request('POST /graphql', {
+        baseUrl: graphqlBase,
+        data: graphqlRequestBody(query, variables),
+        request: { parseSuccessResponseBody: false },
+      });
     } catch (error) {
       throw redacted(toGitHubError(error, context));
     }

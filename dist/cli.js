@@ -1270,6 +1270,27 @@ var init_redact = __esm({
   }
 });
 
+// src/github/json-body.ts
+import { JSONParse } from "json-with-bigint";
+function parseResponseBody(text, contentType) {
+  if (!contentType || !/[/+]json\b/i.test(contentType)) return text;
+  try {
+    return LONG_INTEGER.test(text) ? JSONParse(text) : JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+function graphqlRequestBody(query, variables) {
+  return JSON.stringify({ query, variables });
+}
+var LONG_INTEGER;
+var init_json_body = __esm({
+  "src/github/json-body.ts"() {
+    "use strict";
+    LONG_INTEGER = /[:[,]\s*-?\d{16}/;
+  }
+});
+
 // src/github/transport.ts
 import { Octokit as Octokit2 } from "@octokit/core";
 import { retry } from "@octokit/plugin-retry";
@@ -1289,6 +1310,14 @@ function secondaryLimitAsError(octokit) {
       throw new RequestError(secondary.message, 403, { request: options2, response });
     }
     return response;
+  });
+}
+function nativeJsonBodies(octokit) {
+  octokit.hook.wrap("request", async (request, options2) => {
+    const response = await request(options2);
+    if (!(response.data instanceof ReadableStream)) return response;
+    const text = await new Response(response.data).text();
+    return { ...response, data: parseResponseBody(text, response.headers["content-type"]) };
   });
 }
 function createOctokit(options2, apiUrl, timeoutMs, sent) {
@@ -1369,7 +1398,11 @@ function createTransport(options2) {
     const context = failure(callOptions.action ?? "querying GitHub", callOptions.repository);
     let response;
     try {
-      response = await octokit.request("POST /graphql", { baseUrl: graphqlBase, query, variables });
+      response = await octokit.request("POST /graphql", {
+        baseUrl: graphqlBase,
+        data: graphqlRequestBody(query, variables),
+        request: { parseSuccessResponseBody: false }
+      });
     } catch (error) {
       throw redacted(toGitHubError(error, context));
     }
@@ -1414,11 +1447,12 @@ var init_transport = __esm({
     "use strict";
     init_redact();
     init_errors();
+    init_json_body();
     init_types();
     DEFAULT_API_URL = "https://api.github.com";
     DEFAULT_TIMEOUT_MS = 3e4;
     DEFAULT_MAX_CONCURRENT = 8;
-    BackfillOctokit = Octokit2.plugin(secondaryLimitAsError, retry, throttling);
+    BackfillOctokit = Octokit2.plugin(nativeJsonBodies, secondaryLimitAsError, retry, throttling);
   }
 });
 
@@ -3317,9 +3351,18 @@ var init_dataset = __esm({
           to: skeleton.closedAt ?? skeleton.updatedAt,
           editedBy: skeleton.updatedAt
         };
-        const reviews = this.reviews(random, index, span, hard);
-        const comments = this.comments(random, index, span, hard);
-        const reviewDecision = this.reviewDecision(random, skeleton.state);
+        let children2;
+        const drawChildren = () => {
+          children2 ??= {
+            reviews: this.reviews(random, index, span, hard),
+            comments: this.comments(random, index, span, hard)
+          };
+          return children2;
+        };
+        const reviewDecision = this.reviewDecision(
+          randomFor(this.seed, this.salt, index, "decision"),
+          skeleton.state
+        );
         return {
           ...skeleton,
           nodeId: nodeId("PR", this.seed, this.salt, index),
@@ -3334,8 +3377,12 @@ var init_dataset = __esm({
           url: `${this.url}/pull/${skeleton.number}`,
           labels,
           reviewDecision,
-          reviews,
-          comments
+          get reviews() {
+            return drawChildren().reviews;
+          },
+          get comments() {
+            return drawChildren().comments;
+          }
         };
       }
       author(random) {
@@ -3706,13 +3753,12 @@ function arrayWindow(size, args) {
   return cut(size, start2, end, args);
 }
 function connection(totalCount, window, nodeAt, cursorAt) {
-  const positions = Array.from({ length: window.end - window.start }, (_, i) => window.start + i);
   let built;
   const nodes = () => {
-    built ??= positions.map(nodeAt);
+    built ??= Array.from({ length: window.end - window.start }, (_, i) => nodeAt(window.start + i));
     return built;
   };
-  const empty = positions.length === 0;
+  const empty = window.end === window.start;
   return {
     totalCount,
     pageInfo: {
@@ -3815,7 +3861,7 @@ function createChildResolvers(deps) {
   }
   function pullRequestChildren(repository, pr, context) {
     return {
-      totalCommentsCount: pr.comments.length,
+      totalCommentsCount: () => pr.comments.length,
       labels: (args) => listConnection(pr.labels, args, (label) => ({
         __typename: "Label",
         id: `LA_${Buffer.from(label.name).toString("base64url")}`,
@@ -4871,7 +4917,7 @@ async function startSimulator(options2) {
       send(response, { status: 200, body: { resources: { core, graphql }, rate: core } }, requestId);
       return;
     }
-    await new Promise((resolve) => setImmediate(resolve));
+    await (options2.latencyMs ? sleep(BURST_MS) : new Promise((resolve) => setImmediate(resolve)));
     const outcome = await runGraphql(index, token, text, log);
     log.fault = outcome.fault;
     if ("reset" in outcome) {
@@ -4921,7 +4967,7 @@ async function startSimulator(options2) {
     })
   };
 }
-var HOUR_MS2, MAX_NODES, MAX_BODY_BYTES, GRAPHQL_PATHS, RATE_LIMIT_PATHS, realSleep;
+var HOUR_MS2, MAX_NODES, MAX_BODY_BYTES, GRAPHQL_PATHS, RATE_LIMIT_PATHS, BURST_MS, realSleep;
 var init_server = __esm({
   "src/simulator/server.ts"() {
     "use strict";
@@ -4941,6 +4987,7 @@ var init_server = __esm({
     MAX_BODY_BYTES = 5 * 1024 * 1024;
     GRAPHQL_PATHS = /* @__PURE__ */ new Set(["/graphql", "/api/graphql"]);
     RATE_LIMIT_PATHS = /* @__PURE__ */ new Set(["/rate_limit", "/api/v3/rate_limit"]);
+    BURST_MS = 3;
     realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   }
 });
@@ -5246,6 +5293,7 @@ var package_default = {
     "cli-progress": "^3.12.0",
     commander: "^14.0.3",
     graphql: "^16.15.0",
+    "json-with-bigint": "^3.5.12",
     "p-retry": "^7.1.1",
     pg: "^8.23.1",
     tar: "^7.5.24",

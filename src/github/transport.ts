@@ -1,19 +1,13 @@
 /**
- * How requests reach GitHub: @octokit/core with the throttling and retry plugins, configured so that GitHub's own
- * signals (secondary limits, transient failures) are honoured here while pacing against the primary budget is left
- * to the engine's planner. Every failure leaves as a classified, redacted `GitHubError`. What to ask GitHub is the
+ * How requests reach GitHub: @octokit/core with the layers of request-layers.ts, so that GitHub's own signals
+ * (secondary limits, transient failures) are honoured here while pacing against the primary budget is left to the
+ * engine's planner. Every failure leaves as a classified, redacted `GitHubError`. What to ask GitHub is the
  * operations' business (client.ts); this module never builds a query and never loads the GraphQL schema.
  *
  * GraphQL goes through `octokit.request` rather than @octokit/graphql: that package returns only `data` on success,
  * and the budget falls back on the response headers where `rateLimit` is null (GHES); it also turns every `errors`
  * entry into a throw, while a repository lookup tolerates its NOT_FOUND entries.
  */
-import { Octokit } from '@octokit/core';
-import { retry } from '@octokit/plugin-retry';
-import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
-import { RequestError } from '@octokit/request-error';
-// @ts-types="bottleneck"
-import Bottleneck from 'bottleneck/light.js';
 import { redactSecrets } from '../domain/redact.ts';
 import {
   classifyResponse,
@@ -22,7 +16,8 @@ import {
   graphqlErrors,
   toGitHubError,
 } from './errors.ts';
-import { graphqlRequestBody, parseResponseBody } from './json-body.ts';
+import { graphqlRequestBody } from './json-body.ts';
+import { LayeredOctokit, type RequestLayerOptions } from './request-layers.ts';
 import { GitHubError } from './types.ts';
 
 export interface GitHubClientOptions {
@@ -86,42 +81,9 @@ export function graphqlBaseUrl(apiUrl: string): string {
   return trimmed.endsWith('/api/v3') ? trimmed.slice(0, -'/v3'.length) : trimmed;
 }
 
-/**
- * A 200 response whose errors say "secondary rate limit" becomes a 403 RequestError here, the innermost layer, so
- * the throttling plugin waits it out exactly as it does for a 403 one.
- */
-function secondaryLimitAsError(octokit: Octokit): void {
-  octokit.hook.wrap('request', async (request, options) => {
-    const response = await request(options);
-    const errors = graphqlErrors(response.data);
-    const secondary = errors.find((error) => /secondary rate limit|abuse detection/i.test(error.message));
-    if (secondary) {
-      throw new RequestError(secondary.message, 403, { request: options, response });
-    }
-    return response;
-  });
-}
-
-/**
- * GraphQL requests ask octokit for the body unparsed; it is parsed here, the innermost layer, so every layer above
- * sees it parsed (see json-body.ts).
- */
-function nativeJsonBodies(octokit: Octokit): void {
-  octokit.hook.wrap('request', async (request, options) => {
-    const response = await request(options);
-    if (!(response.data instanceof ReadableStream)) return response;
-    const text = await new Response(response.data).text();
-    return { ...response, data: parseResponseBody(text, response.headers['content-type']) };
-  });
-}
-
-// plugins wrap in order, the first innermost
-const BackfillOctokit = Octokit.plugin(nativeJsonBodies, secondaryLimitAsError, retry, throttling);
-
 function createOctokit(options: GitHubClientOptions, apiUrl: string, timeoutMs: number, sent: Set<string>) {
   const currentToken = options.tokenSource ?? (async () => options.token ?? '');
   const baseFetch = options.fetch ?? globalThis.fetch;
-  const maxSecondaryRetries = options.secondaryLimit?.maxRetries ?? 2;
   const scaleWaitMs = options.secondaryLimit?.scaleWaitMs ?? ((ms: number) => ms);
 
   // A fresh timeout per attempt: one signal shared by a request and its retries would already be spent.
@@ -131,35 +93,23 @@ function createOctokit(options: GitHubClientOptions, apiUrl: string, timeoutMs: 
     return baseFetch(input, { ...init, signal });
   };
 
-  const throttleOptions: ThrottlingOptions & { global: Bottleneck.Group } = {
-    // Unique id: the plugin's default groups are process-wide and keyed by id.
-    id: `progressive-backfill-${crypto.randomUUID()}`,
-    // By default every GraphQL request passes the `write` group: one at a time, 1 s apart (~3,600 pages/hour).
-    // GraphQL reads are not mutations; the engine's budget planner paces them, so `write` lets them through.
-    write: new Bottleneck.Group({ maxConcurrent: null, minTime: 0 }),
-    // The plugin runs every request in its `global` group (an option its types omit); ours bounds this client.
-    global: new Bottleneck.Group({
-      maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
-      minTime: 0,
-    }),
-    retryAfterBaseValue: scaleWaitMs(1000),
-    onSecondaryRateLimit: (_retryAfter, _request, _octokit, retryCount) => retryCount < maxSecondaryRetries,
-    // The primary budget is the engine's to manage: it pauses the repository until the reset.
-    onRateLimit: () => false,
+  const layers: RequestLayerOptions = {
+    transientRetry: {
+      retries: options.retry?.retries ?? 1,
+      minTimeoutMs: options.retry?.minTimeoutMs ?? 1000,
+    },
+    secondaryLimit: {
+      maxRetries: options.secondaryLimit?.maxRetries ?? 2,
+      waitMsPerSecond: scaleWaitMs(1000),
+    },
+    maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
   };
-
-  const octokit = new BackfillOctokit({
+  const octokit = new LayeredOctokit({
     baseUrl: apiUrl,
     userAgent: options.userAgent ?? 'progressive-backfill',
     request: { fetch: timedFetch },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    retry: {
-      retries: options.retry?.retries ?? 1,
-      retryAfterBaseValue: options.retry?.minTimeoutMs ?? 1000,
-      // 429 is a rate limit, answered by the throttling plugin, not a transient failure.
-      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
-    },
-    throttle: throttleOptions,
+    layers,
   });
   octokit.hook.before('request', async (requestOptions) => {
     const token = await currentToken();

@@ -1,7 +1,7 @@
 /**
- * plugin-throttling's default sends every GraphQL request through its `write` group (one at a time, 1 s apart),
- * which would cap a token near 3,600 pages an hour. The client must let GraphQL reads run side by side, bounded
- * only by `maxConcurrent`: the engine's budget planner owns pacing.
+ * A client that spaces GraphQL requests (@octokit/plugin-throttling's default: one at a time, 1 s apart) would cap
+ * a token near 3,600 pages an hour. The client must let GraphQL reads run side by side, bounded only by
+ * `maxConcurrent`: the engine's budget planner owns pacing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../../src/github/client.ts';

@@ -1291,15 +1291,20 @@ var init_json_body = __esm({
   }
 });
 
-// src/github/transport.ts
+// src/github/request-layers.ts
 import { Octokit as Octokit2 } from "@octokit/core";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
 import { RequestError } from "@octokit/request-error";
-import Bottleneck from "bottleneck/light.js";
-function graphqlBaseUrl(apiUrl) {
-  const trimmed = apiUrl.replace(/\/+$/, "");
-  return trimmed.endsWith("/api/v3") ? trimmed.slice(0, -"/v3".length) : trimmed;
+import pRetry from "p-retry";
+function layerOptions(options2) {
+  return options2.layers;
+}
+function nativeJsonBodies(octokit) {
+  octokit.hook.wrap("request", async (request, options2) => {
+    const response = await request(options2);
+    if (!(response.data instanceof ReadableStream)) return response;
+    const text = await new Response(response.data).text();
+    return { ...response, data: parseResponseBody(text, response.headers["content-type"]) };
+  });
 }
 function secondaryLimitAsError(octokit) {
   octokit.hook.wrap("request", async (request, options2) => {
@@ -1312,41 +1317,103 @@ function secondaryLimitAsError(octokit) {
     return response;
   });
 }
-function nativeJsonBodies(octokit) {
+function transientRetries(octokit, octokitOptions) {
+  const { retries, minTimeoutMs } = layerOptions(octokitOptions).transientRetry;
+  octokit.hook.wrap(
+    "request",
+    (request, options2) => pRetry(
+      async () => {
+        const response = await request(options2);
+        const first = graphqlErrors(response.data)[0];
+        if (first && SOMETHING_WENT_WRONG2.test(first.message))
+          throw new RequestError(first.message, 500, { request: options2, response });
+        return response;
+      },
+      {
+        retries,
+        minTimeout: minTimeoutMs,
+        factor: 2,
+        randomize: false,
+        shouldRetry: ({ error }) => error instanceof RequestError && error.status >= 400 && !DO_NOT_RETRY.has(error.status)
+      }
+    )
+  );
+}
+function concurrencyLimit(max) {
+  let active = 0;
+  const waiting = [];
+  return async (task) => {
+    while (active >= max) await new Promise((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+function secondaryLimitWaits(octokit, octokitOptions) {
+  const { secondaryLimit, maxConcurrent } = layerOptions(octokitOptions);
+  const inFlight = concurrencyLimit(maxConcurrent);
   octokit.hook.wrap("request", async (request, options2) => {
-    const response = await request(options2);
-    if (!(response.data instanceof ReadableStream)) return response;
-    const text = await new Response(response.data).text();
-    return { ...response, data: parseResponseBody(text, response.headers["content-type"]) };
+    for (let retry = 0; ; retry++) {
+      try {
+        return await inFlight(async () => request(options2));
+      } catch (error) {
+        const secondary = error instanceof RequestError && SECONDARY_LIMIT2.test(error.message);
+        if (!secondary || retry >= secondaryLimit.maxRetries) throw error;
+        const seconds = Number(error.response?.headers["retry-after"]) || SECONDARY_WAIT_SECONDS;
+        await new Promise((resolve) => setTimeout(resolve, seconds * secondaryLimit.waitMsPerSecond));
+      }
+    }
   });
+}
+var DO_NOT_RETRY, SOMETHING_WENT_WRONG2, SECONDARY_LIMIT2, SECONDARY_WAIT_SECONDS, LayeredOctokit;
+var init_request_layers = __esm({
+  "src/github/request-layers.ts"() {
+    "use strict";
+    init_errors();
+    init_json_body();
+    DO_NOT_RETRY = /* @__PURE__ */ new Set([400, 401, 403, 404, 410, 422, 429, 451]);
+    SOMETHING_WENT_WRONG2 = /Something went wrong while executing your query/;
+    SECONDARY_LIMIT2 = /\bsecondary rate\b/i;
+    SECONDARY_WAIT_SECONDS = 60;
+    LayeredOctokit = Octokit2.plugin(
+      nativeJsonBodies,
+      secondaryLimitAsError,
+      transientRetries,
+      secondaryLimitWaits
+    );
+  }
+});
+
+// src/github/transport.ts
+function graphqlBaseUrl(apiUrl) {
+  const trimmed = apiUrl.replace(/\/+$/, "");
+  return trimmed.endsWith("/api/v3") ? trimmed.slice(0, -"/v3".length) : trimmed;
 }
 function createOctokit(options2, apiUrl, timeoutMs, sent) {
   const currentToken = options2.tokenSource ?? (async () => options2.token ?? "");
   const baseFetch = options2.fetch ?? globalThis.fetch;
-  const maxSecondaryRetries = options2.secondaryLimit?.maxRetries ?? 2;
   const scaleWaitMs = options2.secondaryLimit?.scaleWaitMs ?? ((ms) => ms);
   const timedFetch = (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     return baseFetch(input, { ...init, signal });
   };
-  const throttleOptions = {
-    // Unique id: the plugin's default groups are process-wide and keyed by id.
-    id: `progressive-backfill-${crypto.randomUUID()}`,
-    // By default every GraphQL request passes the `write` group: one at a time, 1 s apart (~3,600 pages/hour).
-    // GraphQL reads are not mutations; the engine's budget planner paces them, so `write` lets them through.
-    write: new Bottleneck.Group({ maxConcurrent: null, minTime: 0 }),
-    // The plugin runs every request in its `global` group (an option its types omit); ours bounds this client.
-    global: new Bottleneck.Group({
-      maxConcurrent: options2.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
-      minTime: 0
-    }),
-    retryAfterBaseValue: scaleWaitMs(1e3),
-    onSecondaryRateLimit: (_retryAfter, _request, _octokit, retryCount) => retryCount < maxSecondaryRetries,
-    // The primary budget is the engine's to manage: it pauses the repository until the reset.
-    onRateLimit: () => false
+  const layers = {
+    transientRetry: {
+      retries: options2.retry?.retries ?? 1,
+      minTimeoutMs: options2.retry?.minTimeoutMs ?? 1e3
+    },
+    secondaryLimit: {
+      maxRetries: options2.secondaryLimit?.maxRetries ?? 2,
+      waitMsPerSecond: scaleWaitMs(1e3)
+    },
+    maxConcurrent: options2.maxConcurrent ?? DEFAULT_MAX_CONCURRENT
   };
-  const octokit = new BackfillOctokit({
+  const octokit = new LayeredOctokit({
     baseUrl: apiUrl,
     userAgent: options2.userAgent ?? "progressive-backfill",
     request: { fetch: timedFetch },
@@ -1355,13 +1422,7 @@ function createOctokit(options2, apiUrl, timeoutMs, sent) {
     }, warn: () => {
     }, error: () => {
     } },
-    retry: {
-      retries: options2.retry?.retries ?? 1,
-      retryAfterBaseValue: options2.retry?.minTimeoutMs ?? 1e3,
-      // 429 is a rate limit, answered by the throttling plugin, not a transient failure.
-      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
-    },
-    throttle: throttleOptions
+    layers
   });
   octokit.hook.before("request", async (requestOptions) => {
     const token = await currentToken();
@@ -1441,18 +1502,18 @@ function safeStringify(value) {
     return "";
   }
 }
-var DEFAULT_API_URL, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT, BackfillOctokit;
+var DEFAULT_API_URL, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT;
 var init_transport = __esm({
   "src/github/transport.ts"() {
     "use strict";
     init_redact();
     init_errors();
     init_json_body();
+    init_request_layers();
     init_types();
     DEFAULT_API_URL = "https://api.github.com";
     DEFAULT_TIMEOUT_MS = 3e4;
     DEFAULT_MAX_CONCURRENT = 8;
-    BackfillOctokit = Octokit2.plugin(nativeJsonBodies, secondaryLimitAsError, retry, throttling);
   }
 });
 
@@ -5285,11 +5346,8 @@ var package_default = {
     "@octokit/auth-app": "^8.3.1",
     "@octokit/core": "^7.0.8",
     "@octokit/graphql-schema": "^15.26.1",
-    "@octokit/plugin-retry": "^8.1.1",
-    "@octokit/plugin-throttling": "^11.0.5",
     "@octokit/request-error": "^7.1.2",
     "@supabase/supabase-js": "^2.109.0",
-    bottleneck: "^2.19.5",
     "cli-progress": "^3.12.0",
     commander: "^14.0.3",
     graphql: "^16.15.0",
@@ -5403,8 +5461,8 @@ function statusNote(row, context) {
     case "cancelled": {
       const chunk = row.problemChunk;
       const where = chunk ? `chunk ${chunk.chunkNumber} ${chunk.status} after ${chunk.requeues} requeue(s), ${chunk.failures} failure(s): ` : "";
-      const retry2 = chunk?.id !== void 0 && row.backfillStatus !== "cancelled" ? `\`retry ${name}\` or \`retry --chunk ${chunk.id}\`` : `\`retry ${name}\``;
-      return `${where}${row.lastError ?? row.backfillStatus} (${retry2} puts it back to work)`;
+      const retry = chunk?.id !== void 0 && row.backfillStatus !== "cancelled" ? `\`retry ${name}\` or \`retry --chunk ${chunk.id}\`` : `\`retry ${name}\``;
+      return `${where}${row.lastError ?? row.backfillStatus} (${retry} puts it back to work)`;
     }
     case "active":
       if (lease) {
@@ -6688,7 +6746,7 @@ init_types2();
 
 // src/engine/fetch-page.ts
 init_types();
-import pRetry from "p-retry";
+import pRetry2 from "p-retry";
 
 // src/engine/number-walk.ts
 init_queries();
@@ -7021,7 +7079,7 @@ function retryWait(error, attempt) {
 }
 async function fetchWithRetry(ctx, size, build, send, onWait) {
   let request;
-  return pRetry(
+  return pRetry2(
     async () => {
       if (ctx.signal.aborted) throw new StopRequested("stop requested");
       request = build(size.current);

@@ -192,7 +192,7 @@ export function classifyResponse(outcome: HttpOutcome, context: FailureContext):
   );
 }
 
-/** Classify anything thrown by the HTTP layer: an octokit RequestError, a throttling error, a network failure. */
+/** Classify anything thrown by the HTTP layer: an octokit RequestError (a retried one included), a network failure. */
 export function toGitHubError(error: unknown, context: FailureContext): GitHubError {
   if (error instanceof GitHubError) return error;
   const response = (

@@ -1,6 +1,6 @@
 /**
- * GitHub's response bodies, as observed from api.github.com: error shapes clients (octokit's throttling plugin,
- * our own error mapper) recognise by status, `type` and wording.
+ * GitHub's response bodies, as observed from api.github.com: error shapes clients (octokit's plugins, our request
+ * layers and error mapper) recognise by status, `type` and wording.
  */
 import type { GraphQLError } from 'graphql';
 

@@ -21,6 +21,7 @@ import type { CursorState, Store } from '../src/store/types.ts';
 import { startTempPostgres } from './harness/temp-postgres.ts';
 
 const PAGE_SIZE = 100;
+const AUTHORS = 2_000;
 const pages = Number(process.argv[2] ?? 100);
 const workers = Number(process.argv[3] ?? 1);
 const target = process.argv[4] ?? 'postgres';
@@ -55,6 +56,7 @@ function text(next: () => number, length: number): string {
 function syntheticPr(number: number, next: () => number): PullRequestRecord {
   const created = Date.parse('2015-01-01T00:00:00Z') + number * 3_600_000;
   const merged = next() < 0.6;
+  const author = Math.floor(next() * AUTHORS);
   // about one PR in 60 carries a huge body (generated changelogs, dependency bumps)
   const bodyLength = next() < 1 / 60 ? 60_000 : 1000 + Math.floor(next() * 1000);
   return {
@@ -69,9 +71,10 @@ function syntheticPr(number: number, next: () => number): PullRequestRecord {
     updated_at: new Date(created + 86_400_000).toISOString(),
     closed_at: merged ? new Date(created + 43_200_000).toISOString() : null,
     merged_at: merged ? new Date(created + 43_200_000).toISOString() : null,
-    author_login: `author${Math.floor(next() * 500)}`,
-    author_github_id: String(Math.floor(next() * 10_000_000)),
-    author_type: next() < 0.1 ? 'Bot' : 'User',
+    // a login is one account on GitHub, and a few thousand accounts write a large repository's pull requests
+    author_login: `author${author}`,
+    author_github_id: String(5_000_000 + author),
+    author_type: author % 10 === 0 ? 'Bot' : 'User',
     additions: Math.floor(next() * 2000),
     deletions: Math.floor(next() * 500),
     changed_files: 1 + Math.floor(next() * 40),

@@ -6,7 +6,8 @@ import { connectionUrlSecrets } from '../domain/redact.ts';
 import { parseConnectionUrl } from './connection-url.ts';
 import { type HolderSession, holderSession } from './holder-session.ts';
 import { type AppliedMigrations, applyMigrations, pgExecutor } from './migrate.ts';
-import { createRpcStore, type RpcTransport, toStoreError } from './rpc.ts';
+import { createRpcStore, PrRowsArg, type RpcTransport, toStoreError } from './rpc.ts';
+import { SCHEMA } from './schema-version.ts';
 import { buildSqlCall } from './sql-call.ts';
 import type { Store } from './types.ts';
 
@@ -93,10 +94,27 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions =
   // An idle connection dropped by the server emits here; without a listener that would crash the process.
   // The next query gets a fresh connection or reports the failure as a StoreError.
   pool.on('error', () => {});
+  // Pull-request rows go in binary (pr-rows.ts), which names their type's oid. Until the schema has the type, they
+  // go as JSON, and the call fails as any call on a missing schema does.
+  let prRowTypeOid: number | undefined;
+  const rowTypeOid = async (): Promise<number | undefined> => {
+    if (prRowTypeOid === undefined) {
+      const { rows } = await pool.query<{ oid: number | null }>(
+        `select to_regtype('${SCHEMA}.pr_row')::oid::int as oid`,
+      );
+      prRowTypeOid = rows[0]?.oid ?? undefined;
+    }
+    return prRowTypeOid;
+  };
   const transport: RpcTransport = {
     kind: 'postgres',
     async call<T>(fn: string, args: Record<string, unknown>): Promise<T> {
-      const { text, values } = buildSqlCall(fn, args);
+      const carriesRows = Object.values(args).some((value) => value instanceof PrRowsArg);
+      const { text, values } = buildSqlCall(
+        fn,
+        args,
+        carriesRows ? { prRowTypeOid: await rowTypeOid() } : {},
+      );
       const result = await pool.query<{ result: T }>(text, values);
       return (result.rows[0]?.result ?? null) as T;
     },

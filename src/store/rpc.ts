@@ -40,6 +40,15 @@ export function jsonb(value: unknown): JsonbArg {
   return new JsonbArg(value);
 }
 
+/**
+ * Marks a page's pull requests, whose SQL type is `progressive_backfill.pr_row[]` (pr-rows.ts): a direct connection
+ * sends them as binary rows, SQL transports without that as JSON turned into rows by `backfill_pr_rows`, PostgREST as
+ * the JSON array of objects it turns into rows itself.
+ */
+export class PrRowsArg {
+  constructor(readonly value: readonly PullRequestRecord[]) {}
+}
+
 export interface RpcTransport {
   readonly kind: Store['kind'];
   readonly pageLimits?: Store['pageLimits'];
@@ -186,7 +195,6 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
     }
   }
 
-  const prsArg = (prs: PullRequestRecord[]) => jsonb(prs);
   // Error text comes from GitHub, drivers and our own messages: no secret it carries may reach a table.
   const errorText = (text: string) => redactSecrets(text, secrets);
 
@@ -287,7 +295,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_fencing_token: input.fencingToken,
         p_expected_cursor: jsonb(input.expectedCursor),
         p_next_cursor: jsonb(input.nextCursor),
-        p_prs: prsArg(input.prs),
+        p_prs: new PrRowsArg(input.prs),
         p_points_spent: input.pointsSpent,
         p_skipped_nodes: input.skippedNodes,
         p_github_total_count: input.githubTotalCount,
@@ -371,7 +379,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_next_cursor: input.nextCursor,
         p_target_watermark: input.targetWatermark,
         p_holder: input.holder,
-        p_prs: prsArg(input.prs),
+        p_prs: new PrRowsArg(input.prs),
         p_points_spent: input.pointsSpent,
         p_removed: jsonb(
           (input.removed ?? []).map((pr) => ({ github_id: pr.github_id, updated_at: pr.updated_at })),
@@ -410,7 +418,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
         p_github_id: input.repository.githubId,
         p_node_id: input.repository.nodeId,
         p_observed_at: input.observedAt,
-        p_prs: prsArg(input.prs),
+        p_prs: jsonb(input.prs),
       });
     },
 
@@ -444,7 +452,7 @@ export function createRpcStore(transport: RpcTransport, options: RpcStoreOptions
     upsertPullRequests(repositoryId, prs) {
       return call<{ inserted: number; updated: number }>('backfill_upsert_pull_requests', {
         p_repository_id: repositoryId,
-        p_prs: prsArg(prs),
+        p_prs: jsonb(prs),
       });
     },
 

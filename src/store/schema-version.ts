@@ -5,7 +5,7 @@
  * line. A test checks that it names a migration in supabase/migrations. Kept free of imports so runtime-neutral code
  * (the RPC store, Edge Functions) can check the schema without pulling in the Node-only migration runner.
  */
-export const EXPECTED_SCHEMA_VERSION = 20261204100001;
+export const EXPECTED_SCHEMA_VERSION = 20261204200001;
 
 /** The Postgres schema holding every table, view and function of the product (supabase/schemas/00_schema.sql). */
 export const SCHEMA = 'progressive_backfill';

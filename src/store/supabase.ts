@@ -11,7 +11,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { storableStrings } from '../domain/postgres-text.ts';
 import { parseConnectionUrl } from './connection-url.ts';
-import { createRpcStore, JsonbArg, type RpcTransport } from './rpc.ts';
+import { createRpcStore, JsonbArg, PrRowsArg, type RpcTransport } from './rpc.ts';
 import { SCHEMA } from './schema-version.ts';
 import { type Store, StoreError } from './types.ts';
 
@@ -58,7 +58,9 @@ function toJsonArgs(args: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(args)) {
     if (value === undefined) continue;
-    body[name] = value instanceof JsonbArg ? storableStrings(value.value ?? null) : value;
+    // PostgREST turns a JSON array of objects into the pr_row[] a function takes
+    body[name] =
+      value instanceof JsonbArg || value instanceof PrRowsArg ? storableStrings(value.value ?? null) : value;
   }
   return body;
 }

@@ -1,6 +1,6 @@
--- Upserts a page in one statement. An older version never overwrites a newer one; columns a poorer field profile
--- does not fetch (absent keys arrive as null) keep what a richer profile stored.
-create or replace function progressive_backfill.upsert_prs(p_repository_id bigint, p_prs jsonb)
+-- Upserts a page (rows of pr_row, see 24_pr_row.sql) in one statement. An older version never overwrites a newer
+-- one; columns a poorer field profile does not fetch (null fields) keep what a richer profile stored.
+create or replace function progressive_backfill.upsert_pr_rows(p_repository_id bigint, p_rows progressive_backfill.pr_row[])
 returns table (inserted int, updated int)
 language plpgsql security definer set search_path = ''
 as $$
@@ -8,7 +8,9 @@ declare
   v_inserted int := 0;
   v_updated int := 0;
 begin
-  perform progressive_backfill.check_prs(p_prs);
+  if p_rows is null then
+    raise exception 'pull requests must be given' using errcode = 'PB004';
+  end if;
   if not exists (select 1 from progressive_backfill.repositories where id = p_repository_id) then
     raise exception 'unknown repository %', p_repository_id using errcode = 'PB004';
   end if;
@@ -16,20 +18,26 @@ begin
     -- authors first: pull_requests.author_github_id references contributors
     perform progressive_backfill.upsert_contributors((
       select jsonb_agg(jsonb_build_object(
-        'github_id', e -> 'author_github_id', 'login', e -> 'author_login', 'type',
-        case when e ->> 'author_type' in ('User', 'Bot', 'Mannequin', 'Organization') then e -> 'author_type' end))
-      from jsonb_array_elements(p_prs) e
-      where e ->> 'author_github_id' is not null and e ->> 'author_login' is not null));
-    with incoming as (
+        'github_id', r.author_github_id, 'login', r.author_login, 'type',
+        case when r.author_type in ('User', 'Bot', 'Mannequin', 'Organization') then r.author_type end))
+      from unnest(p_rows) r
+      where r.author_github_id is not null and r.author_login is not null));
+    with typed as (
+      select r.github_id::bigint as github_id, r.node_id, r.number::int as number, r.title, r.body, r.state,
+        r.is_draft::boolean as is_draft, r.created_at::timestamptz as created_at,
+        r.updated_at::timestamptz as updated_at, r.closed_at::timestamptz as closed_at,
+        r.merged_at::timestamptz as merged_at, r.author_login, r.author_github_id::bigint as author_github_id,
+        r.author_type, r.additions::int as additions, r.deletions::int as deletions,
+        r.changed_files::int as changed_files, r.base_ref, r.head_ref, r.url, r.labels::jsonb as labels,
+        r.review_decision, r.review_count::int as review_count, r.comment_count::int as comment_count,
+        r.field_profile
+      from unnest(p_rows) r
+    ),
+    incoming as (
       -- one row per PR: a page that repeats a PR keeps its newest version (ON CONFLICT cannot touch a row twice)
-      select distinct on (r.github_id) r.*
-      from jsonb_to_recordset(p_prs) as r(
-        github_id bigint, node_id text, number int, title text, body text, state text, is_draft boolean,
-        created_at timestamptz, updated_at timestamptz, closed_at timestamptz, merged_at timestamptz,
-        author_login text, author_github_id bigint, author_type text,
-        additions int, deletions int, changed_files int, base_ref text, head_ref text, url text,
-        labels jsonb, review_decision text, review_count int, comment_count int, field_profile text)
-      order by r.github_id, r.updated_at desc
+      select distinct on (t.github_id) t.*
+      from typed t
+      order by t.github_id, t.updated_at desc
     ),
     written as (
       insert into progressive_backfill.pull_requests as pr (
@@ -90,5 +98,15 @@ begin
     where id = p_repository_id;
   end if;
   return query select v_inserted, v_updated;
+end
+$$;
+
+-- The same for a page given as JSON (webhook deliveries, the refresh): checked and turned into rows first.
+create or replace function progressive_backfill.upsert_prs(p_repository_id bigint, p_prs jsonb)
+returns table (inserted int, updated int)
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  return query select * from progressive_backfill.upsert_pr_rows(p_repository_id, progressive_backfill.backfill_pr_rows(p_prs));
 end
 $$;

@@ -5,7 +5,10 @@
 
 -- Opens a sync for each `full` pull request of the page whose stored version is the page's (an older copy than
 -- the stored one brings nothing to sync); their unfinished follow-ups belong to the old sync and are dropped.
-create or replace function progressive_backfill.start_child_syncs(p_repository_id bigint, p_prs jsonb)
+create or replace function progressive_backfill.start_child_syncs(
+  p_repository_id bigint,
+  p_rows progressive_backfill.pr_row[]
+)
 returns bigint[]
 language plpgsql security definer set search_path = ''
 as $$
@@ -15,9 +18,9 @@ begin
   with synced as (
     update progressive_backfill.pull_requests pr
     set children_sync = pr.children_sync + 1
-    from jsonb_to_recordset(p_prs) as r(github_id bigint, updated_at timestamptz, field_profile text)
-    where pr.repository_id = p_repository_id and pr.github_id = r.github_id and r.field_profile = 'full'
-      and pr.updated_at = r.updated_at
+    from unnest(p_rows) r
+    where pr.repository_id = p_repository_id and pr.github_id = r.github_id::bigint and r.field_profile = 'full'
+      and pr.updated_at = r.updated_at::timestamptz
     returning pr.id
   )
   select coalesce(array_agg(id), '{}') into v_ids from synced;
@@ -73,7 +76,7 @@ $$;
 -- the syncs that are already complete. p_children: {contributors, reviews, comments, follow_ups}.
 create or replace function progressive_backfill.store_page_children(
   p_repository_id bigint,
-  p_prs jsonb,
+  p_rows progressive_backfill.pr_row[],
   p_children jsonb
 ) returns void
 language plpgsql security definer set search_path = ''
@@ -85,7 +88,7 @@ begin
     return;
   end if;
   perform progressive_backfill.upsert_contributors(p_children -> 'contributors');
-  v_synced := progressive_backfill.start_child_syncs(p_repository_id, p_prs);
+  v_synced := progressive_backfill.start_child_syncs(p_repository_id, p_rows);
   perform progressive_backfill.upsert_children(p_repository_id, p_children -> 'reviews', p_children -> 'comments');
   perform progressive_backfill.add_follow_ups(p_repository_id, p_children -> 'follow_ups', v_synced);
   perform progressive_backfill.finish_child_syncs(v_synced);

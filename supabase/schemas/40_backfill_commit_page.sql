@@ -2,12 +2,13 @@
 -- new cursor and every counter move together or not at all. The walk's last page completes the chunk and the
 -- backfill only when no follow-up is queued; otherwise the commit that empties the queue does
 -- (backfill_commit_follow_ups).
+-- p_prs: the page's pull requests as rows (pr_row, 24_pr_row.sql; backfill_pr_rows makes them of JSON).
 create or replace function progressive_backfill.backfill_commit_page(
   p_chunk_id bigint,
   p_fencing_token bigint,
   p_expected_cursor jsonb,
   p_next_cursor jsonb,
-  p_prs jsonb,
+  p_prs progressive_backfill.pr_row[],
   p_points_spent int,
   p_skipped_nodes int,
   p_github_total_count int,
@@ -36,7 +37,9 @@ begin
   if p_done is null then
     raise exception 'done must be true or false' using errcode = 'PB004';
   end if;
-  perform progressive_backfill.check_prs(p_prs);
+  if p_prs is null then
+    raise exception 'pull requests must be given (an empty array for none)' using errcode = 'PB004';
+  end if;
   -- A JSON null cursor and an SQL NULL one mean the same thing ("not started"); transports differ in which they send.
   p_expected_cursor := nullif(p_expected_cursor, 'null'::jsonb);
   p_next_cursor := nullif(p_next_cursor, 'null'::jsonb);
@@ -64,7 +67,7 @@ begin
   end if;
 
   select u.inserted, u.updated into v_inserted, v_updated
-  from progressive_backfill.upsert_prs(v_chunk.repository_id, p_prs) u;
+  from progressive_backfill.upsert_pr_rows(v_chunk.repository_id, p_prs) u;
   perform progressive_backfill.store_page_children(v_chunk.repository_id, p_prs, p_children);
   v_done := p_done and not exists (
     select from progressive_backfill.child_follow_ups where repository_id = v_chunk.repository_id);

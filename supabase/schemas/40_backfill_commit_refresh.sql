@@ -17,6 +17,7 @@
 -- lost) answers applied = false and writes nothing. There is no lease: nothing waits for a refresh that stopped,
 -- and any run may resume it.
 --
+-- p_prs: the page's pull requests as rows (pr_row, 24_pr_row.sql), as for backfill_commit_page.
 -- p_removed: [{github_id, updated_at}] of listed pull requests outside the backfill's scope; a stored one whose
 -- version is not newer is deleted (reviews, comments and follow-ups go with it).
 create or replace function progressive_backfill.backfill_commit_refresh(
@@ -25,7 +26,7 @@ create or replace function progressive_backfill.backfill_commit_refresh(
   p_next_cursor text,
   p_target_watermark timestamptz,
   p_holder text,
-  p_prs jsonb,
+  p_prs progressive_backfill.pr_row[],
   p_points_spent int,
   p_removed jsonb default null,
   p_run_id bigint default null,
@@ -52,7 +53,9 @@ begin
   if p_removed is not null and jsonb_typeof(p_removed) <> 'array' then
     raise exception 'removed must be a JSON array' using errcode = 'PB004';
   end if;
-  perform progressive_backfill.check_prs(p_prs);
+  if p_prs is null then
+    raise exception 'pull requests must be given (an empty array for none)' using errcode = 'PB004';
+  end if;
   v_state := progressive_backfill.lock_state(p_repository_id);
   v_cursor := progressive_backfill.refresh_cursor_of(v_state);
 
@@ -66,7 +69,7 @@ begin
   end if;
 
   select u.inserted, u.updated into v_inserted, v_updated
-  from progressive_backfill.upsert_prs(p_repository_id, p_prs) u;
+  from progressive_backfill.upsert_pr_rows(p_repository_id, p_prs) u;
   perform progressive_backfill.store_page_children(p_repository_id, p_prs, p_children);
 
   v_removed := progressive_backfill.delete_left_scope(p_repository_id, p_removed);

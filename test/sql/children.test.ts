@@ -21,6 +21,7 @@ import {
   jsonb,
   leasedRepository,
   nextIdBase,
+  prRows,
   pullRequests,
   rpc,
   staleToken,
@@ -281,7 +282,7 @@ test('an older copy of a child never overwrites a newer one; a login change keep
     p_next_cursor: null,
     p_target_watermark: pr.updated_at,
     p_holder: 'refresher',
-    p_prs: jsonb([pr]),
+    p_prs: prRows([pr]),
     p_points_spent: 0,
     p_children: jsonb({ contributors: [renamed], reviews: [], comments: [older], follow_ups: [] }),
   });

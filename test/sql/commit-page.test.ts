@@ -133,7 +133,7 @@ describe('applying a page', () => {
     const { repository, lease } = await leasedRepository(ctx.client);
     const { rows } = await ctx.client.query(
       `select progressive_backfill.backfill_commit_page(p_chunk_id => $1, p_fencing_token => $2, p_expected_cursor => 'null'::jsonb,
-         p_next_cursor => '{"after": "A"}', p_prs => '[]', p_points_spent => 0, p_skipped_nodes => 0,
+         p_next_cursor => '{"after": "A"}', p_prs => '{}', p_points_spent => 0, p_skipped_nodes => 0,
          p_github_total_count => null, p_done => false, p_lease_seconds => 60) as result`,
       [lease.chunkId, lease.fencingToken],
     );

@@ -35,6 +35,12 @@ export class Jsonb {
 }
 export const jsonb = (value: unknown) => new Jsonb(value);
 
+/** Marks a page of pull requests (SQL type pr_row[]): sent as JSON and turned into rows by backfill_pr_rows. */
+export class PrRows {
+  constructor(readonly value: unknown) {}
+}
+export const prRows = (value: unknown) => new PrRows(value);
+
 /** `select fn(p_a => $1, …)`: the result column, parsed by node-postgres (jsonb comes back as objects). */
 export async function rpc<T = unknown>(
   client: pg.ClientBase,
@@ -43,6 +49,10 @@ export async function rpc<T = unknown>(
 ) {
   const values: unknown[] = [];
   const named = Object.entries(args).map(([name, value]) => {
+    if (value instanceof PrRows) {
+      values.push(value.value === null ? null : JSON.stringify(value.value));
+      return `${name} => progressive_backfill.backfill_pr_rows($${values.length}::jsonb)`;
+    }
     if (value instanceof Jsonb) {
       values.push(value.value === null ? null : JSON.stringify(value.value));
       return `${name} => $${values.length}::jsonb`;
@@ -203,7 +213,7 @@ export async function commitPage(client: pg.ClientBase, args: CommitArgs): Promi
     p_fencing_token: args.fencingToken,
     p_expected_cursor: jsonb(args.expectedCursor ?? null),
     p_next_cursor: jsonb(args.nextCursor ?? null),
-    p_prs: jsonb(args.prs ?? []),
+    p_prs: prRows(args.prs ?? []),
     p_points_spent: args.pointsSpent ?? 1,
     p_skipped_nodes: args.skippedNodes ?? 0,
     p_github_total_count: args.githubTotalCount ?? null,

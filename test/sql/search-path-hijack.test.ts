@@ -11,6 +11,7 @@ import {
   expireLease,
   jsonb,
   nextIdBase,
+  prRows,
   pullRequests,
   rpc,
   startedRepository,
@@ -157,7 +158,7 @@ test('a whole backfill driven through every function, as service_role under that
     p_next_cursor: 'refresh-cursor',
     p_target_watermark: new Date(),
     p_holder: 'refresher',
-    p_prs: jsonb(pullRequests(11, 2, base)),
+    p_prs: prRows(pullRequests(11, 2, base)),
     p_points_spent: 1,
     p_removed: jsonb([]),
   });

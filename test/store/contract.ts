@@ -365,6 +365,25 @@ export function describeStoreContract(name: string, setup: ContractSetup): void 
       );
     });
 
+    test('a page with a value its column cannot hold fails with invalid_input and leaves nothing behind', async () => {
+      const { repositoryId, lease } = await claimedChunk();
+      const [good, other] = prs(2);
+      for (const bad of [
+        { ...other!, updated_at: 'not a date' },
+        { ...other!, number: 0 },
+        { ...other!, github_id: '12ab' },
+      ]) {
+        const error = await rejection(commit(lease, null, { page: 1 }, [good!, bad]));
+        expect(error.code).toBe('invalid_input');
+        expect(error.message).toMatch(/invalid pull request row/);
+      }
+      expect((await store.getRepository({ id: repositoryId }))?.storedPrCount).toBe(0);
+      expect(await commit(lease, null, { page: 1 }, [good!, other!])).toMatchObject({
+        applied: true,
+        inserted: 2,
+      });
+    });
+
     test('heartbeat extends the lease', async () => {
       const { lease } = await claimedChunk();
       const extended = await store.heartbeat(lease.chunkId, lease.fencingToken, 3600);

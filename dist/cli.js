@@ -1849,7 +1849,7 @@ var EXPECTED_SCHEMA_VERSION, SCHEMA;
 var init_schema_version = __esm({
   "src/store/schema-version.ts"() {
     "use strict";
-    EXPECTED_SCHEMA_VERSION = 20261204100001;
+    EXPECTED_SCHEMA_VERSION = 20261204200001;
     SCHEMA = "progressive_backfill";
   }
 });
@@ -2044,7 +2044,6 @@ function createRpcStore(transport, options2 = {}) {
       throw toStoreError(fn, error, secrets);
     }
   }
-  const prsArg = (prs) => jsonb(prs);
   const errorText = (text) => redactSecrets(text, secrets);
   return {
     kind: transport.kind,
@@ -2128,7 +2127,7 @@ function createRpcStore(transport, options2 = {}) {
         p_fencing_token: input.fencingToken,
         p_expected_cursor: jsonb(input.expectedCursor),
         p_next_cursor: jsonb(input.nextCursor),
-        p_prs: prsArg(input.prs),
+        p_prs: new PrRowsArg(input.prs),
         p_points_spent: input.pointsSpent,
         p_skipped_nodes: input.skippedNodes,
         p_github_total_count: input.githubTotalCount,
@@ -2199,7 +2198,7 @@ function createRpcStore(transport, options2 = {}) {
         p_next_cursor: input.nextCursor,
         p_target_watermark: input.targetWatermark,
         p_holder: input.holder,
-        p_prs: prsArg(input.prs),
+        p_prs: new PrRowsArg(input.prs),
         p_points_spent: input.pointsSpent,
         p_removed: jsonb(
           (input.removed ?? []).map((pr) => ({ github_id: pr.github_id, updated_at: pr.updated_at }))
@@ -2235,7 +2234,7 @@ function createRpcStore(transport, options2 = {}) {
         p_github_id: input.repository.githubId,
         p_node_id: input.repository.nodeId,
         p_observed_at: input.observedAt,
-        p_prs: prsArg(input.prs)
+        p_prs: jsonb(input.prs)
       });
     },
     receiveChildWebhook(input) {
@@ -2266,7 +2265,7 @@ function createRpcStore(transport, options2 = {}) {
     upsertPullRequests(repositoryId, prs) {
       return call("backfill_upsert_pull_requests", {
         p_repository_id: repositoryId,
-        p_prs: prsArg(prs)
+        p_prs: jsonb(prs)
       });
     },
     async startRun(input) {
@@ -2301,7 +2300,7 @@ function createRpcStore(transport, options2 = {}) {
     }
   };
 }
-var JsonbArg, MIGRATE_HINT, SQLSTATE_CODES, CONNECTION_CLASSES, NETWORK_CODES2, CONNECTION_MESSAGES;
+var JsonbArg, PrRowsArg, MIGRATE_HINT, SQLSTATE_CODES, CONNECTION_CLASSES, NETWORK_CODES2, CONNECTION_MESSAGES;
 var init_rpc = __esm({
   "src/store/rpc.ts"() {
     "use strict";
@@ -2309,6 +2308,12 @@ var init_rpc = __esm({
     init_schema_version();
     init_types2();
     JsonbArg = class {
+      constructor(value) {
+        this.value = value;
+      }
+      value;
+    };
+    PrRowsArg = class {
       constructor(value) {
         this.value = value;
       }
@@ -2399,15 +2404,106 @@ var init_postgres_text = __esm({
   }
 });
 
+// src/store/pr-rows.ts
+import { Buffer as Buffer2 } from "node:buffer";
+function fieldText(value) {
+  if (value === null || value === void 0) return null;
+  if (typeof value === "string") return value.includes(NUL2) ? value.replaceAll(NUL2, "") : value;
+  if (typeof value === "object") return storableJson(value);
+  return String(value);
+}
+function encodePrRows(prs, rowTypeOid) {
+  const texts = [];
+  let size = prs.length === 0 ? 12 : ARRAY_HEADER_BYTES;
+  for (const pr of prs) {
+    size += RECORD_HEADER_BYTES;
+    for (const field of PR_ROW_FIELDS) {
+      const text = fieldText(pr[field]);
+      texts.push(text);
+      size += FIELD_HEADER_BYTES + (text === null ? 0 : Buffer2.byteLength(text, "utf8"));
+    }
+  }
+  const out = Buffer2.allocUnsafe(size);
+  let at = out.writeInt32BE(prs.length === 0 ? 0 : 1, 0);
+  at = out.writeInt32BE(0, at);
+  at = out.writeInt32BE(rowTypeOid, at);
+  if (prs.length === 0) return out;
+  at = out.writeInt32BE(prs.length, at);
+  at = out.writeInt32BE(1, at);
+  let next = 0;
+  for (let row = 0; row < prs.length; row++) {
+    const lengthAt = at;
+    at = out.writeInt32BE(PR_ROW_FIELDS.length, at + 4);
+    for (let field = 0; field < PR_ROW_FIELDS.length; field++) {
+      const text = texts[next++];
+      at = out.writeInt32BE(TEXT_OID, at);
+      if (text === null || text === void 0) {
+        at = out.writeInt32BE(-1, at);
+      } else {
+        const written = out.write(text, at + 4, "utf8");
+        out.writeInt32BE(written, at);
+        at += 4 + written;
+      }
+    }
+    out.writeInt32BE(at - lengthAt - 4, lengthAt);
+  }
+  return out;
+}
+var PR_ROW_FIELDS, NUL2, TEXT_OID, ARRAY_HEADER_BYTES, RECORD_HEADER_BYTES, FIELD_HEADER_BYTES;
+var init_pr_rows = __esm({
+  "src/store/pr-rows.ts"() {
+    "use strict";
+    init_postgres_text();
+    PR_ROW_FIELDS = [
+      "github_id",
+      "node_id",
+      "number",
+      "title",
+      "body",
+      "state",
+      "is_draft",
+      "created_at",
+      "updated_at",
+      "closed_at",
+      "merged_at",
+      "author_login",
+      "author_github_id",
+      "author_type",
+      "additions",
+      "deletions",
+      "changed_files",
+      "base_ref",
+      "head_ref",
+      "url",
+      "labels",
+      "review_decision",
+      "review_count",
+      "comment_count",
+      "field_profile"
+    ];
+    NUL2 = String.fromCharCode(0);
+    TEXT_OID = 25;
+    ARRAY_HEADER_BYTES = 20;
+    RECORD_HEADER_BYTES = 8;
+    FIELD_HEADER_BYTES = 8;
+  }
+});
+
 // src/store/sql-call.ts
-function buildSqlCall(fn, args) {
+function buildSqlCall(fn, args, options2 = {}) {
   if (!IDENTIFIER.test(fn)) throw new Error(`not a function name: ${fn}`);
   const values = [];
   const named = [];
   for (const [name, value] of Object.entries(args)) {
     if (value === void 0) continue;
     if (!IDENTIFIER.test(name)) throw new Error(`not an argument name: ${name}`);
-    if (value instanceof JsonbArg) {
+    if (value instanceof PrRowsArg && options2.prRowTypeOid !== void 0) {
+      values.push(encodePrRows(value.value, options2.prRowTypeOid));
+      named.push(`${name} => $${values.length}::${SCHEMA}.pr_row[]`);
+    } else if (value instanceof PrRowsArg) {
+      values.push(storableJson(value.value));
+      named.push(`${name} => ${SCHEMA}.backfill_pr_rows($${values.length}::jsonb)`);
+    } else if (value instanceof JsonbArg) {
       values.push(value.value === null || value.value === void 0 ? null : storableJson(value.value));
       named.push(`${name} => $${values.length}::jsonb`);
     } else {
@@ -2422,6 +2518,7 @@ var init_sql_call = __esm({
   "src/store/sql-call.ts"() {
     "use strict";
     init_postgres_text();
+    init_pr_rows();
     init_rpc();
     init_schema_version();
     IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -2487,10 +2584,25 @@ function createPostgresStore(url, options2 = {}) {
   const holder = holderConnection(url, applicationName);
   pool.on("error", () => {
   });
+  let prRowTypeOid;
+  const rowTypeOid = async () => {
+    if (prRowTypeOid === void 0) {
+      const { rows } = await pool.query(
+        `select to_regtype('${SCHEMA}.pr_row')::oid::int as oid`
+      );
+      prRowTypeOid = rows[0]?.oid ?? void 0;
+    }
+    return prRowTypeOid;
+  };
   const transport = {
     kind: "postgres",
     async call(fn, args) {
-      const { text, values } = buildSqlCall(fn, args);
+      const carriesRows = Object.values(args).some((value) => value instanceof PrRowsArg);
+      const { text, values } = buildSqlCall(
+        fn,
+        args,
+        carriesRows ? { prRowTypeOid: await rowTypeOid() } : {}
+      );
       const result = await pool.query(text, values);
       return result.rows[0]?.result ?? null;
     },
@@ -2526,6 +2638,7 @@ var init_postgres = __esm({
     init_holder_session();
     init_migrate();
     init_rpc();
+    init_schema_version();
     init_sql_call();
   }
 });
@@ -2554,7 +2667,7 @@ function toJsonArgs(args) {
   const body = {};
   for (const [name, value] of Object.entries(args)) {
     if (value === void 0) continue;
-    body[name] = value instanceof JsonbArg ? storableStrings(value.value ?? null) : value;
+    body[name] = value instanceof JsonbArg || value instanceof PrRowsArg ? storableStrings(value.value ?? null) : value;
   }
   return body;
 }

@@ -2,7 +2,7 @@
  * A page's pull requests as rows of the SQL type `progressive_backfill.pr_row` (supabase/schemas/24_pr_row.sql),
  * every field text. A direct connection sends them in Postgres's binary format: the server copies each field,
  * where a JSON document of the same page (~300 KB for 100 pull requests) is lexed a character at a time, and the
- * page commit costs it about a third less CPU (scripts/bench/results/commit.md).
+ * page commit costs it about a quarter less CPU (scripts/bench/results/commit.md).
  */
 import { Buffer } from 'node:buffer';
 import { storableJson } from '../domain/postgres-text.ts';

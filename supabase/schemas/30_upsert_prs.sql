@@ -9,7 +9,7 @@ declare
   v_updated int := 0;
 begin
   if p_rows is null then
-    raise exception 'pull requests must be given' using errcode = 'PB004';
+    raise exception 'pull requests must be given (an empty array for none)' using errcode = 'PB004';
   end if;
   if not exists (select 1 from progressive_backfill.repositories where id = p_repository_id) then
     raise exception 'unknown repository %', p_repository_id using errcode = 'PB004';

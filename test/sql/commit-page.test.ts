@@ -129,6 +129,23 @@ describe('applying a page', () => {
     expect(open.rowCount).toBe(0);
   });
 
+  test('no rows at all (SQL NULL, not an empty array) is refused with PB004 and moves nothing', async () => {
+    const { repository, lease } = await leasedRepository(ctx.client);
+    const error = await ctx.client
+      .query(
+        `select progressive_backfill.backfill_commit_page(p_chunk_id => $1, p_fencing_token => $2,
+           p_expected_cursor => null, p_next_cursor => '{"after": "A"}', p_prs => null, p_points_spent => 0,
+           p_skipped_nodes => 0, p_github_total_count => null, p_done => false, p_lease_seconds => 60)`,
+        [lease.chunkId, lease.fencingToken],
+      )
+      .catch((caught: { code?: string; message: string }) => caught);
+    expect(error).toMatchObject({
+      code: 'PB004',
+      message: expect.stringMatching(/pull requests must be given/),
+    });
+    expect((await stateOf(ctx.client, repository.id)).cursor).toBeNull();
+  });
+
   test('a JSON null cursor counts as no cursor, like SQL NULL', async () => {
     const { repository, lease } = await leasedRepository(ctx.client);
     const { rows } = await ctx.client.query(

@@ -40,12 +40,13 @@ export const PR_ROW_FIELDS = [
 const NUL = String.fromCharCode(0);
 
 /**
- * A value as the text a JSON scalar would give Postgres (objects as JSON), storable (postgres-text.ts); null when
- * absent. A string's lone surrogates need no fixing here: UTF-8 encoding writes each as U+FFFD, as storableText does.
+ * A value as the text a JSON scalar would give Postgres (objects as JSON, storable: postgres-text.ts); null when
+ * absent. Strings are taken as they are: encodePrRows drops their NULs, and UTF-8 encoding writes a lone surrogate as
+ * U+FFFD, as storableText does.
  */
 function fieldText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value.includes(NUL) ? value.replaceAll(NUL, '') : value;
+  if (typeof value === 'string') return value;
   if (typeof value === 'object') return storableJson(value);
   return String(value);
 }
@@ -54,45 +55,75 @@ const TEXT_OID = 25;
 const ARRAY_HEADER_BYTES = 20; // ndim, has-nulls flag, element type, then one dimension's length and lower bound
 const RECORD_HEADER_BYTES = 8; // the element's length, then its column count
 const FIELD_HEADER_BYTES = 8; // a column's type and its value's length (-1: null)
+const UTF8_BYTES_PER_UNIT = 3; // a UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair, 4 for 2)
+// Past this length a NUL is looked for in the written bytes (memchr) rather than in the string.
+const SCAN_BYTES_FROM = 64;
+
+function int32(out: Buffer, value: number, at: number): number {
+  out[at] = value >>> 24;
+  out[at + 1] = value >>> 16;
+  out[at + 2] = value >>> 8;
+  out[at + 3] = value;
+  return at + 4;
+}
+
+/** Writes a field's text as UTF-8 without its NULs (Postgres text cannot hold one); returns the bytes written. */
+function writeText(out: Buffer, text: string, at: number): number {
+  const written = out.write(text, at, 'utf8');
+  const hasNul =
+    text.length < SCAN_BYTES_FROM ? text.includes(NUL) : out.subarray(at, at + written).includes(0);
+  return hasNul ? out.write(text.replaceAll(NUL, ''), at, 'utf8') : written;
+}
 
 /**
  * The binary wire format of a one-dimensional `pr_row[]` (array_recv, record_recv) for a query parameter.
- * rowTypeOid: the type's oid in the database the rows go to.
+ * rowTypeOid: the type's oid in the database the rows go to. One pass over each field's text, written straight into
+ * the buffer (measuring each text first cost a third of the time): the buffer starts at the size the page would
+ * have in ASCII and doubles when a field might not fit.
  */
 export function encodePrRows(prs: readonly PullRequestRecord[], rowTypeOid: number): Buffer {
+  if (prs.length === 0) {
+    const empty = Buffer.alloc(12);
+    int32(empty, rowTypeOid, 8); // no dimensions, no nulls
+    return empty;
+  }
   const texts: (string | null)[] = [];
-  let size = prs.length === 0 ? 12 : ARRAY_HEADER_BYTES;
+  let ascii = ARRAY_HEADER_BYTES;
   for (const pr of prs) {
-    size += RECORD_HEADER_BYTES;
+    ascii += RECORD_HEADER_BYTES;
     for (const field of PR_ROW_FIELDS) {
       const text = fieldText(pr[field]);
       texts.push(text);
-      size += FIELD_HEADER_BYTES + (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
+      ascii += FIELD_HEADER_BYTES + (text === null ? 0 : text.length);
     }
   }
-  const out = Buffer.allocUnsafe(size);
-  let at = out.writeInt32BE(prs.length === 0 ? 0 : 1, 0);
-  at = out.writeInt32BE(0, at);
-  at = out.writeInt32BE(rowTypeOid, at);
-  if (prs.length === 0) return out;
-  at = out.writeInt32BE(prs.length, at);
-  at = out.writeInt32BE(1, at);
+  let out = Buffer.allocUnsafe(ascii);
+  let at = int32(out, 1, 0);
+  at = int32(out, 0, at);
+  at = int32(out, rowTypeOid, at);
+  at = int32(out, prs.length, at);
+  at = int32(out, 1, at);
   let next = 0;
   for (let row = 0; row < prs.length; row++) {
     const lengthAt = at;
-    at = out.writeInt32BE(PR_ROW_FIELDS.length, at + 4);
+    at = int32(out, PR_ROW_FIELDS.length, at + 4);
     for (let field = 0; field < PR_ROW_FIELDS.length; field++) {
-      const text = texts[next++];
-      at = out.writeInt32BE(TEXT_OID, at);
-      if (text === null || text === undefined) {
-        at = out.writeInt32BE(-1, at);
+      const text = texts[next++] ?? null;
+      const room = FIELD_HEADER_BYTES + (text === null ? 0 : text.length * UTF8_BYTES_PER_UNIT);
+      if (at + room > out.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + room));
+        out.copy(bigger, 0, 0, at);
+        out = bigger;
+      }
+      at = int32(out, TEXT_OID, at);
+      if (text === null) {
+        at = int32(out, -1, at);
       } else {
-        const written = out.write(text, at + 4, 'utf8');
-        out.writeInt32BE(written, at);
-        at += 4 + written;
+        const written = writeText(out, text, at + 4);
+        at = int32(out, written, at) + written;
       }
     }
-    out.writeInt32BE(at - lengthAt - 4, lengthAt);
+    int32(out, at - lengthAt - 4, lengthAt);
   }
-  return out;
+  return out.subarray(0, at);
 }

@@ -63,7 +63,7 @@ test('binary rows are the rows the same page makes as JSON, text Postgres cannot
     pullRequest(1),
     pullRequest(2, {
       title: `emoji 🚀, naïve, שלום, 数据, a NUL${nul}here and "quotes" \\ backslash`,
-      body: `lone surrogates \ud800 and \udfff, a pair \ud83d\ude80, ${'x'.repeat(70_000)}`,
+      body: `lone surrogates \ud800 and \udfff, a pair \ud83d\ude80, ${'x'.repeat(70_000)}, a NUL${nul}too`,
       github_id: '9007199254740993',
       author_github_id: null,
       author_login: null,
@@ -78,6 +78,8 @@ test('binary rows are the rows the same page makes as JSON, text Postgres cannot
       field_profile: 'standard',
     }),
     pullRequest(3, { body: null, is_draft: true, head_ref: '' }),
+    // UTF-8's worst case: every code unit three bytes
+    pullRequest(4, { title: '\ud800'.repeat(100), body: '数'.repeat(5_000), head_ref: `${nul}${nul}` }),
   ];
   const fromBinary = await binaryRows(prs);
   expect(fromBinary).toEqual(await jsonRows(prs));
@@ -89,9 +91,14 @@ test('binary rows are the rows the same page makes as JSON, text Postgres cannot
     is_draft: 'false',
     author_login: null,
   });
-  expect(
-    (fromBinary[1] as { body: string }).body.startsWith('lone surrogates \ufffd and \ufffd, a pair 🚀'),
-  ).toBe(true);
+  const { body } = fromBinary[1] as { body: string };
+  expect(body.startsWith('lone surrogates \ufffd and \ufffd, a pair 🚀')).toBe(true);
+  expect(body.endsWith('xx, a NULtoo')).toBe(true);
+  expect(fromBinary[3]).toMatchObject({
+    title: '\ufffd'.repeat(100),
+    body: '数'.repeat(5_000),
+    head_ref: '',
+  });
 });
 
 test('an empty page is an empty array', async () => {

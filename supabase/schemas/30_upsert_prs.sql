@@ -16,10 +16,10 @@ begin
   end if;
   begin
     -- authors first: pull_requests.author_github_id references contributors
-    perform progressive_backfill.upsert_contributors((
-      select jsonb_agg(jsonb_build_object(
-        'github_id', r.author_github_id, 'login', r.author_login, 'type',
-        case when r.author_type in ('User', 'Bot', 'Mannequin', 'Organization') then r.author_type end))
+    perform progressive_backfill.upsert_contributor_rows(array(
+      select (r.author_github_id::bigint, r.author_login,
+              case when r.author_type in ('User', 'Bot', 'Mannequin', 'Organization') then r.author_type end,
+              null, null)::progressive_backfill.contributor_row
       from unnest(p_rows) r
       where r.author_github_id is not null and r.author_login is not null));
     with typed as (

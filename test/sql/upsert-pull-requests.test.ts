@@ -172,6 +172,10 @@ test('an unknown repository or a malformed row is invalid input (PB004)', async 
   const repository = await trackRepository(ctx.client);
   await expectSqlState(upsert(repository.id, [{ ...pullRequest(1), author_type: 'Robot' }]), 'PB004');
   await expectSqlState(upsert(repository.id, [{ ...pullRequest(1), additions: -3 }]), 'PB004');
+  await expectSqlState(
+    upsert(repository.id, [{ ...pullRequest(1), author_github_id: '12ab', author_login: 'x' }]),
+    'PB004',
+  );
   await expectSqlState(upsert(repository.id, 'not json rows'), 'PB004');
   expect(await countPullRequests(ctx.client, repository.id)).toBe(0);
 });

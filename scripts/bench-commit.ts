@@ -1,8 +1,11 @@
 /**
- * Measures backfill_commit_page throughput through the real Postgres adapter: pages of 100 synthetic pull requests
- * of realistic size committed one after another, as one worker does.
+ * Measures backfill_commit_page throughput through the real Postgres adapter: pages of synthetic pull requests of
+ * realistic size committed one after another, as one worker does.
  *
- *   npx tsx scripts/bench-commit.ts [pages=100] [workers=1] [postgres|pglite]
+ *   npx tsx scripts/bench-commit.ts [pages=100] [workers=1] [postgres|pglite] [PRs per page=100]
+ *
+ * A page is what one commit carries: the engine commits a request's pull requests at once, up to six windows of 100
+ * (600) in the window walk.
  *
  * With several workers, each commits its share of the pages into a repository of its own over its own connection,
  * as the engine does when it backfills repositories concurrently.
@@ -20,11 +23,11 @@ import { createPostgresStore, migrateDatabase } from '../src/store/postgres.ts';
 import type { CursorState, Store } from '../src/store/types.ts';
 import { startTempPostgres } from './harness/temp-postgres.ts';
 
-const PAGE_SIZE = 100;
 const AUTHORS = 2_000;
 const pages = Number(process.argv[2] ?? 100);
 const workers = Number(process.argv[3] ?? 1);
 const target = process.argv[4] ?? 'postgres';
+const prsPerPage = Number(process.argv[5] ?? 100);
 
 /** mulberry32: a tiny seeded generator so every run commits the same data */
 function random(seed: number): () => number {
@@ -171,7 +174,7 @@ async function bench({ store, cpuSeconds, cpuLabel }: Target): Promise<void> {
     await store.assertSchema();
     const next = random(42);
     const allPages = Array.from({ length: pages }, (_, page) =>
-      Array.from({ length: PAGE_SIZE }, (_, i) => syntheticPr(page * PAGE_SIZE + i + 1, next)),
+      Array.from({ length: prsPerPage }, (_, i) => syntheticPr(page * prsPerPage + i + 1, next)),
     );
     const bytes = allPages.reduce((sum, page) => sum + JSON.stringify(page).length, 0);
     const shares = Array.from({ length: workers }, (_, w) => allPages.filter((_, i) => i % workers === w));
@@ -182,7 +185,7 @@ async function bench({ store, cpuSeconds, cpuLabel }: Target): Promise<void> {
           name: `repo-${w}`,
           githubId: String(w + 1),
           nodeId: `R_bench${w}`,
-          prTotalCount: share.length * PAGE_SIZE,
+          prTotalCount: share.length * prsPerPage,
         });
         await store.startBackfill(repository.id, 'core');
         const lease = await store.claimChunk({
@@ -213,12 +216,12 @@ async function bench({ store, cpuSeconds, cpuLabel }: Target): Promise<void> {
             prs,
             pointsSpent: 1,
             skippedNodes: 0,
-            githubTotalCount: share.length * PAGE_SIZE,
+            githubTotalCount: share.length * prsPerPage,
             done: index === share.length - 1,
             leaseSeconds: 600,
           });
           durations.push(performance.now() - pageStarted);
-          if (result.inserted !== PAGE_SIZE) throw new Error(`page ${index}: inserted ${result.inserted}`);
+          if (result.inserted !== prsPerPage) throw new Error(`page ${index}: inserted ${result.inserted}`);
           cursor = nextCursor;
         }
       }),
@@ -227,7 +230,7 @@ async function bench({ store, cpuSeconds, cpuLabel }: Target): Promise<void> {
     const cpu = process.cpuUsage(cpuBefore);
     const serverAfter = await cpuSeconds();
     const sorted = [...durations].sort((a, b) => a - b);
-    const prs = pages * PAGE_SIZE;
+    const prs = pages * prsPerPage;
     console.log(
       `committed ${prs} PRs in ${pages} pages (${(bytes / 1e6).toFixed(1)} MB of JSON) with ${workers} worker(s)`,
     );
@@ -247,8 +250,10 @@ async function bench({ store, cpuSeconds, cpuLabel }: Target): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(pages) || pages < 1 || !Number.isInteger(workers) || workers < 1) {
-    throw new Error('usage: bench-commit.ts [pages >= 1] [workers >= 1] [postgres|pglite]');
+  if (![pages, workers, prsPerPage].every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new Error(
+      'usage: bench-commit.ts [pages >= 1] [workers >= 1] [postgres|pglite] [PRs per page >= 1]',
+    );
   }
   if (target === 'pglite') {
     await bench(await pgliteTarget());

@@ -20,3 +20,8 @@ create unique index repositories_full_name_key on progressive_backfill.repositor
 -- No policy: only the owner (the migrating role, and the security-definer functions running as it) sees rows.
 -- anon and authenticated read nothing.
 alter table progressive_backfill.repositories enable row level security;
+
+-- Every page commit updates its repository's row (the counts), and each pull request the commit writes checks that
+-- row (its foreign key). Left full, a page holds a row's long chain of dead versions until it fills up, and every
+-- check walks it; kept nine tenths empty, the page is pruned as it goes and a check finds the live version at once.
+alter table progressive_backfill.repositories set (fillfactor = 10);

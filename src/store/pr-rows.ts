@@ -78,8 +78,8 @@ function writeText(out: Buffer, text: string, at: number): number {
 /**
  * The binary wire format of a one-dimensional `pr_row[]` (array_recv, record_recv) for a query parameter.
  * rowTypeOid: the type's oid in the database the rows go to. One pass over each field's text, written straight into
- * the buffer (measuring each text first cost a third of the time): the buffer starts at the size the page would
- * have in ASCII and doubles when a field might not fit.
+ * the buffer (measuring each text first cost a third of the time). The buffer starts at half again the size the page
+ * would have in ASCII (text with accents, emoji or CJK in places fits) and doubles when a field might not fit.
  */
 export function encodePrRows(prs: readonly PullRequestRecord[], rowTypeOid: number): Buffer {
   if (prs.length === 0) {
@@ -88,16 +88,16 @@ export function encodePrRows(prs: readonly PullRequestRecord[], rowTypeOid: numb
     return empty;
   }
   const texts: (string | null)[] = [];
-  let ascii = ARRAY_HEADER_BYTES;
+  let units = ARRAY_HEADER_BYTES;
   for (const pr of prs) {
-    ascii += RECORD_HEADER_BYTES;
+    units += RECORD_HEADER_BYTES;
     for (const field of PR_ROW_FIELDS) {
       const text = fieldText(pr[field]);
       texts.push(text);
-      ascii += FIELD_HEADER_BYTES + (text === null ? 0 : text.length);
+      units += FIELD_HEADER_BYTES + (text === null ? 0 : text.length);
     }
   }
-  let out = Buffer.allocUnsafe(ascii);
+  let out = Buffer.allocUnsafe(Math.ceil(units * 1.5));
   let at = int32(out, 1, 0);
   at = int32(out, 0, at);
   at = int32(out, rowTypeOid, at);

@@ -78,8 +78,6 @@ test('binary rows are the rows the same page makes as JSON, text Postgres cannot
       field_profile: 'standard',
     }),
     pullRequest(3, { body: null, is_draft: true, head_ref: '' }),
-    // UTF-8's worst case: every code unit three bytes
-    pullRequest(4, { title: '\ud800'.repeat(100), body: '数'.repeat(5_000), head_ref: `${nul}${nul}` }),
   ];
   const fromBinary = await binaryRows(prs);
   expect(fromBinary).toEqual(await jsonRows(prs));
@@ -94,7 +92,16 @@ test('binary rows are the rows the same page makes as JSON, text Postgres cannot
   const { body } = fromBinary[1] as { body: string };
   expect(body.startsWith('lone surrogates \ufffd and \ufffd, a pair 🚀')).toBe(true);
   expect(body.endsWith('xx, a NULtoo')).toBe(true);
-  expect(fromBinary[3]).toMatchObject({
+});
+
+test('text that takes three bytes a character in UTF-8 fits (the buffer grows)', async () => {
+  const nul = String.fromCharCode(0);
+  const prs = [
+    pullRequest(4, { title: '\ud800'.repeat(100), body: '数'.repeat(5_000), head_ref: `${nul}${nul}` }),
+  ];
+  const fromBinary = await binaryRows(prs);
+  expect(fromBinary).toEqual(await jsonRows(prs));
+  expect(fromBinary[0]).toMatchObject({
     title: '\ufffd'.repeat(100),
     body: '数'.repeat(5_000),
     head_ref: '',

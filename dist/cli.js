@@ -2408,48 +2408,69 @@ var init_postgres_text = __esm({
 import { Buffer as Buffer2 } from "node:buffer";
 function fieldText(value) {
   if (value === null || value === void 0) return null;
-  if (typeof value === "string") return value.includes(NUL2) ? value.replaceAll(NUL2, "") : value;
+  if (typeof value === "string") return value;
   if (typeof value === "object") return storableJson(value);
   return String(value);
 }
+function int32(out, value, at) {
+  out[at] = value >>> 24;
+  out[at + 1] = value >>> 16;
+  out[at + 2] = value >>> 8;
+  out[at + 3] = value;
+  return at + 4;
+}
+function writeText(out, text, at) {
+  const written = out.write(text, at, "utf8");
+  const hasNul = text.length < SCAN_BYTES_FROM ? text.includes(NUL2) : out.subarray(at, at + written).includes(0);
+  return hasNul ? out.write(text.replaceAll(NUL2, ""), at, "utf8") : written;
+}
 function encodePrRows(prs, rowTypeOid) {
+  if (prs.length === 0) {
+    const empty = Buffer2.alloc(12);
+    int32(empty, rowTypeOid, 8);
+    return empty;
+  }
   const texts = [];
-  let size = prs.length === 0 ? 12 : ARRAY_HEADER_BYTES;
+  let units = ARRAY_HEADER_BYTES;
   for (const pr of prs) {
-    size += RECORD_HEADER_BYTES;
+    units += RECORD_HEADER_BYTES;
     for (const field of PR_ROW_FIELDS) {
       const text = fieldText(pr[field]);
       texts.push(text);
-      size += FIELD_HEADER_BYTES + (text === null ? 0 : Buffer2.byteLength(text, "utf8"));
+      units += FIELD_HEADER_BYTES + (text === null ? 0 : text.length);
     }
   }
-  const out = Buffer2.allocUnsafe(size);
-  let at = out.writeInt32BE(prs.length === 0 ? 0 : 1, 0);
-  at = out.writeInt32BE(0, at);
-  at = out.writeInt32BE(rowTypeOid, at);
-  if (prs.length === 0) return out;
-  at = out.writeInt32BE(prs.length, at);
-  at = out.writeInt32BE(1, at);
+  let out = Buffer2.allocUnsafe(Math.ceil(units * 1.5));
+  let at = int32(out, 1, 0);
+  at = int32(out, 0, at);
+  at = int32(out, rowTypeOid, at);
+  at = int32(out, prs.length, at);
+  at = int32(out, 1, at);
   let next = 0;
   for (let row = 0; row < prs.length; row++) {
     const lengthAt = at;
-    at = out.writeInt32BE(PR_ROW_FIELDS.length, at + 4);
+    at = int32(out, PR_ROW_FIELDS.length, at + 4);
     for (let field = 0; field < PR_ROW_FIELDS.length; field++) {
-      const text = texts[next++];
-      at = out.writeInt32BE(TEXT_OID, at);
-      if (text === null || text === void 0) {
-        at = out.writeInt32BE(-1, at);
+      const text = texts[next++] ?? null;
+      const room = FIELD_HEADER_BYTES + (text === null ? 0 : text.length * UTF8_BYTES_PER_UNIT);
+      if (at + room > out.length) {
+        const bigger = Buffer2.allocUnsafe(Math.max(out.length * 2, at + room));
+        out.copy(bigger, 0, 0, at);
+        out = bigger;
+      }
+      at = int32(out, TEXT_OID, at);
+      if (text === null) {
+        at = int32(out, -1, at);
       } else {
-        const written = out.write(text, at + 4, "utf8");
-        out.writeInt32BE(written, at);
-        at += 4 + written;
+        const written = writeText(out, text, at + 4);
+        at = int32(out, written, at) + written;
       }
     }
-    out.writeInt32BE(at - lengthAt - 4, lengthAt);
+    int32(out, at - lengthAt - 4, lengthAt);
   }
-  return out;
+  return out.subarray(0, at);
 }
-var PR_ROW_FIELDS, NUL2, TEXT_OID, ARRAY_HEADER_BYTES, RECORD_HEADER_BYTES, FIELD_HEADER_BYTES;
+var PR_ROW_FIELDS, NUL2, TEXT_OID, ARRAY_HEADER_BYTES, RECORD_HEADER_BYTES, FIELD_HEADER_BYTES, UTF8_BYTES_PER_UNIT, SCAN_BYTES_FROM;
 var init_pr_rows = __esm({
   "src/store/pr-rows.ts"() {
     "use strict";
@@ -2486,6 +2507,8 @@ var init_pr_rows = __esm({
     ARRAY_HEADER_BYTES = 20;
     RECORD_HEADER_BYTES = 8;
     FIELD_HEADER_BYTES = 8;
+    UTF8_BYTES_PER_UNIT = 3;
+    SCAN_BYTES_FROM = 64;
   }
 });
 
@@ -3975,11 +3998,11 @@ function visibleReviews(pr, context) {
   );
 }
 function createChildResolvers(deps) {
-  const { isoSeconds: isoSeconds2, actorObject: actorObject2, int32: int322 } = deps;
+  const { isoSeconds: isoSeconds2, actorObject: actorObject2, int32: int323 } = deps;
   function authoredFields(child, url, context) {
     return {
       id: child.nodeId,
-      databaseId: int322(child.databaseId, context),
+      databaseId: int323(child.databaseId, context),
       fullDatabaseId: String(child.databaseId),
       author: actorObject2(child.author),
       body: child.body,
@@ -4103,7 +4126,7 @@ function isoSeconds(epochSeconds) {
 function githubError(type, message, extensions = {}) {
   return new GraphQLError3(message, { extensions: { type, ...extensions } });
 }
-function int32(value, context) {
+function int322(value, context) {
   if (value === null || value <= INT32_MAX || context.int32Overflow === "error") return value;
   return null;
 }
@@ -4137,7 +4160,7 @@ function pullRequestObject(repository, pr, context) {
   return {
     __typename: "PullRequest",
     id: pr.nodeId,
-    databaseId: int32(pr.databaseId, context),
+    databaseId: int322(pr.databaseId, context),
     fullDatabaseId,
     number: pr.number,
     title: pr.title,
@@ -4375,7 +4398,7 @@ var init_resolvers = __esm({
     children = createChildResolvers({
       isoSeconds,
       actorObject,
-      int32: (value, context) => int32(value, context),
+      int32: (value, context) => int322(value, context),
       pullRequestObject: (repository, pr, context) => pullRequestObject(repository, pr, context)
     });
     EMPTY_PAGE_INFO = { startCursor: null, endCursor: null, hasNextPage: false, hasPreviousPage: false };

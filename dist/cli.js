@@ -2440,7 +2440,7 @@ function encodePrRows(prs, rowTypeOid) {
       units += FIELD_HEADER_BYTES + (text === null ? 0 : text.length);
     }
   }
-  let out = Buffer2.allocUnsafe(Math.ceil(units * 1.5));
+  let out = Buffer2.allocUnsafe(Math.ceil(units * FIRST_GUESS_BYTES_PER_UNIT));
   let at = int32(out, 1, 0);
   at = int32(out, 0, at);
   at = int32(out, rowTypeOid, at);
@@ -2470,7 +2470,7 @@ function encodePrRows(prs, rowTypeOid) {
   }
   return out.subarray(0, at);
 }
-var PR_ROW_FIELDS, NUL2, TEXT_OID, ARRAY_HEADER_BYTES, RECORD_HEADER_BYTES, FIELD_HEADER_BYTES, UTF8_BYTES_PER_UNIT, SCAN_BYTES_FROM;
+var PR_ROW_FIELDS, NUL2, TEXT_OID, ARRAY_HEADER_BYTES, RECORD_HEADER_BYTES, FIELD_HEADER_BYTES, UTF8_BYTES_PER_UNIT, FIRST_GUESS_BYTES_PER_UNIT, SCAN_BYTES_FROM;
 var init_pr_rows = __esm({
   "src/store/pr-rows.ts"() {
     "use strict";
@@ -2508,6 +2508,7 @@ var init_pr_rows = __esm({
     RECORD_HEADER_BYTES = 8;
     FIELD_HEADER_BYTES = 8;
     UTF8_BYTES_PER_UNIT = 3;
+    FIRST_GUESS_BYTES_PER_UNIT = 1.5;
     SCAN_BYTES_FROM = 64;
   }
 });

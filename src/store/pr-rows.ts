@@ -56,6 +56,7 @@ const ARRAY_HEADER_BYTES = 20; // ndim, has-nulls flag, element type, then one d
 const RECORD_HEADER_BYTES = 8; // the element's length, then its column count
 const FIELD_HEADER_BYTES = 8; // a column's type and its value's length (-1: null)
 const UTF8_BYTES_PER_UNIT = 3; // a UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair, 4 for 2)
+const FIRST_GUESS_BYTES_PER_UNIT = 1.5;
 // Past this length a NUL is looked for in the written bytes (memchr) rather than in the string.
 const SCAN_BYTES_FROM = 64;
 
@@ -97,7 +98,7 @@ export function encodePrRows(prs: readonly PullRequestRecord[], rowTypeOid: numb
       units += FIELD_HEADER_BYTES + (text === null ? 0 : text.length);
     }
   }
-  let out = Buffer.allocUnsafe(Math.ceil(units * 1.5));
+  let out = Buffer.allocUnsafe(Math.ceil(units * FIRST_GUESS_BYTES_PER_UNIT));
   let at = int32(out, 1, 0);
   at = int32(out, 0, at);
   at = int32(out, rowTypeOid, at);

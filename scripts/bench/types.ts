@@ -51,6 +51,26 @@ export interface FigureResult {
 export const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/**
+ * Runs each configuration `times` times, taking them in turn so a drift in the machine's speed reaches every one, and
+ * keeps every run and the one whose `by` is the median (the upper one of an even count).
+ */
+export async function medianRuns<K extends string, R>(
+  times: number,
+  configurations: Record<K, () => Promise<R>>,
+  by: (run: R) => number,
+): Promise<Record<K, { median: R; all: R[] }>> {
+  const entries = Object.entries(configurations) as [K, () => Promise<R>][];
+  const all = new Map<K, R[]>(entries.map(([key]) => [key, []]));
+  for (let i = 0; i < times; i++) {
+    for (const [key, run] of entries) all.get(key)!.push(await run());
+  }
+  const middle = (runs: R[]) => [...runs].sort((a, b) => by(a) - by(b))[Math.floor(runs.length / 2)]!;
+  return Object.fromEntries(
+    entries.map(([key]) => [key, { median: middle(all.get(key)!), all: all.get(key)! }]),
+  ) as Record<K, { median: R; all: R[] }>;
+}
+
 export const verdict = (met: boolean): Verdict => (met ? 'met' : 'NOT MET');
 
 export const thousands = (n: number, digits = 0) =>

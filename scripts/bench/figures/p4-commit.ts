@@ -15,7 +15,7 @@ import { createDatabaseOn } from '../../harness/database.ts';
 import { fastClock } from '../../harness/fast-clock.ts';
 import { startSeedSide } from '../environment.ts';
 import { replaySeedStrategy } from '../seed-strategy.ts';
-import { type BenchConfig, type FigureResult, thousands, verdict } from '../types.ts';
+import { type BenchConfig, type FigureResult, medianRuns, thousands, verdict } from '../types.ts';
 
 const GOAL = 20_000;
 /** the pull requests of the window walk's largest request, which the engine commits in one call */
@@ -54,30 +54,25 @@ async function benchCommit(
 
 const RUNS = 3;
 
-/**
- * Each configuration run three times, the runs taken in turn (this machine's speed drifts by a fifth within minutes),
- * and of each the run of median throughput.
- */
-async function medianRuns<K extends string>(
-  configurations: Record<K, () => Promise<CommitRun>>,
-): Promise<Record<K, CommitRun>> {
-  const entries = Object.entries(configurations) as [K, () => Promise<CommitRun>][];
-  const runs = new Map<K, CommitRun[]>(entries.map(([key]) => [key, []]));
-  for (let i = 0; i < RUNS; i++) {
-    for (const [key, run] of entries) runs.get(key)!.push(await run());
-  }
-  const median = (r: CommitRun[]) => r.sort((a, b) => a.throughput - b.throughput)[Math.floor(RUNS / 2)]!;
-  return Object.fromEntries(entries.map(([key]) => [key, median(runs.get(key)!)])) as Record<K, CommitRun>;
-}
-
 export async function commitThroughput(config: BenchConfig): Promise<FigureResult> {
   const committed = config.quick ? 12_000 : 60_000;
-  const { one, two, window, embedded } = await medianRuns({
-    one: () => benchCommit(committed, ROUND_PRS, 1, 'postgres', config.adminUrl),
-    two: () => benchCommit(committed, ROUND_PRS, 2, 'postgres', config.adminUrl),
-    window: () => benchCommit(committed, MAX_PAGE_SIZE, 1, 'postgres', config.adminUrl),
-    embedded: () => benchCommit(config.quick ? 6_000 : 24_000, ROUND_PRS, 1, 'pglite', config.adminUrl),
-  });
+  // this machine's speed drifts by a fifth within minutes: each configuration three times, taken in turn
+  const runs = await medianRuns(
+    RUNS,
+    {
+      one: () => benchCommit(committed, ROUND_PRS, 1, 'postgres', config.adminUrl),
+      two: () => benchCommit(committed, ROUND_PRS, 2, 'postgres', config.adminUrl),
+      window: () => benchCommit(committed, MAX_PAGE_SIZE, 1, 'postgres', config.adminUrl),
+      embedded: () => benchCommit(config.quick ? 6_000 : 24_000, ROUND_PRS, 1, 'pglite', config.adminUrl),
+    },
+    (run) => run.throughput,
+  );
+  const [one, two, window, embedded] = [
+    runs.one.median,
+    runs.two.median,
+    runs.window.median,
+    runs.embedded.median,
+  ];
 
   const prs = config.quick ? 5_000 : 20_000;
   const repo = { owner: 'bench', name: 'seed-writes', pullRequests: prs };

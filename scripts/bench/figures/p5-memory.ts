@@ -13,7 +13,14 @@ import { runActionBundle } from '../../harness/action-runner.ts';
 import { createDatabaseOn } from '../../harness/database.ts';
 import { buildBundles } from '../bundles.ts';
 import { MAX_RSS_IMPORT, runMeasuredCli } from '../cli-process.ts';
-import { type BenchConfig, type FigureResult, type FigureRow, median, thousands, verdict } from '../types.ts';
+import {
+  type BenchConfig,
+  type FigureResult,
+  type FigureRow,
+  medianRuns,
+  thousands,
+  verdict,
+} from '../types.ts';
 
 const GOAL_MB = 150;
 const FLAT = 1.1;
@@ -81,18 +88,17 @@ async function peakRss(config: BenchConfig, entry: EntryPoint, prs: number): Pro
   }
 }
 
-/** The median run of RUNS (by peak), the sizes alternating so a change in the machine's load reaches both. */
-async function medianRuns(config: BenchConfig, entry: EntryPoint): Promise<[Measured, Measured, string]> {
-  const runs: [Measured[], Measured[]] = [[], []];
-  for (let i = 0; i < RUNS; i++) {
-    runs[0].push(await peakRss(config, entry, SIZES[0]));
-    runs[1].push(await peakRss(config, entry, SIZES[1]));
-  }
-  const middle = (of: Measured[]) => of.find((r) => r.mb === median(of.map((m) => m.mb)))!;
-  const listed = runs
+/** The median run of RUNS (by peak) for each size, the sizes in turn; and every run's peak, listed. */
+async function medianRunsOf(config: BenchConfig, entry: EntryPoint): Promise<[Measured, Measured, string]> {
+  const runs = await medianRuns(
+    RUNS,
+    { small: () => peakRss(config, entry, SIZES[0]), large: () => peakRss(config, entry, SIZES[1]) },
+    (run) => run.mb,
+  );
+  const listed = [runs.small.all, runs.large.all]
     .map((of, i) => `${thousands(SIZES[i]!)} PRs ${of.map((r) => r.mb.toFixed(1)).join(', ')} MB`)
     .join('; ');
-  return [middle(runs[0]), middle(runs[1]), `${entry}: ${listed}`];
+  return [runs.small.median, runs.large.median, `${entry}: ${listed}`];
 }
 
 export async function peakMemory(config: BenchConfig): Promise<FigureResult> {
@@ -100,7 +106,7 @@ export async function peakMemory(config: BenchConfig): Promise<FigureResult> {
   const bars: FigureResult['panels'][number]['bars'] = [];
   const everyRun: string[] = [];
   for (const entry of ['action', 'cli'] as const) {
-    const [small, large, listed] = await medianRuns(config, entry);
+    const [small, large, listed] = await medianRunsOf(config, entry);
     everyRun.push(listed);
     const what = entry === 'action' ? 'action (dist/index.js)' : 'CLI `run --repo` (dist/cli.js)';
     for (const [prs, r] of [

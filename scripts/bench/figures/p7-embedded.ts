@@ -10,7 +10,14 @@ import { startSimulator } from '../../../src/simulator/server.ts';
 import { openPglite } from '../../../src/store/pglite.ts';
 import { buildBundles } from '../bundles.ts';
 import { type MeasuredRun, runMeasuredCli } from '../cli-process.ts';
-import { type BenchConfig, type FigureResult, type FigureRow, thousands, verdict } from '../types.ts';
+import {
+  type BenchConfig,
+  type FigureResult,
+  type FigureRow,
+  medianRuns,
+  thousands,
+  verdict,
+} from '../types.ts';
 
 const RUN_GOAL_MB = 300;
 const DEMO_GOAL_MB = 400;
@@ -67,17 +74,16 @@ async function demo(prs: number): Promise<MeasuredRun> {
 
 const RUNS = 3;
 
-/** The run of median peak among three: one run's peak varies by ±20 MB with PGlite's WASM memory growth. */
-async function medianRun(prs: number): Promise<MeasuredRun> {
-  const runs: MeasuredRun[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await embeddedRun(prs));
-  return runs.sort((a, b) => a.peakMb - b.peakMb)[Math.floor(RUNS / 2)]!;
-}
-
 export async function embeddedMemory(config: BenchConfig): Promise<FigureResult> {
   const sizes = config.quick ? [2_000, 20_000] : [10_000, 100_000];
   const demoPrs = config.quick ? 10_000 : DEMO_PRS;
-  const [small, large] = [await medianRun(sizes[0]!), await medianRun(sizes[1]!)];
+  // one run's peak varies by ±20 MB with PGlite's WASM memory growth: the median of three, the sizes in turn
+  const runs = await medianRuns(
+    RUNS,
+    { small: () => embeddedRun(sizes[0]!), large: () => embeddedRun(sizes[1]!) },
+    (run) => run.peakMb,
+  );
+  const [small, large] = [runs.small.median, runs.large.median];
   const shown = await demo(demoPrs);
   const what = 'CLI `run --repo`, embedded default (dist/cli.js)';
   const rows: FigureRow[] = [

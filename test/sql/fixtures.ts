@@ -49,16 +49,15 @@ export async function rpc<T = unknown>(
 ) {
   const values: unknown[] = [];
   const named = Object.entries(args).map(([name, value]) => {
-    if (value instanceof PrRows) {
-      values.push(value.value === null ? null : JSON.stringify(value.value));
-      return `${name} => progressive_backfill.backfill_pr_rows($${values.length}::jsonb)`;
+    if (!(value instanceof PrRows || value instanceof Jsonb)) {
+      values.push(value);
+      return `${name} => $${values.length}`;
     }
-    if (value instanceof Jsonb) {
-      values.push(value.value === null ? null : JSON.stringify(value.value));
-      return `${name} => $${values.length}::jsonb`;
-    }
-    values.push(value);
-    return `${name} => $${values.length}`;
+    values.push(value.value === null ? null : JSON.stringify(value.value));
+    const json = `$${values.length}::jsonb`;
+    return value instanceof PrRows
+      ? `${name} => progressive_backfill.backfill_pr_rows(${json})`
+      : `${name} => ${json}`;
   });
   const { rows } = await client.query(
     `select progressive_backfill.${fn}(${named.join(', ')}) as result`,

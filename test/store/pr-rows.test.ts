@@ -108,6 +108,32 @@ test('text that takes three bytes a character in UTF-8 fits (the buffer grows)',
   });
 });
 
+test('short fields, copied a character at a time when ASCII, keep accents, surrogates and NULs as long ones do', async () => {
+  const nul = String.fromCharCode(0);
+  const prs = [
+    pullRequest(5, {
+      title: 'naïve',
+      body: `${'b'.repeat(100)}${nul}`, // a NUL as the last byte written
+      base_ref: 'a'.repeat(63), // the longest text copied here
+      head_ref: 'h'.repeat(64), // the shortest written by Buffer#write
+      node_id: `PR_${nul}kw`,
+      author_login: 'octo\ud800cat',
+      url: 'https://github.com/o/r/pull/5#数据',
+    }),
+  ];
+  const fromBinary = await binaryRows(prs);
+  expect(fromBinary).toEqual(await jsonRows(prs));
+  expect(fromBinary[0]).toMatchObject({
+    title: 'naïve',
+    body: 'b'.repeat(100),
+    base_ref: 'a'.repeat(63),
+    head_ref: 'h'.repeat(64),
+    node_id: 'PR_kw',
+    author_login: 'octo\ufffdcat',
+    url: 'https://github.com/o/r/pull/5#数据',
+  });
+});
+
 test('an empty page is an empty array', async () => {
   expect(await binaryRows([])).toEqual([]);
 });

@@ -2420,9 +2420,20 @@ function int32(out, value, at) {
   return at + 4;
 }
 function writeText(out, text, at) {
+  if (text.length < SHORT_TEXT_BELOW) {
+    let i = 0;
+    for (; i < text.length; i++) {
+      const code2 = text.charCodeAt(i);
+      if (code2 === 0 || code2 > 127) break;
+      out[at + i] = code2;
+    }
+    if (i === text.length) return i;
+    const written2 = out.write(text, at, "utf8");
+    return text.includes(NUL2) ? out.write(text.replaceAll(NUL2, ""), at, "utf8") : written2;
+  }
   const written = out.write(text, at, "utf8");
-  const hasNul = text.length < SCAN_BYTES_FROM ? text.includes(NUL2) : out.subarray(at, at + written).includes(0);
-  return hasNul ? out.write(text.replaceAll(NUL2, ""), at, "utf8") : written;
+  out[at + written] = 0;
+  return out.indexOf(0, at) < at + written ? out.write(text.replaceAll(NUL2, ""), at, "utf8") : written;
 }
 function encodePrRows(prs, rowTypeOid) {
   if (prs.length === 0) {
@@ -2430,29 +2441,20 @@ function encodePrRows(prs, rowTypeOid) {
     int32(empty, rowTypeOid, 8);
     return empty;
   }
-  const texts = [];
   let units = ARRAY_HEADER_BYTES;
-  for (const pr of prs) {
-    units += RECORD_HEADER_BYTES;
-    for (const field of PR_ROW_FIELDS) {
-      const text = fieldText(pr[field]);
-      texts.push(text);
-      units += FIELD_HEADER_BYTES + (text === null ? 0 : text.length);
-    }
-  }
+  for (const pr of prs) units += ROW_UNITS_BESIDES_TEXT + textLength(pr.title) + textLength(pr.body);
   let out = Buffer2.allocUnsafe(Math.ceil(units * FIRST_GUESS_BYTES_PER_UNIT));
   let at = int32(out, 1, 0);
   at = int32(out, 0, at);
   at = int32(out, rowTypeOid, at);
   at = int32(out, prs.length, at);
   at = int32(out, 1, at);
-  let next = 0;
-  for (let row = 0; row < prs.length; row++) {
+  for (const pr of prs) {
     const lengthAt = at;
     at = int32(out, PR_ROW_FIELDS.length, at + 4);
-    for (let field = 0; field < PR_ROW_FIELDS.length; field++) {
-      const text = texts[next++] ?? null;
-      const room = FIELD_HEADER_BYTES + (text === null ? 0 : text.length * UTF8_BYTES_PER_UNIT);
+    for (const field of PR_ROW_FIELDS) {
+      const text = fieldText(pr[field]);
+      const room = FIELD_HEADER_BYTES + (text === null ? 0 : text.length * UTF8_BYTES_PER_UNIT + 1);
       if (at + room > out.length) {
         const bigger = Buffer2.allocUnsafe(Math.max(out.length * 2, at + room));
         out.copy(bigger, 0, 0, at);
@@ -2470,7 +2472,7 @@ function encodePrRows(prs, rowTypeOid) {
   }
   return out.subarray(0, at);
 }
-var PR_ROW_FIELDS, NUL2, TEXT_OID, ARRAY_HEADER_BYTES, RECORD_HEADER_BYTES, FIELD_HEADER_BYTES, UTF8_BYTES_PER_UNIT, FIRST_GUESS_BYTES_PER_UNIT, SCAN_BYTES_FROM;
+var PR_ROW_FIELDS, NUL2, textLength, TEXT_OID, ARRAY_HEADER_BYTES, RECORD_HEADER_BYTES, FIELD_HEADER_BYTES, UTF8_BYTES_PER_UNIT, FIRST_GUESS_BYTES_PER_UNIT, ROW_UNITS_BESIDES_TEXT, SHORT_TEXT_BELOW;
 var init_pr_rows = __esm({
   "src/store/pr-rows.ts"() {
     "use strict";
@@ -2503,13 +2505,15 @@ var init_pr_rows = __esm({
       "field_profile"
     ];
     NUL2 = String.fromCharCode(0);
+    textLength = (value) => typeof value === "string" ? value.length : 0;
     TEXT_OID = 25;
     ARRAY_HEADER_BYTES = 20;
     RECORD_HEADER_BYTES = 8;
     FIELD_HEADER_BYTES = 8;
     UTF8_BYTES_PER_UNIT = 3;
     FIRST_GUESS_BYTES_PER_UNIT = 1.5;
-    SCAN_BYTES_FROM = 64;
+    ROW_UNITS_BESIDES_TEXT = RECORD_HEADER_BYTES + PR_ROW_FIELDS.length * FIELD_HEADER_BYTES + 240;
+    SHORT_TEXT_BELOW = 64;
   }
 });
 

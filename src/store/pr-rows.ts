@@ -74,24 +74,25 @@ function int32(out: Buffer, value: number, at: number): number {
   return at + 4;
 }
 
+/** Copies short ASCII text without NULs; returns false, with nothing to keep written, for anything else. */
+function copyShortAscii(out: Buffer, text: string, at: number): boolean {
+  if (text.length >= SHORT_TEXT_BELOW) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0 || code > 0x7f) return false;
+    out[at + i] = code;
+  }
+  return true;
+}
+
 /**
  * Writes a field's text as UTF-8 without its NULs (Postgres text cannot hold one); returns the bytes written.
  * Most fields are short ASCII (ids, timestamps, states, numbers, URLs): copied a character at a time here, they skip
- * a native call each, which cost more than the copy. Longer text goes through Buffer#write and is searched for NULs
+ * a native call each, which cost more than the copy. Other text goes through Buffer#write and is searched for NULs
  * in the bytes written, up to a zero placed right after them (the caller leaves room for it).
  */
 function writeText(out: Buffer, text: string, at: number): number {
-  if (text.length < SHORT_TEXT_BELOW) {
-    let i = 0;
-    for (; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      if (code === 0 || code > 0x7f) break;
-      out[at + i] = code;
-    }
-    if (i === text.length) return i;
-    const written = out.write(text, at, 'utf8');
-    return text.includes(NUL) ? out.write(text.replaceAll(NUL, ''), at, 'utf8') : written;
-  }
+  if (copyShortAscii(out, text, at)) return text.length;
   const written = out.write(text, at, 'utf8');
   out[at + written] = 0;
   return out.indexOf(0, at) < at + written ? out.write(text.replaceAll(NUL, ''), at, 'utf8') : written;

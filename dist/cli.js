@@ -2419,18 +2419,17 @@ function int32(out, value, at) {
   out[at + 3] = value;
   return at + 4;
 }
-function writeText(out, text, at) {
-  if (text.length < SHORT_TEXT_BELOW) {
-    let i = 0;
-    for (; i < text.length; i++) {
-      const code2 = text.charCodeAt(i);
-      if (code2 === 0 || code2 > 127) break;
-      out[at + i] = code2;
-    }
-    if (i === text.length) return i;
-    const written2 = out.write(text, at, "utf8");
-    return text.includes(NUL2) ? out.write(text.replaceAll(NUL2, ""), at, "utf8") : written2;
+function copyShortAscii(out, text, at) {
+  if (text.length >= SHORT_TEXT_BELOW) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code2 = text.charCodeAt(i);
+    if (code2 === 0 || code2 > 127) return false;
+    out[at + i] = code2;
   }
+  return true;
+}
+function writeText(out, text, at) {
+  if (copyShortAscii(out, text, at)) return text.length;
   const written = out.write(text, at, "utf8");
   out[at + written] = 0;
   return out.indexOf(0, at) < at + written ? out.write(text.replaceAll(NUL2, ""), at, "utf8") : written;
